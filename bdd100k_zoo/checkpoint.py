@@ -1,0 +1,72 @@
+"""Checkpoint loading that keeps torch's ``weights_only=True`` safety on.
+
+torch >= 2.6 unpickles checkpoints with ``weights_only=True``, which refuses
+the few non-tensor types mmengine 0.10 writes into its checkpoints (the
+message hub's ``HistoryBuffer`` with numpy arrays and scalars). Importing this
+module allow-lists exactly those types and replaces mmengine's local-file
+loader, so resume, ``load_from`` and ``tools/test.py CKPT`` all load through
+the safe unpickler, and a refused or truncated file is reported by name.
+"""
+import os.path as osp
+import pickle
+import zipfile
+
+import numpy as np
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def _numpy_globals() -> list:
+    """The numpy objects a pickled ndarray / scalar refers to."""
+    try:
+        from numpy.core.multiarray import _reconstruct, scalar
+    except ImportError:  # numpy >= 2
+        from numpy._core.multiarray import _reconstruct, scalar
+    dtypes = {type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32, np.bool_)}
+    return [np.ndarray, np.dtype, _reconstruct, scalar, *sorted(dtypes, key=str)]
+
+
+def history_buffer_method(owner, name: str):
+    """Stands in for ``builtins.getattr`` while unpickling a checkpoint.
+
+    mmengine pickles ``HistoryBuffer``'s statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; allowing the real ``getattr`` would
+    let a checkpoint reach any attribute of any allowed object, so only
+    these lookups are answered.
+    """
+    # the four built-in methods are only registered once a buffer exists
+    methods = {'min', 'max', 'current', 'mean', *HistoryBuffer._statistics_methods}
+    if owner is HistoryBuffer and name in methods:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'getattr({owner!r}, {name!r}) is not allowed: only HistoryBuffer statistics methods')
+
+
+#: Everything an mmengine 0.10 checkpoint holds beyond tensors and builtins.
+MMENGINE_CHECKPOINT_GLOBALS = [HistoryBuffer, *_numpy_globals()]
+torch.serialization.add_safe_globals(
+    MMENGINE_CHECKPOINT_GLOBALS + [(history_buffer_method, 'builtins.getattr')])
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint file that cannot be (safely) loaded."""
+
+
+@CheckpointLoader.register_scheme(prefixes='', force=True)
+def load_from_local(filename: str, map_location=None) -> dict:
+    """mmengine's local loader, with ``weights_only=True`` stated and errors
+    that name the file."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise CheckpointError(
+            f'Refusing to load checkpoint {filename}: it holds objects outside the allow-list '
+            f'of tensors and mmengine checkpoint types ({e}). Only load checkpoints you trust; '
+            'never switch weights_only off for files from others.') from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as e:
+        raise CheckpointError(
+            f'Checkpoint {filename} cannot be read: it is truncated or corrupt ({e})') from None

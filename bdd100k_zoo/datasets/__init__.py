@@ -1,0 +1,3 @@
+from .det import BDD100KDetDataset
+
+__all__ = ['BDD100KDetDataset']

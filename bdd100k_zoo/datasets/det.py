@@ -1,0 +1,125 @@
+"""BDD100K detection as an mmdet dataset, straight from Scalabel JSON."""
+import os
+import os.path as osp
+from typing import List
+
+import numpy as np
+from mmdet.datasets import BaseDetDataset
+from mmdet.registry import DATASETS
+from mmengine.logging import MMLogger
+
+from ..labels import get_label_map
+from ..scalabel_io import BoxParser, ScalabelFormatError, iter_frames
+
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
+
+
+@DATASETS.register_module()
+class BDD100KDetDataset(BaseDetDataset):
+    """BDD100K 2D detection (``labels/det_20/det_{train,val}.json``), 10 classes.
+
+    Labels are read by :class:`~bdd100k_zoo.scalabel_io.BoxParser` (name
+    mapping, inclusive corners). Crowd boxes and the ignored-mapped categories
+    ("other person", "other vehicle", "trailer") become instances with
+    ``ignore_flag=1``: ``PackDetInputs`` moves them to ``ignored_instances``,
+    so they are no training targets, as in the seed recipe.
+
+    ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without a
+    single non-ignored box (the seed's ``skip_empty_samples``). With
+    ``ann_file=''`` the dataset lists the images under ``data_prefix['img']``
+    with no labels: the BDD100K test split, for submissions. ``ann_file`` may
+    also be a folder of per-video JSON files; frames with a ``videoName`` are
+    found under ``<img>/<videoName>/<name>``, BDD100K's tracking layout.
+
+    The data list holds numpy arrays per frame (``gt_bboxes``,
+    ``gt_bboxes_labels``, ``gt_ignore_flags``); :meth:`get_data_info`
+    expands them to the ``instances`` list mmdet's ``LoadAnnotations`` reads.
+    """
+
+    task = 'det'
+    METAINFO = get_label_map('det').metainfo
+
+    def __init__(self, *args, drop_categories=(), **kwargs) -> None:
+        self.drop_categories = tuple(drop_categories)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def label_map(self):
+        return get_label_map(self.task)
+
+    def _image_dir(self) -> str:
+        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))
+
+    def load_data_list(self) -> List[dict]:
+        if not self.ann_file:
+            return self._load_unlabelled()
+        self._check_classes()
+        parser = BoxParser(self.label_map, self.drop_categories)
+        img_dir, data_list, seen = self._image_dir(), [], {}
+        for source, frame in iter_frames(self.ann_file):
+            data_list.append(self.parse_frame(frame, source, parser, img_dir))
+            key = (frame.get('videoName'), frame['name'])
+            if key in seen:
+                raise ScalabelFormatError(
+                    f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
+            seen[key] = source
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {len(data_list)} frames from {self.ann_file}; '
+            f'{parser.summary()}')
+        return data_list
+
+    def parse_frame(self, frame: dict, source: str, parser: BoxParser, img_dir: str) -> dict:
+        """One data-list entry; subclasses add their fields (masks, track ids)."""
+        height, width = parser.frame_size(frame)
+        arrays = parser(frame, source)
+        return dict(
+            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
+            img_id=frame['name'],
+            height=height, width=width,
+            gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
+            gt_ignore_flags=arrays['ignore_flags'])
+
+    def _load_unlabelled(self) -> List[dict]:
+        img_dir = self._image_dir()
+        if not osp.isdir(img_dir):
+            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
+        names = sorted(f for f in os.listdir(img_dir) if f.lower().endswith(IMAGE_SUFFIXES))
+        if not names:
+            raise FileNotFoundError(f'{type(self).__name__}: no images in {img_dir}')
+        size = self.label_map.config.scalabel.imageSize
+        return [
+            dict(img_path=osp.join(img_dir, name), img_id=name, height=size.height,
+                 width=size.width, gt_bboxes=np.zeros((0, 4), np.float32),
+                 gt_bboxes_labels=np.zeros(0, np.int64), gt_ignore_flags=np.zeros(0, bool))
+            for name in names
+        ]
+
+    def _check_classes(self) -> None:
+        """Class ids are positions in the official class tuple, so a config
+        may not reorder or subset ``metainfo.classes``."""
+        if tuple(self.metainfo['classes']) != self.label_map.classes:
+            raise ValueError(
+                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
+                f'the official BDD100K {self.task} classes {self.label_map.classes}')
+
+    def get_data_info(self, idx: int) -> dict:
+        info = super().get_data_info(idx)
+        bboxes = info.pop('gt_bboxes')
+        labels = info.pop('gt_bboxes_labels')
+        ignore_flags = info.pop('gt_ignore_flags')
+        info['instances'] = [
+            dict(bbox=bbox, bbox_label=label, ignore_flag=int(ignore))
+            for bbox, label, ignore in zip(bboxes.tolist(), labels.tolist(), ignore_flags.tolist())
+        ]
+        return info
+
+    def filter_data(self) -> List[dict]:
+        if self.test_mode or not self.filter_cfg:
+            return self.data_list
+        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
+        min_size = self.filter_cfg.get('min_size', 0)
+        return [
+            info for info in self.data_list
+            if min(info['width'], info['height']) >= min_size
+            and not (filter_empty_gt and info['gt_ignore_flags'].all())
+        ]

@@ -1,0 +1,101 @@
+"""Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel_io`.
+
+``process`` of every metric keeps one compact record per frame (numpy arrays,
+masks already RLE-encoded) built by :func:`frame_record`; ``compute_metrics``
+turns the gathered records into Scalabel frames with :func:`record_to_frame`.
+Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
+"""
+import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from scalabel.label.typing import RLE, Box2D, Frame, Label
+
+
+def _field(obj: Any, key: str, default: Any = None) -> Any:
+    """``obj.key`` or ``obj[key]``: metrics receive data samples as objects or dicts."""
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _numpy(value: Any) -> np.ndarray:
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def frame_identity(data_sample: Any) -> Tuple[str, Optional[str], Optional[int]]:
+    """(frame name, video name, frame index) of a data sample, from its
+    ``img_path``: the basename is the Scalabel ``name`` and, for videos, the
+    parent folder is the ``videoName`` (``images/track/<split>/<video>/<name>``)."""
+    img_path = _field(data_sample, 'img_path')
+    if not img_path:
+        raise KeyError('data sample has no "img_path"; BDD100K metrics identify frames by it')
+    frame_index = _field(data_sample, 'frame_id')
+    video_name = None
+    if frame_index is not None:
+        video_name = osp.basename(osp.dirname(img_path))
+        frame_index = int(frame_index)
+    return osp.basename(img_path), video_name, frame_index
+
+
+def frame_record(data_sample: Any, instances_key: str = 'pred_instances') -> Dict[str, Any]:
+    """The compact per-frame record a metric keeps between ``process`` and
+    ``compute_metrics``: frame identity plus predicted arrays (xyxy boxes in
+    original-image pixels, scores, labels, optional track ids)."""
+    name, video_name, frame_index = frame_identity(data_sample)
+    instances = _field(data_sample, instances_key)
+    if instances is None:
+        raise KeyError(f'data sample of {name} has no "{instances_key}"')
+    record = dict(
+        name=name, video_name=video_name, frame_index=frame_index,
+        bboxes=_numpy(_field(instances, 'bboxes')).astype(np.float64).reshape(-1, 4),
+        scores=_numpy(_field(instances, 'scores')).astype(np.float64).reshape(-1),
+        labels=_numpy(_field(instances, 'labels')).astype(np.int64).reshape(-1))
+    ids = _field(instances, 'instances_id')
+    if ids is not None:
+        record['instance_ids'] = _numpy(ids).astype(np.int64).reshape(-1)
+    return record
+
+
+def record_to_frame(record: Dict[str, Any], classes: Sequence[str],
+                    rles: Optional[List[dict]] = None) -> Frame:
+    """A Scalabel :class:`Frame` of one record, its labels in score order.
+
+    Built with pydantic's ``construct`` (no re-validation): the values come
+    from arrays of known types, and validating ~1M labels would dominate the
+    evaluation time.
+    """
+    labels = []
+    ids = record.get('instance_ids')
+    for i, ((x1, y1, x2, y2), score, label) in enumerate(
+            zip(record['bboxes'].tolist(), record['scores'].tolist(),
+                record['labels'].tolist())):
+        labels.append(Label.construct(
+            id=str(ids[i]) if ids is not None else str(i),
+            category=classes[label],
+            score=score,
+            box2d=Box2D.construct(x1=x1, y1=y1, x2=x2 - 1, y2=y2 - 1),
+            rle=RLE.construct(**rles[i]) if rles is not None else None,
+            attributes=None, manualShape=None, manualAttributes=None, box3d=None,
+            poly2d=None, graph=None, parent=None, children=None))
+    return Frame.construct(
+        name=record['name'], videoName=record['video_name'],
+        frameIndex=record['frame_index'], labels=labels, url=None, intrinsics=None,
+        extrinsics=None, attributes=None, timestamp=None, size=None)
+
+
+def unique_records(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Records with one per frame, first kept.
+
+    ``BaseMetric.evaluate`` already truncates the padding a distributed
+    sampler adds; this is the guarantee that holds whatever the sampler.
+    """
+    seen, unique = set(), []
+    for record in records:
+        key = (record['video_name'], record['name'])
+        if key not in seen:
+            seen.add(key)
+            unique.append(record)
+    return unique

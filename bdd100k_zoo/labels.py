@@ -1,0 +1,75 @@
+"""BDD100K label maps, read from the ``bdd100k`` package rather than retyped.
+
+Each task's classes are the leaf categories of the official ``bdd100k``
+task config (``bdd100k/configs/<task>.toml``) in that file's order, which is
+the order the official evaluation and the published models use. The name and
+ignored mappings come from the same file. Semantic-segmentation train ids and
+all colours come from ``bdd100k.label.label.labels``.
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Tuple
+
+from bdd100k.common.typing import BDD100KConfig
+from bdd100k.common.utils import load_bdd100k_config
+from bdd100k.label.label import labels as BDD100K_LABELS
+from scalabel.label.utils import get_leaf_categories
+
+TASKS = ('det', 'ins_seg', 'sem_seg', 'box_track')
+IGNORE_INDEX = 255
+
+# The detection taxonomy says "pedestrian" where the pixel taxonomy says
+# "person"; the colour of a box class is that of its pixel class.
+_BOX_TO_PIXEL_NAME = {'pedestrian': 'person'}
+
+
+@dataclass(frozen=True)
+class LabelMap:
+    """Everything needed to turn a BDD100K category name into a class id."""
+
+    task: str
+    classes: Tuple[str, ...]
+    palette: Tuple[Tuple[int, int, int], ...]
+    name_mapping: Dict[str, str]
+    ignored_mapping: Dict[str, str]
+    remove_ignored: bool
+    config: BDD100KConfig
+
+    @property
+    def metainfo(self) -> dict:
+        """The ``METAINFO`` an mmdet / mmseg dataset expects."""
+        return dict(classes=self.classes, palette=list(self.palette))
+
+
+def _pixel_colors() -> Dict[str, Tuple[int, int, int]]:
+    return {label.name: tuple(label.color) for label in BDD100K_LABELS}
+
+
+@lru_cache(maxsize=None)
+def get_label_map(task: str) -> LabelMap:
+    """The label map of one BDD100K task: 'det', 'ins_seg', 'sem_seg', 'box_track'."""
+    if task not in TASKS:
+        raise KeyError(f'Unknown BDD100K task {task!r}; expected one of {TASKS}')
+    config = load_bdd100k_config(task)
+    classes = tuple(cat.name for cat in get_leaf_categories(config.scalabel.categories))
+    colors = _pixel_colors()
+    palette = tuple(colors[_BOX_TO_PIXEL_NAME.get(name, name)] for name in classes)
+    return LabelMap(
+        task=task,
+        classes=classes,
+        palette=palette,
+        name_mapping=dict(config.name_mapping or {}),
+        ignored_mapping=dict(config.ignored_mapping or {}),
+        remove_ignored=config.remove_ignored,
+        config=config)
+
+
+def sem_seg_train_ids() -> Dict[str, int]:
+    """Pixel class name -> train id (0-18, or 255 for every ignored class)."""
+    return {label.name: label.trainId for label in BDD100K_LABELS}
+
+
+DET_CLASSES = get_label_map('det').classes
+INS_SEG_CLASSES = get_label_map('ins_seg').classes
+SEM_SEG_CLASSES = get_label_map('sem_seg').classes
+BOX_TRACK_CLASSES = get_label_map('box_track').classes

@@ -1,0 +1,39 @@
+"""What tools/train.py and tools/test.py add to mmdet's tools.
+
+The stock tools assume CUDA: mmengine initialises NCCL, pins a GPU per rank
+and gives DDP ``device_ids``. On CPU-only machines (CI, laptops) these
+functions switch to gloo and device-less DDP, so the same commands and
+``dist_*.sh`` launchers work there too. Nothing changes where CUDA exists.
+"""
+import os
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+from mmengine.dist import is_distributed
+
+
+def prepare_config(cfg: Config, launcher: str) -> Config:
+    """Adapt ``cfg`` (already merged with ``--cfg-options``) to this machine."""
+    cfg.launcher = launcher
+    if torch.cuda.is_available():
+        return cfg
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if launcher != 'none':
+        wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+        wrapper['device_ids'] = None  # DDP on CPU modules takes no device ids
+        cfg.model_wrapper_cfg = wrapper
+    return cfg
+
+
+def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:
+    """Start the process group for ``--launcher pytorch`` without CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` first, which a
+    CPU build of torch rejects; the Runner skips its own initialisation when
+    a process group exists already.
+    """
+    if launcher == 'pytorch' and not torch.cuda.is_available() and not is_distributed():
+        torch_dist.init_process_group(
+            backend=backend, rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']))
