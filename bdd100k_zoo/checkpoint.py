@@ -18,12 +18,14 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 
 def _numpy_globals() -> list:
-    """The numpy objects a pickled ndarray / scalar refers to."""
+    """The numpy objects a pickled ndarray / scalar refers to (uint32: the
+    numpy generator state that :class:`~bdd100k_zoo.hooks.RandomStateHook` saves)."""
     try:
         from numpy.core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy >= 2
         from numpy._core.multiarray import _reconstruct, scalar
-    dtypes = {type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32, np.bool_)}
+    dtypes = {type(np.dtype(t))
+              for t in (np.float64, np.float32, np.int64, np.int32, np.uint32, np.bool_)}
     return [np.ndarray, np.dtype, _reconstruct, scalar, *sorted(dtypes, key=str)]
 
 

@@ -1,6 +1,6 @@
 """What tools/train.py and tools/test.py add to mmdet's tools.
 
-The stock tools assume CUDA: mmengine initialises NCCL, pins a GPU per rank
+The zoo's training runs get :func:`add_zoo_hooks`. The stock tools assume CUDA: mmengine initialises NCCL, pins a GPU per rank
 and gives DDP ``device_ids``. On CPU-only machines (CI, laptops) these
 functions switch to gloo and device-less DDP, so the same commands and
 ``dist_*.sh`` launchers work there too. Nothing changes where CUDA exists.
@@ -37,3 +37,13 @@ def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:
         torch_dist.init_process_group(
             backend=backend, rank=int(os.environ['RANK']),
             world_size=int(os.environ['WORLD_SIZE']))
+
+
+def add_zoo_hooks(cfg: Config) -> Config:
+    """Hooks every zoo training run gets: :class:`~bdd100k_zoo.hooks.RandomStateHook`
+    (exact resume)."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') in ('RandomStateHook', 'mmengine.RandomStateHook') for h in hooks):
+        hooks.append(dict(type='mmengine.RandomStateHook'))
+    cfg.custom_hooks = hooks
+    return cfg

@@ -10,9 +10,9 @@ from bdd100k_zoo.labels import DET_CLASSES
 from bdd100k_zoo.scalabel_io import ScalabelFormatError
 
 
-def make_dataset(ann_file, img_dir, **kwargs):
-    return BDD100KDetDataset(ann_file=ann_file, data_prefix=dict(img=img_dir), pipeline=[],
-                             **kwargs)
+def make_dataset(ann_file, img_dir, pipeline=(), **kwargs):
+    return BDD100KDetDataset(ann_file=ann_file, data_prefix=dict(img=img_dir),
+                             pipeline=list(pipeline), **kwargs)
 
 
 def test_detect_sample_boxes_classes_and_inclusive_corners(samples):
@@ -141,3 +141,42 @@ def test_missing_image_names_the_file(tmp_path, samples):
         test_mode=True)
     with pytest.raises(FileNotFoundError, match='913b47b8-3cf1b886.jpg'):
         ds[0]
+
+
+@pytest.fixture
+def images_with_problems(tmp_path, detect_frames, samples):
+    """Three frames: a real image, a missing one and one that is not a JPEG."""
+    src = osp.join(samples, 'detect/images/913b47b8-3cf1b886.jpg')
+    (tmp_path / 'good.jpg').write_bytes(open(src, 'rb').read())
+    (tmp_path / 'corrupt.jpg').write_bytes(b'not an image at all')
+    frames = []
+    for name in ('good.jpg', 'missing.jpg', 'corrupt.jpg'):
+        frame = json.loads(json.dumps(detect_frames[0]))
+        frame['name'] = name
+        frames.append(frame)
+    return write_frames(tmp_path / 'det.json', frames), str(tmp_path)
+
+
+@pytest.mark.parametrize('name, error', [('missing.jpg', FileNotFoundError),
+                                         ('corrupt.jpg', AssertionError)])
+def test_unreadable_image_stops_the_run_by_default(images_with_problems, name, error):
+    init_default_scope('mmdet')
+    ann_file, img_dir = images_with_problems
+    ds = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')])
+    index = [ds.get_data_info(i)['img_id'] for i in range(len(ds))].index(name)
+    with pytest.raises(error, match=rf"cannot read image .*{name} \(frame '{name}'\)"):
+        ds[index]
+
+
+def test_opt_in_skip_reports_each_unreadable_training_image(images_with_problems, caplog):
+    init_default_scope('mmdet')
+    ann_file, img_dir = images_with_problems
+    ds = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')],
+                      skip_unreadable_images=True)
+    samples = [ds[i] for i in range(len(ds))]
+    assert all(s['img_path'].endswith('good.jpg') for s in samples)  # refetched
+    assert {osp.basename(p) for p in ds.skipped_images} == {'corrupt.jpg', 'missing.jpg'}
+    test = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')],
+                        skip_unreadable_images=True, test_mode=True)
+    with pytest.raises(FileNotFoundError, match='missing.jpg'):
+        test[1]

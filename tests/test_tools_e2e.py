@@ -31,7 +31,10 @@ def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, de
     assert painted == ['913b47b8-3cf1b886.jpg']
 
 
-def test_two_process_cpu_training_and_submission(tmp_path):
+def test_distributed_training_and_evaluation_lose_nothing(tmp_path):
+    """Two CPU processes train; 1, 2 and 3 processes then evaluate 11 frames
+    (uneven splits: the samplers pad) to identical scores and submissions
+    with exactly one entry per frame."""
     if not osp.exists(SAMPLES):
         pytest.skip('../shared/bdd100k_samples is absent')
     track = (osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images/'))
@@ -39,13 +42,34 @@ def test_two_process_cpu_training_and_submission(tmp_path):
     opts = sample_options(*track, train_frames=2, test_frames=11)
     run_tool('tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path), '--cfg-options',
              *opts, env=env)
-    assert osp.isfile(tmp_path / 'epoch_1.pth')
-    prefix = str(tmp_path / 'submission')
-    run_tool('tools/dist_test.sh', CONFIG, str(tmp_path / 'epoch_1.pth'), '2', '--work-dir',
-             str(tmp_path), '--format-only', '--outfile-prefix', prefix, '--cfg-options', *opts,
-             env=env)
-    with open(prefix + '.json') as f:
-        frames = json.load(f)
-    # 11 frames over 2 processes: the sampler pads one; none may be duplicated or lost
-    names = [frame['name'] for frame in frames]
+    ckpt = str(tmp_path / 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    scores, submissions = [], []
+    for procs in (1, 2, 3):
+        work_dir = tmp_path / f'test{procs}'
+        run_tool('tools/dist_test.sh', CONFIG, ckpt, str(procs), '--work-dir', str(work_dir),
+                 '--outfile-prefix', str(work_dir / 'preds'), '--cfg-options', *opts, env=env)
+        scores.append(json.loads((work_dir / 'scores.json').read_text())['metrics'])
+        submissions.append(json.loads((work_dir / 'preds.json').read_text()))
+    names = [frame['name'] for frame in submissions[0]]
     assert len(names) == 11 and len(set(names)) == 11
+    by_name = [sorted(sub, key=lambda frame: frame['name']) for sub in submissions]
+    assert by_name[0] == by_name[1] == by_name[2]
+    assert scores[0] == scores[1] == scores[2]
+
+
+def test_format_only_writes_the_test_split_submission(trained_detector, tmp_path):
+    """The test split has no labels: list its images, write, score nothing."""
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    work_dir, _ = trained_detector
+    opts = sample_options('', osp.join(SAMPLES, 'segment/images/'))
+    opts = [o for o in opts if not o.startswith(('val_evaluator', 'test_evaluator'))]
+    prefix = str(tmp_path / 'det_test')
+    out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                   str(tmp_path), '--format-only', '--outfile-prefix', prefix,
+                   '--cfg-options', *opts)
+    frames = json.loads(open(prefix + '.json').read())
+    assert sorted(f['name'] for f in frames) == ['91051a8d-dc9c6637.jpg', '913b47b8-3cf1b886.jpg']
+    assert 'submission of 2 frames written' in out
+    assert not osp.exists(tmp_path / 'scores.json')

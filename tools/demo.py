@@ -122,8 +122,8 @@ def run(cmd):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--num-train', type=int, default=40)
-    parser.add_argument('--num-val', type=int, default=10)
+    parser.add_argument('--num-train', type=int, default=24)
+    parser.add_argument('--num-val', type=int, default=8)
     args = parser.parse_args()
     data_root = osp.join(args.work_dir, 'data') + '/'
     write_sample(osp.join(ROOT, data_root), args.num_train, args.num_val)
@@ -136,7 +136,7 @@ def main():
                  f'test_evaluator.ann_file={data_root}labels/det_20/det_val.json']
     run([sys.executable, 'tools/train.py', config, '--work-dir', args.work_dir,
          '--cfg-options', *overrides])
-    ckpt = osp.join(args.work_dir, 'epoch_8.pth')
+    ckpt = osp.join(args.work_dir, 'epoch_6.pth')
     run([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', args.work_dir,
          '--show-dir', 'painted', '--outfile-prefix', osp.join(args.work_dir, 'det_val_preds'),
          '--cfg-options', *overrides])

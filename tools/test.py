@@ -10,12 +10,25 @@ mmdet's tools/test.py, flag for flag, plus:
     python tools/test.py CONFIG CKPT [--work-dir DIR] [--out preds.pkl] [--show-dir DIR]
         [--format-only] [--outfile-prefix PREFIX] [--cfg-options k=v ...] [--launcher pytorch]
 
-Scores are printed and written to <work-dir>/scores.json.
+  --results-dir      record the run in the zoo: the measured val / test entry of
+                     <results-dir>/<config name>.json, with the per-class scores
+                     and plot beside it (bdd100k_zoo.zoo.record_run); the zoo's
+                     own numbers: --results-dir results, then rerun
+                     tools/gen_results_table.py. Opt-in, so that runs on
+                     samples or with overrides never touch the zoo's records.
+  --split            the split the run is recorded as (default: test with
+                     --format-only, else val)
+
+Scores are printed and written to <work-dir>/scores.json. A relative --show-dir
+lands in the work dir (detection and tracking: <work-dir>/<timestamp>/<dir>, as
+in mmdet; segmentation: <work-dir>/<dir>).
 """
 import argparse
 import json
 import os
 import os.path as osp
+import shlex
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
@@ -23,6 +36,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
+from bdd100k_zoo.zoo import record_run
 
 
 def parse_args():
@@ -38,6 +52,10 @@ def parse_args():
     parser.add_argument('--format-only', action='store_true',
                         help='write the test-server submission instead of computing scores')
     parser.add_argument('--outfile-prefix', help='where the submission is written')
+    parser.add_argument('--results-dir',
+                        help='record the run as the measured entry of <dir>/<config name>.json')
+    parser.add_argument('--split', choices=['val', 'test'],
+                        help='split the run is recorded as (default: test with --format-only)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (as in mmdet)')
@@ -62,7 +80,8 @@ def enable_visualization(cfg: Config, args) -> None:
         hook['wait_time'] = args.wait_time
     if args.show_dir:
         if hook['type'].endswith('SegVisualizationHook'):
-            cfg.visualizer['save_dir'] = args.show_dir
+            cfg.visualizer['save_dir'] = osp.join(cfg.work_dir, args.show_dir)
+            hook['interval'] = 1  # mmseg paints every 50th image; paint all, as mmdet does
         else:
             hook['test_out_dir'] = args.show_dir
 
@@ -83,6 +102,7 @@ def main():
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
 
+    prefix = None
     if args.format_only or args.outfile_prefix:
         prefix = args.outfile_prefix or osp.join(
             cfg.work_dir, 'submission', osp.splitext(osp.basename(args.config))[0])
@@ -107,6 +127,29 @@ def main():
             json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
                       f, indent=2)
         runner.logger.info(f'scores written to {path}')
+    if args.results_dir and is_main_process():
+        record(args, cfg, runner, metrics or {}, prefix)
+
+
+def record(args, cfg: Config, runner, metrics: dict, prefix) -> None:
+    """Update the config's zoo record with this run (nothing for a non-zoo config)."""
+    dataset = runner.test_loop.dataloader.dataset
+    num_images = getattr(dataset, 'num_all_imgs', None) or len(dataset)  # video sets: frames
+    preds = None
+    if prefix is not None:
+        written = sorted(p for p in (prefix + ext for ext in ('.json', '.zip')) if osp.exists(p))
+        preds = written[0] if written else None
+    visuals = None
+    if args.show_dir:
+        seg = cfg.default_hooks.visualization['type'].endswith('SegVisualizationHook')
+        # mmdet's hook writes under <work_dir>/<timestamp>/ unless the dir is absolute
+        visuals = osp.join(cfg.work_dir, *(() if seg else (runner.timestamp,)), args.show_dir)
+    split = args.split or ('test' if args.format_only else 'val')
+    path = record_run(args.results_dir, args.config, args.checkpoint, split, metrics, num_images,
+                      command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv),
+                      preds=preds, visuals=visuals)
+    runner.logger.info(f'{split} run recorded in {path}' if path else
+                       f'no zoo record for {args.config} in {args.results_dir}: not recorded')
 
 
 if __name__ == '__main__':

@@ -11,7 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
+from bdd100k_zoo.runtime import add_zoo_hooks, init_cpu_distributed, prepare_config
 
 
 def parse_args():
@@ -66,6 +66,7 @@ def main():
         cfg.resume = True
         cfg.load_from = args.resume
 
+    add_zoo_hooks(cfg)
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()

@@ -1,7 +1,7 @@
 """BDD100K detection as an mmdet dataset, straight from Scalabel JSON."""
 import os
 import os.path as osp
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
 from mmdet.datasets import BaseDetDataset
@@ -9,13 +9,14 @@ from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import BoxParser, ScalabelFormatError, iter_frames
+from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
+from .unreadable import UnreadableImagesMixin
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
 
 @DATASETS.register_module()
-class BDD100KDetDataset(BaseDetDataset):
+class BDD100KDetDataset(UnreadableImagesMixin, BaseDetDataset):
     """BDD100K 2D detection (``labels/det_20/det_{train,val}.json``), 10 classes.
 
     Labels are read by :class:`~bdd100k_zoo.scalabel_io.BoxParser` (name
@@ -34,13 +35,18 @@ class BDD100KDetDataset(BaseDetDataset):
     The data list holds numpy arrays per frame (``gt_bboxes``,
     ``gt_bboxes_labels``, ``gt_ignore_flags``); :meth:`get_data_info`
     expands them to the ``instances`` list mmdet's ``LoadAnnotations`` reads.
+
+    A missing or undecodable image is an error naming it; training can skip
+    and report such frames instead with ``skip_unreadable_images=True``.
     """
 
     task = 'det'
     METAINFO = get_label_map('det').metainfo
 
-    def __init__(self, *args, drop_categories=(), **kwargs) -> None:
+    def __init__(self, *args, drop_categories=(), skip_unreadable_images=False,
+                 **kwargs) -> None:
         self.drop_categories = tuple(drop_categories)
+        self._init_unreadable(skip_unreadable_images)
         super().__init__(*args, **kwargs)
 
     @property
@@ -54,24 +60,35 @@ class BDD100KDetDataset(BaseDetDataset):
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
-        parser = BoxParser(self.label_map, self.drop_categories)
+        parser = self.make_parser()
         img_dir, data_list, seen = self._image_dir(), [], {}
-        for source, frame in iter_frames(self.ann_file):
-            data_list.append(self.parse_frame(frame, source, parser, img_dir))
-            key = (frame.get('videoName'), frame['name'])
-            if key in seen:
-                raise ScalabelFormatError(
-                    f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
-            seen[key] = source
+        for source in label_files(self.ann_file):
+            frames, arrays = self.read_label_file(source, parser)
+            for frame, frame_arrays in zip(frames, arrays):
+                key = (frame.get('videoName'), frame['name'])
+                if key in seen:
+                    raise ScalabelFormatError(
+                        f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
+                seen[key] = source
+                data_list.append(self.data_info(frame, frame_arrays, parser, img_dir))
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames from {self.ann_file}; '
             f'{parser.summary()}')
         return data_list
 
-    def parse_frame(self, frame: dict, source: str, parser: BoxParser, img_dir: str) -> dict:
-        """One data-list entry; subclasses add their fields (masks, track ids)."""
+    def make_parser(self) -> BoxParser:
+        """The label parser of this task; subclasses return a richer one (masks)."""
+        return BoxParser(self.label_map, self.drop_categories)
+
+    def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
+        """The frames of one label file and their arrays: typed decoding of the
+        box fields only and conversion of all boxes at once (BDD100K scale)."""
+        frames = read_box_frames(source)
+        return frames, parser.parse(frames, source)
+
+    def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
+        """One data-list entry; subclasses add their fields (masks)."""
         height, width = parser.frame_size(frame)
-        arrays = parser(frame, source)
         return dict(
             img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
             img_id=frame['name'],

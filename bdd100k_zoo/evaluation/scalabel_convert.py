@@ -28,11 +28,15 @@ def _numpy(value: Any) -> np.ndarray:
 def frame_identity(data_sample: Any) -> Tuple[str, Optional[str], Optional[int]]:
     """(frame name, video name, frame index) of a data sample, from its
     ``img_path``: the basename is the Scalabel ``name`` and, for videos, the
-    parent folder is the ``videoName`` (``images/track/<split>/<video>/<name>``)."""
+    parent folder is the ``videoName`` (``images/track/<split>/<video>/<name>``).
+    The frame index is the Scalabel ``frameIndex`` the tracking dataset packs
+    as ``frame_index``, else mmdet's ``frame_id`` (position in the video)."""
     img_path = _field(data_sample, 'img_path')
     if not img_path:
         raise KeyError('data sample has no "img_path"; BDD100K metrics identify frames by it')
-    frame_index = _field(data_sample, 'frame_id')
+    frame_index = _field(data_sample, 'frame_index')
+    if frame_index is None:
+        frame_index = _field(data_sample, 'frame_id')
     video_name = None
     if frame_index is not None:
         video_name = osp.basename(osp.dirname(img_path))
@@ -61,7 +65,8 @@ def frame_record(data_sample: Any, instances_key: str = 'pred_instances') -> Dic
 
 def record_to_frame(record: Dict[str, Any], classes: Sequence[str],
                     rles: Optional[List[dict]] = None) -> Frame:
-    """A Scalabel :class:`Frame` of one record, its labels in score order.
+    """A Scalabel :class:`Frame` of one record, its labels in score order;
+    ``rles[i]`` (a ``size``/``counts`` dict, or None for no mask) is label i's mask.
 
     Built with pydantic's ``construct`` (no re-validation): the values come
     from arrays of known types, and validating ~1M labels would dominate the
@@ -77,7 +82,7 @@ def record_to_frame(record: Dict[str, Any], classes: Sequence[str],
             category=classes[label],
             score=score,
             box2d=Box2D.construct(x1=x1, y1=y1, x2=x2 - 1, y2=y2 - 1),
-            rle=RLE.construct(**rles[i]) if rles is not None else None,
+            rle=RLE.construct(**rles[i]) if rles is not None and rles[i] is not None else None,
             attributes=None, manualShape=None, manualAttributes=None, box3d=None,
             poly2d=None, graph=None, parent=None, children=None))
     return Frame.construct(

@@ -4,7 +4,7 @@
 _base_ = '../faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'
 
 data_root = 'work_dirs/demo/data/'
-image_scale = (448, 252)
+image_scale = (384, 216)
 
 # No download: the demo starts from random weights (users train from ImageNet).
 model = dict(backbone=dict(init_cfg=None))
@@ -35,12 +35,12 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'labels/det_20/det_val.json')
 test_evaluator = val_evaluator
 
-max_epochs = 8
+max_epochs = 6
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=0.01), clip_grad=dict(max_norm=10))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[6], gamma=0.1)
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[5], gamma=0.1)
 ]
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=max_epochs))
 log_processor = dict(window_size=5)

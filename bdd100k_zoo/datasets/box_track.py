@@ -1,0 +1,210 @@
+"""BDD100K multiple object tracking (box tracking) as an mmdet video dataset."""
+import os
+import os.path as osp
+from collections import OrderedDict
+from typing import Dict, Iterable, List, Sequence
+
+import numpy as np
+from mmdet.datasets import BaseVideoDataset
+from mmdet.registry import DATASETS
+from mmengine.fileio import join_path
+from mmengine.logging import MMLogger
+
+from ..labels import get_label_map
+from ..scalabel_io import BoxParser, ScalabelFormatError, iter_frames
+from .det import IMAGE_SUFFIXES
+
+
+@DATASETS.register_module()
+class BDD100KBoxTrackDataset(BaseVideoDataset):
+    """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
+
+    The data list has mmdet's video shape: one entry per video with
+    ``video_id``, ``video_length`` and ``images`` (frames sorted by the
+    Scalabel ``frameIndex``). Each frame carries ``frame_id`` (its position
+    in the video: mmdet's QDTrack resets its tracker at ``frame_id == 0``)
+    and ``frame_index`` (the Scalabel ``frameIndex``, which the official
+    evaluation matches frames by; pack it with
+    ``PackTrackInputs(meta_keys=('frame_index',))``). Images are found at
+    ``<img>/<videoName>/<name>``, BDD100K's layout.
+
+    Labels come from :class:`~bdd100k_zoo.scalabel_io.BoxParser`, so crowd
+    boxes and the ignored-mapped categories become ``ignore_flag=1``
+    instances exactly as in the detection dataset. ``instance_id`` numbers
+    the Scalabel track ids (``label.id``) of a video: one id per track,
+    stable across its frames, unique over the dataset and starting at 1
+    (mmdet's ``QuasiDenseTrackHead`` takes id 0 for "unmatched").
+
+    Args:
+        image_sources: labelled still-image sets mixed into training as
+            one-frame videos, as the seed recipe adds ``det_20``:
+            ``[dict(ann_file='labels/det_20/det_train.json',
+            img='images/100k/train/')]``. Their paths are relative to
+            ``data_root``; their reference frame is the key frame itself.
+        drop_categories: valid BDD100K classes outside the 8 tracking
+            classes (traffic light/sign of ``det_20``), skipped on load.
+
+    ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without
+    one non-ignored box (and videos left empty). With ``ann_file=''`` every
+    sub-folder of ``data_prefix['img']`` is an unlabelled video: the test
+    split, for submissions.
+    """
+
+    task = 'box_track'
+    METAINFO = get_label_map('box_track').metainfo
+
+    def __init__(self, *args, image_sources: Sequence[dict] = (),
+                 drop_categories: Iterable[str] = (), **kwargs) -> None:
+        self.image_sources = [dict(source) for source in image_sources]
+        self.drop_categories = tuple(drop_categories)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def label_map(self):
+        return get_label_map(self.task)
+
+    def _image_dir(self) -> str:
+        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))
+
+    def _rooted(self, path: str) -> str:
+        if self.data_root and path and not osp.isabs(path):
+            return join_path(self.data_root, path)
+        return path
+
+    def load_data_list(self) -> List[dict]:
+        if not self.ann_file:
+            return self._load_unlabelled()
+        if tuple(self.metainfo['classes']) != self.label_map.classes:
+            raise ValueError(
+                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
+                f'the official BDD100K {self.task} classes {self.label_map.classes}')
+        parser = BoxParser(self.label_map, self.drop_categories)
+        self._next_instance_id = 1
+        sources = [(self.ann_file, self._image_dir())] + [
+            (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
+        videos: List[dict] = []
+        for ann_file, img_dir in sources:
+            videos += self._load_videos(ann_file, img_dir, parser)
+        for video_id, video in enumerate(videos):
+            video['video_id'] = video_id
+            for frame in video['images']:
+                frame['video_id'] = video_id
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {len(videos)} videos, '
+            f'{sum(v["video_length"] for v in videos)} frames from '
+            f'{", ".join(s for s, _ in sources)}; {parser.summary()}')
+        return videos
+
+    def _load_videos(self, ann_file: str, img_dir: str, parser: BoxParser) -> List[dict]:
+        """Videos of one label file or folder; frames without ``videoName``
+        (``det_20``) are one-frame videos."""
+        grouped: Dict[object, list] = OrderedDict()
+        for source, frame in iter_frames(ann_file):
+            video = frame.get('videoName')
+            if video is None:
+                grouped[(source, frame['name'])] = [(source, frame)]
+                continue
+            if not isinstance(frame.get('frameIndex'), int):
+                raise ScalabelFormatError(
+                    f'{source}: frame {frame["name"]!r} of video {video!r} has no integer '
+                    f'"frameIndex" (the official evaluation matches frames by it)')
+            grouped.setdefault(video, []).append((source, frame))
+        videos = []
+        for key, frames in grouped.items():
+            frames.sort(key=lambda item: item[1].get('frameIndex') or 0)
+            seen: Dict[int, str] = {}
+            for source, frame in frames:
+                if frame.get('videoName') is None:
+                    continue
+                if frame['frameIndex'] in seen:
+                    raise ScalabelFormatError(
+                        f'{source}: frame {frame["name"]!r} of video {key!r} repeats frameIndex '
+                        f'{frame["frameIndex"]} (also frame {seen[frame["frameIndex"]]!r})')
+                seen[frame['frameIndex']] = frame['name']
+            track_ids: Dict[str, int] = {}
+            images = [self.parse_frame(frame, source, parser, img_dir, frame_id, track_ids)
+                      for frame_id, (source, frame) in enumerate(frames)]
+            videos.append(dict(video_length=len(images), images=images))
+        return videos
+
+    def parse_frame(self, frame: dict, source: str, parser: BoxParser, img_dir: str,
+                    frame_id: int, track_ids: Dict[str, int]) -> dict:
+        """One frame of the data list, its labels as compact arrays."""
+        height, width = parser.frame_size(frame)
+        arrays = parser(frame, source)
+        instance_ids = []
+        for track_id in arrays['track_ids'].tolist():
+            if track_id not in track_ids:
+                track_ids[track_id] = self._next_instance_id
+                self._next_instance_id += 1
+            instance_ids.append(track_ids[track_id])
+        frame_index = frame.get('frameIndex')
+        return dict(
+            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
+            img_id=frame['name'], height=height, width=width,
+            frame_id=frame_id, frame_index=frame_index if frame_index is not None else frame_id,
+            gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
+            gt_ignore_flags=arrays['ignore_flags'],
+            gt_instance_ids=np.asarray(instance_ids, dtype=np.int64))
+
+    def _load_unlabelled(self) -> List[dict]:
+        img_dir = self._image_dir()
+        if not osp.isdir(img_dir):
+            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
+        size = self.label_map.config.scalabel.imageSize
+        empty = dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_bboxes_labels=np.zeros(0, np.int64),
+                     gt_ignore_flags=np.zeros(0, bool), gt_instance_ids=np.zeros(0, np.int64))
+        videos = []
+        for video in sorted(d for d in os.listdir(img_dir) if osp.isdir(osp.join(img_dir, d))):
+            names = sorted(f for f in os.listdir(osp.join(img_dir, video))
+                           if f.lower().endswith(IMAGE_SUFFIXES))
+            if not names:
+                continue
+            images = [dict(img_path=osp.join(img_dir, video, name), img_id=name,
+                           height=size.height, width=size.width, frame_id=i, frame_index=i,
+                           video_id=len(videos), **empty) for i, name in enumerate(names)]
+            videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
+        if not videos:
+            raise FileNotFoundError(
+                f'{type(self).__name__}: no video folders with images in {img_dir}')
+        return videos
+
+    def get_data_info(self, idx: int) -> dict:
+        """A video with each frame's arrays expanded to the ``instances``
+        list that ``LoadTrackAnnotations`` reads."""
+        info = super().get_data_info(idx)
+        for frame in info['images']:
+            bboxes = frame.pop('gt_bboxes').tolist()
+            labels = frame.pop('gt_bboxes_labels').tolist()
+            ignore_flags = frame.pop('gt_ignore_flags').tolist()
+            instance_ids = frame.pop('gt_instance_ids').tolist()
+            frame['instances'] = [
+                dict(bbox=bbox, bbox_label=label, ignore_flag=int(ignore), instance_id=iid)
+                for bbox, label, ignore, iid in zip(bboxes, labels, ignore_flags, instance_ids)
+            ]
+        return info
+
+    def filter_data(self) -> List[dict]:
+        if self.test_mode or not self.filter_cfg:
+            return self.data_list
+        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
+        min_size = self.filter_cfg.get('min_size', 0)
+        videos, before, after = [], 0, 0
+        for video in self.data_list:
+            images = [
+                frame for frame in video['images']
+                if min(frame['width'], frame['height']) >= min_size
+                and not (filter_empty_gt and frame['gt_ignore_flags'].all())
+            ]
+            before, after = before + len(video['images']), after + len(images)
+            if images:
+                videos.append(dict(video, images=images, video_length=len(images)))
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {after} of {before} frames kept by {self.filter_cfg}')
+        return videos
+
+    def get_len_per_video(self, idx: int) -> int:
+        """Frames of one video, without expanding its labels."""
+        if self.serialize_data:
+            return BaseVideoDataset.get_data_info(self, idx)['video_length']
+        return self.data_list[idx]['video_length']

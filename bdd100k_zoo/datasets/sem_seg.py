@@ -1,0 +1,191 @@
+"""BDD100K semantic segmentation as an mmseg dataset, from either official release.
+
+BDD100K ships the same labels twice: train-id PNG masks
+(``labels/sem_seg/masks/{train,val}/<name>.png``), which mmseg's
+``BDD100KDataset`` already reads, and Scalabel JSON with one RLE per category
+and frame (``labels/sem_seg/rles/sem_seg_{train,val}.json``), which the seed
+recipe trains on. The dataset keeps the RLE strings in its data list (a few
+KB per frame instead of 0.9 MB of pixels) and
+:class:`LoadBDD100KSemSegAnnotations` decodes them when the pipeline needs
+pixels, painting the categories in file order over 255 (unlabeled) exactly as
+``scalabel.eval.sem_seg.frame_to_mask`` does for the official evaluation.
+"""
+import os.path as osp
+from typing import List, Optional
+
+import numpy as np
+from mmengine.logging import MMLogger
+from mmseg.datasets import BDD100KDataset
+from mmseg.datasets.transforms import LoadAnnotations
+from mmseg.registry import DATASETS, TRANSFORMS
+from pycocotools import mask as mask_utils
+
+from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
+from ..scalabel_io import ScalabelFormatError, iter_frames
+
+# Train ids a BDD100K label map may hold: the 19 classes and 255 (unlabeled).
+VALID_IDS = np.zeros(256, bool)
+VALID_IDS[:len(get_label_map('sem_seg').classes)] = True
+VALID_IDS[IGNORE_INDEX] = True
+
+
+def _where(results: dict) -> str:
+    """The label source and frame of a pipeline dict, for error messages."""
+    if results.get('seg_rles') is not None:
+        return (f'{results.get("seg_ann_file")}: frame '
+                f'{osp.basename(results["img_path"])!r}')
+    return f'{results.get("seg_map_path")} (frame {osp.basename(results["img_path"])!r})'
+
+
+@DATASETS.register_module()
+class BDD100KSemSegDataset(BDD100KDataset):
+    """BDD100K semantic segmentation, 19 classes (train ids 0-18, 255 ignored).
+
+    Labels come from one of:
+
+    * ``ann_file='<...>.json'``: the Scalabel RLE release; images are
+      ``data_prefix['img_path']/<frame name>``;
+    * ``data_prefix=dict(img_path=..., seg_map_path=...)``: the PNG release,
+      read by mmseg's ``BDD100KDataset`` (``<name>.jpg`` <-> ``<name>.png``);
+    * neither (``ann_file=''`` and no ``seg_map_path``): the unlabeled test
+      split, for submissions.
+
+    Categories are renamed through the ``sem_seg`` name mapping; BDD100K
+    categories without a train id (``dynamic``, ``ego vehicle``, ...) are
+    skipped as the official evaluation skips them; an unknown category, a
+    polygon-only label or RLEs of different sizes raise
+    :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError` naming the file
+    and frame. Use :class:`LoadBDD100KSemSegAnnotations` in the pipeline.
+    """
+
+    task = 'sem_seg'
+    METAINFO = get_label_map('sem_seg').metainfo
+
+    def load_data_list(self) -> List[dict]:
+        self._check_classes()
+        if self.ann_file and self.ann_file.endswith('.json'):
+            return self._load_rles()
+        return super().load_data_list()
+
+    def _check_classes(self) -> None:
+        """Pixel values are official train ids and the metric scores them as
+        such, so a config may not reorder or subset ``metainfo.classes``."""
+        official = get_label_map(self.task).classes
+        if tuple(self.metainfo['classes']) != official:
+            raise ValueError(
+                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ '
+                f'from the official BDD100K {self.task} classes {official}')
+
+    def _load_rles(self) -> List[dict]:
+        label_map = get_label_map(self.task)
+        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        no_train_id = {name for name, tid in sem_seg_train_ids().items() if tid == IGNORE_INDEX}
+        img_dir = self.data_prefix.get('img_path') or ''
+        data_list, seen, skipped = [], {}, 0
+        for source, frame in iter_frames(self.ann_file):
+            name = frame['name']
+            if name in seen:
+                raise ScalabelFormatError(
+                    f'{source}: frame {name!r} appears twice (also in {seen[name]})')
+            seen[name] = source
+            rles, size = [], None
+            for label in frame.get('labels') or ():
+                category = label.get('category')
+                category = label_map.name_mapping.get(category, category)
+                if category not in class_ids:
+                    if category in no_train_id:
+                        skipped += 1
+                        continue
+                    raise ScalabelFormatError(
+                        f'{source}: frame {name!r} label {label.get("id")!r} has unknown '
+                        f'category {label.get("category")!r}; BDD100K sem_seg classes are '
+                        f'{list(class_ids)}')
+                rle = label.get('rle')
+                if not rle:
+                    raise ScalabelFormatError(
+                        f'{source}: frame {name!r} label {label.get("id")!r} ({category}) has no '
+                        '"rle"; use the RLE release (labels/sem_seg/rles) or the PNG masks')
+                try:
+                    label_size = (int(rle['size'][0]), int(rle['size'][1]))
+                    counts = rle['counts']
+                    assert isinstance(counts, str)
+                except (KeyError, IndexError, TypeError, ValueError, AssertionError):
+                    raise ScalabelFormatError(
+                        f'{source}: frame {name!r} label {label.get("id")!r} has a malformed '
+                        f'rle (need "counts" string and "size" [height, width])') from None
+                if size is not None and label_size != size:
+                    raise ScalabelFormatError(
+                        f'{source}: frame {name!r} label {label.get("id")!r} rle is '
+                        f'{label_size[0]}x{label_size[1]} (HxW) but earlier labels are '
+                        f'{size[0]}x{size[1]}')
+                size = label_size
+                rles.append((class_ids[category], counts))
+            data_list.append(dict(
+                img_path=osp.join(img_dir, name), seg_rles=rles, seg_rle_size=size,
+                seg_ann_file=source, label_map=self.label_map,
+                reduce_zero_label=self.reduce_zero_label, seg_fields=[]))
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {len(data_list)} frames from {self.ann_file}; '
+            f'{skipped} labels of categories without a train id skipped')
+        return data_list
+
+
+def decode_rles(rles: List[tuple], size: Optional[tuple], default_size: tuple) -> np.ndarray:
+    """Train-id map (uint8, 255 unlabeled) of one frame's ``(class id, RLE
+    counts)`` list, later labels painted over earlier ones."""
+    height, width = size or default_size
+    seg = np.full((height, width), IGNORE_INDEX, np.uint8)
+    if rles:
+        masks = mask_utils.decode([dict(size=[height, width], counts=counts)
+                                   for _, counts in rles])
+        for i, (class_id, _) in enumerate(rles):
+            seg[masks[..., i] > 0] = class_id
+    return seg
+
+
+@TRANSFORMS.register_module()
+class LoadBDD100KSemSegAnnotations(LoadAnnotations):
+    """mmseg's ``LoadAnnotations`` for both BDD100K label releases, with checks.
+
+    Decodes ``seg_rles`` (RLE release) or reads ``seg_map_path`` (PNG
+    release) into ``gt_seg_map``; passes unlabeled frames (test split)
+    through without one. The label map must be the image's size (compared
+    with ``ori_shape``, so put it after ``LoadImageFromFile``) and hold only
+    train ids 0-18 or 255: a colour PNG or a map of another image fails
+    here, naming the file and frame, instead of training on garbage.
+    """
+
+    def transform(self, results: dict) -> dict:
+        if results.get('seg_rles') is None and results.get('seg_map_path') is None:
+            return results  # the test split has no labels
+        results = super().transform(results)
+        self._check(results)
+        return results
+
+    def _load_seg_map(self, results: dict) -> None:
+        if results.get('seg_rles') is None:
+            return super()._load_seg_map(results)
+        size = results['ori_shape'] if 'ori_shape' in results else None
+        image_size = get_label_map('sem_seg').config.scalabel.imageSize
+        default = size or (image_size.height, image_size.width)
+        results['gt_seg_map'] = decode_rles(results['seg_rles'], results.get('seg_rle_size'),
+                                            tuple(default))
+        results['seg_fields'].append('gt_seg_map')
+
+    @staticmethod
+    def _check(results: dict) -> None:
+        seg = results['gt_seg_map']
+        if seg.ndim != 2:
+            raise ValueError(
+                f'{_where(results)}: label map has shape {seg.shape}; BDD100K sem_seg labels '
+                'are single-channel train-id PNGs (labels/sem_seg/masks), not colour maps')
+        if 'ori_shape' in results and tuple(seg.shape) != tuple(results['ori_shape'][:2]):
+            raise ValueError(
+                f'{_where(results)}: label map is {seg.shape[0]}x{seg.shape[1]} (HxW) but image '
+                f'{results["img_path"]} is {results["ori_shape"][0]}x{results["ori_shape"][1]}')
+        values = np.flatnonzero(np.bincount(seg.ravel(), minlength=256))
+        bad = values[~VALID_IDS[values]]
+        if len(bad):
+            raise ValueError(
+                f'{_where(results)}: label values {bad.tolist()} are no BDD100K sem_seg train '
+                'ids (0-18, 255 unlabeled)')

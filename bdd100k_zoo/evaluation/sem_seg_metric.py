@@ -1,0 +1,198 @@
+"""BDD100K semantic-segmentation metric: the official numbers behind mmengine's API.
+
+The official evaluation (``bdd100k.eval.seg`` for PNG masks, scalabel's
+``evaluate_sem_seg`` for RLE JSON) differs from mmseg's ``IoUMetric``:
+
+* mIoU / mAcc average only the classes present in the ground truth (mmseg
+  also averages classes that are only predicted, at IoU 0);
+* a prediction outside the 19 train ids (e.g. 255) is a miss, counted in
+  a 20th "ignored" column of the confusion matrix;
+* the per-class "Acc" is correct pixels / pixels *predicted* as the class.
+
+So this metric builds the official 20x20 confusion matrix with the official
+``fast_hist`` and reduces it with the official functions; it never
+reimplements the formulas.
+"""
+import os
+import os.path as osp
+import zipfile
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.dist import get_dist_info
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from mmseg.registry import METRICS
+from PIL import Image
+
+from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
+
+from ..labels import IGNORE_INDEX, get_label_map
+
+
+def _label_map(data: Any) -> np.ndarray:
+    """(H, W) integer array of a ``PixelData`` / its dict / tensor / array."""
+    if hasattr(data, 'to_dict'):
+        data = data.to_dict()
+    if isinstance(data, dict):
+        data = data['data']
+    if hasattr(data, 'detach'):
+        data = data.detach().cpu().numpy()
+    data = np.asarray(data)
+    return data.reshape(data.shape[-2:]) if data.ndim == 3 and data.shape[0] == 1 else data
+
+
+def _to_uint8(label_map: np.ndarray) -> np.ndarray:
+    """Train ids as uint8; anything outside 0-255 becomes 255 (a miss), so
+    no out-of-range value can wrap around into a valid class."""
+    label_map = np.asarray(label_map)
+    if label_map.dtype == np.uint8:
+        return label_map
+    invalid = (label_map < 0) | (label_map > IGNORE_INDEX)
+    return np.where(invalid, IGNORE_INDEX, label_map).astype(np.uint8)
+
+
+@METRICS.register_module()
+class BDD100KSemSegMetric(BaseMetric):
+    """mIoU, mAcc, fIoU, pAcc and IoU/<class> as BDD100K's evaluation computes them.
+
+    Ground truth comes from ``gt_sem_seg`` in the data samples (as in mmseg),
+    at the original image size. Each process sums one confusion matrix, so
+    memory does not grow with the number of images (only the PNG names are
+    listed when a submission is written).
+
+    Distributed evaluation: mmengine's ``DefaultSampler`` pads the last
+    ranks with repeats of the first images (at most one per rank, the last
+    one it processes), and mmengine drops them by truncating per-image
+    results to the dataset size. With a summed matrix that is not possible,
+    so each rank keeps its latest image's matrix aside and, knowing the
+    dataset size in :meth:`evaluate`, leaves it out when its position in
+    the sampler's order is past the end.
+
+    Args:
+        format_only: only write the submission (test split, no labels).
+        outfile_prefix: where to write the submission: ``<prefix>/<name>.png``
+            (train ids 0-18, 255 for any other prediction) and
+            ``<prefix>.zip`` of those PNGs, the format the BDD100K server
+            takes; ``python -m bdd100k.eval.run -t sem_seg -g <gt masks>
+            -r <prefix>`` scores the folder offline. Required with
+            ``format_only``; optional on val, where it is written beside the
+            scores. Ranks write their PNGs directly, so it must be on a
+            filesystem all ranks share.
+        collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
+    """
+
+    task = 'sem_seg'
+    default_prefix: Optional[str] = None
+
+    def __init__(self,
+                 format_only: bool = False,
+                 outfile_prefix: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if kwargs:
+            raise TypeError(f'{type(self).__name__} got unexpected arguments {sorted(kwargs)}; '
+                            'ground truth comes from gt_sem_seg of the data samples')
+        if format_only and not outfile_prefix:
+            raise ValueError(f'{type(self).__name__}: format_only=True needs outfile_prefix '
+                             'to know where to write the submission')
+        self.format_only = format_only
+        self.outfile_prefix = outfile_prefix
+        self.num_classes = len(get_label_map(self.task).classes)
+
+    @property
+    def classes(self) -> Sequence[str]:
+        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
+        if tuple(classes) != get_label_map(self.task).classes:
+            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
+                             f'official BDD100K sem_seg classes')
+        return classes
+
+    def _state(self) -> dict:
+        """This process's accumulator, kept in ``self.results`` so that
+        mmengine's ``evaluate`` resets it after every evaluation."""
+        if not self.results:
+            size = self.num_classes + 1
+            self.results.append(dict(hist=np.zeros((size, size), np.int64), count=0,
+                                     last=np.zeros((size, size), np.int64), names=[]))
+        return self.results[0]
+
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        state = self._state()
+        for sample in data_samples:
+            if hasattr(sample, 'to_dict'):
+                sample = sample.to_dict()
+            img_path = sample.get('img_path', '')
+            pred = _to_uint8(_label_map(sample['pred_sem_seg']))
+            if self.outfile_prefix:
+                state['names'].append(self._write_png(pred, img_path))
+            if self.format_only:
+                continue
+            if sample.get('gt_sem_seg') is None:
+                raise ValueError(f'{type(self).__name__}: {img_path} has no gt_sem_seg to score '
+                                 'against (test split? use format_only=True)')
+            gt = _to_uint8(_label_map(sample['gt_sem_seg']))
+            if gt.shape != pred.shape:
+                raise ValueError(f'{type(self).__name__}: {img_path}: prediction is '
+                                 f'{pred.shape} but ground truth is {gt.shape}')
+            gt = gt.copy()
+            gt[gt == IGNORE_INDEX] = self.num_classes  # the official "ignored" row
+            hist = fast_hist(gt.ravel(), pred.ravel(), self.num_classes + 1).astype(np.int64)
+            state['hist'] += state['last']
+            state['last'] = hist
+            state['count'] += 1
+
+    def _write_png(self, pred: np.ndarray, img_path: str) -> str:
+        pred = pred.copy()
+        pred[pred >= self.num_classes] = IGNORE_INDEX
+        os.makedirs(self.outfile_prefix, exist_ok=True)
+        name = osp.splitext(osp.basename(img_path))[0] + '.png'
+        Image.fromarray(pred).save(osp.join(self.outfile_prefix, name))
+        return name
+
+    def evaluate(self, size: int) -> dict:
+        """Drop this rank's padded repeat (see the class doc), then let
+        mmengine gather one matrix per rank."""
+        state = self._state()
+        rank, world_size = get_dist_info()
+        last_position = rank + (state['count'] - 1) * world_size
+        if state['count'] and last_position < size:
+            state['hist'] += state['last']
+        self.results[:] = [dict(hist=state['hist'], names=state['names'])]
+        return super().evaluate(size)
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        if self.outfile_prefix:
+            self.write_submission(sorted({name for part in results for name in part['names']}))
+        if self.format_only:
+            return {}
+        hist = np.sum([part['hist'] for part in results], axis=0)
+        present = np.flatnonzero(hist[:self.num_classes].sum(axis=1))  # classes in the GT
+        if not len(present):
+            raise ValueError(f'{type(self).__name__}: the ground truth holds no labeled pixel')
+        with np.errstate(divide='ignore', invalid='ignore'):  # 0/0: a class nowhere -> 0
+            ious, accs = per_class_iou(hist), per_class_acc(hist)
+            metrics = dict(mIoU=100 * float(np.mean(ious[present])),
+                           mAcc=100 * float(np.mean(accs[present])),
+                           fIoU=100 * float(freq_iou(hist)),
+                           pAcc=100 * float(whole_acc(hist)))
+        metrics.update({f'IoU/{name}': 100 * float(iou) for name, iou in zip(self.classes, ious)})
+        MMLogger.get_current_instance().info(
+            f'BDD100K sem_seg over {len(present)} classes present in the ground truth: ' +
+            ', '.join(f'{k} {v:.2f}' for k, v in metrics.items()))
+        return metrics
+
+    def write_submission(self, names: List[str]) -> str:
+        """Zip the PNGs of this evaluation (not older files of the folder)
+        into ``<prefix>.zip``; runs on rank 0 after mmengine's result
+        collection, i.e. after every rank wrote its PNGs."""
+        folder, path = self.outfile_prefix, f'{self.outfile_prefix}.zip'
+        with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as zf:
+            for name in names:
+                zf.write(osp.join(folder, name), arcname=name)
+        MMLogger.get_current_instance().info(
+            f'BDD100K sem_seg submission of {len(names)} masks written to {path} '
+            f'(PNGs in {folder}/)')
+        return path

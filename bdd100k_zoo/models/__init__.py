@@ -1,0 +1,3 @@
+from .qdtrack import MultiClassQDTrack, OneStageQDTrack
+
+__all__ = ['MultiClassQDTrack', 'OneStageQDTrack']

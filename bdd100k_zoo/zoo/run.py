@@ -1,0 +1,86 @@
+"""What an evaluation adds to its config's record (called by tools/test.py)."""
+import datetime
+import hashlib
+import json
+import os
+import os.path as osp
+import subprocess
+from typing import Dict, Optional
+
+from ..version import __version__
+from .plots import plot_per_class
+from .records import Checkpoint, Measurement, load_record, set_measured
+from .table import METRICS, PER_CLASS_PREFIX
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def code_version() -> str:
+    """``git describe`` of the checkout (``-dirty`` when it has local changes),
+    else the package version (an installed copy without git)."""
+    try:
+        out = subprocess.run(['git', 'describe', '--always', '--dirty', '--tags'], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        out = None
+    if out is not None and out.returncode == 0 and out.stdout.strip():
+        return f'{__version__}+git.{out.stdout.strip()}'
+    return __version__
+
+
+def sha256sum(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _relative_to(path: Optional[str], results_dir: str) -> Optional[str]:
+    """Relative to the results dir when inside it (so the table can link it), else absolute."""
+    if not path:
+        return None
+    path, results_dir = osp.abspath(path), osp.abspath(results_dir)
+    inside = osp.commonpath([path, results_dir]) == results_dir
+    return osp.relpath(path, results_dir) if inside else path
+
+
+def record_run(results_dir: str, config: str, checkpoint: str, split: str,
+               metrics: Dict[str, float], num_images: int, command: str,
+               preds: Optional[str] = None, visuals: Optional[str] = None) -> Optional[str]:
+    """Write the measured ``split`` entry of ``<results_dir>/<config name>.json``,
+    the full scores to ``scores/<name>_<split>.json`` and the per-class plot to
+    ``plots/<name>_<split>.png``. Returns the record's path, or None when the
+    config has no record there (not a zoo config: nothing is written)."""
+    name = osp.splitext(osp.basename(config))[0]
+    path = osp.join(results_dir, f'{name}.json')
+    if not osp.isfile(path):
+        return None
+    task = load_record(path).task
+    scores_file = plot = None
+    if metrics:
+        prefix = PER_CLASS_PREFIX[task]
+        scores_file = osp.join(results_dir, 'scores', f'{name}_{split}.json')
+        os.makedirs(osp.dirname(scores_file), exist_ok=True)
+        with open(scores_file, 'w') as f:
+            json.dump(metrics, f, indent=2)
+            f.write('\n')
+        if any(k.startswith(prefix) for k in metrics):
+            plot = osp.join(results_dir, 'plots', f'{name}_{split}.png')
+            os.makedirs(osp.dirname(plot), exist_ok=True)
+            plot_per_class(metrics, prefix, f'{name} ({split}, {num_images} images)', plot)
+    local = osp.isfile(checkpoint)
+    set_measured(path, split, Measurement(
+        # the summary (and table) metrics; per-class ones are in the scores file
+        scores={k: float(v) for k, v in metrics.items()
+                if '/' not in k or k in METRICS[task].values()},
+        command=command,
+        date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        code_version=code_version(),
+        checkpoint=Checkpoint(file=osp.abspath(checkpoint) if local else checkpoint,
+                              sha256=sha256sum(checkpoint) if local else None),
+        num_images=int(num_images),
+        scores_file=_relative_to(scores_file, results_dir), plot=_relative_to(plot, results_dir),
+        preds=_relative_to(preds, results_dir), visuals=_relative_to(visuals, results_dir)))
+    return path
+

@@ -1,0 +1,86 @@
+"""Label loading at BDD100K scale: the project's datasets vs Scalabel's loader
+vs a plain ``json.load``, each in a fresh process (wall time, peak RSS).
+
+    python benchmarks/bench_label_loading.py [--scale 1.0] [--tasks det box_track]
+
+Peak RSS is counted above the process's RSS after the (shared) imports.
+scale 1.0 is BDD100K's size: det_20 train (70K frames, 1.29M boxes) and
+box_track_20 train (1,400 videos x 200 frames).
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+import tempfile
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.common import (generate_det_labels, generate_track_labels,  # noqa: E402
+                               measure, record)
+
+
+def import_stack():
+    """The same imports before every loader, so none pays for them in the timing."""
+    import bdd100k_zoo  # noqa: F401
+    import scalabel.label.io  # noqa: F401
+
+
+def load_project(task, path):
+    from mmdet.registry import DATASETS
+    dataset_type = {'det': 'BDD100KDetDataset', 'box_track': 'BDD100KBoxTrackDataset'}[task]
+    ds = DATASETS.build(dict(type=dataset_type, ann_file=path, data_prefix=dict(img=''),
+                             pipeline=[], test_mode=True))
+    if task == 'det':
+        return len(ds), int(sum(len(ds.get_data_info(i)['instances']) for i in range(len(ds))))
+    return len(ds), None
+
+
+def load_scalabel(task, path):
+    from scalabel.label.io import load
+    frames = load(path).frames
+    return len(frames), sum(len(f.labels or []) for f in frames)
+
+
+def load_json(task, path):
+    import glob
+    files = sorted(glob.glob(osp.join(path, '*.json'))) if osp.isdir(path) else [path]
+    frames = []
+    for file in files:
+        with open(file) as f:
+            frames.extend(json.load(f))
+    return len(frames), sum(len(f.get('labels') or []) for f in frames)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--scale', type=float, default=1.0)
+    parser.add_argument('--tasks', nargs='+', default=['det', 'box_track'])
+    args = parser.parse_args()
+    figures, lines = {}, []
+    with tempfile.TemporaryDirectory() as tmp:
+        for task in args.tasks:
+            if task == 'det':
+                path = generate_det_labels(osp.join(tmp, 'det_train.json'),
+                                           int(70000 * args.scale), int(1290000 * args.scale))
+            else:
+                path = generate_track_labels(osp.join(tmp, 'box_track'),
+                                             max(1, int(1400 * args.scale)))
+            runs = {name: measure(fn, task, path, setup=import_stack) for name, fn in (
+                ('project', load_project), ('scalabel', load_scalabel), ('json', load_json))}
+            frames = runs['json']['result'][0]
+            assert runs['project']['result'][0] == frames, (task, runs)
+            figures[task] = {name: {k: round(v, 2) for k, v in run.items() if k != 'result'}
+                             for name, run in runs.items()}
+            figures[task]['frames'] = frames
+            p, s, j = runs['project'], runs['scalabel'], runs['json']
+            lines.append(
+                f'{task} ({frames} frames): project {p["wall_s"]:.1f} s / {p["peak_rss_mb"]:.0f} MB, '
+                f'scalabel {s["wall_s"]:.1f} s / {s["peak_rss_mb"]:.0f} MB, '
+                f'json.load {j["wall_s"]:.1f} s / {j["peak_rss_mb"]:.0f} MB; '
+                f'speed-up vs scalabel {s["wall_s"] / p["wall_s"]:.1f}x, '
+                f'peak RSS vs json.load {p["peak_rss_mb"] / j["peak_rss_mb"]:.2f}x')
+    record('label_loading', dict(figures, scale=args.scale))
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()

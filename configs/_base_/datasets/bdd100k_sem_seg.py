@@ -1,0 +1,67 @@
+# BDD100K semantic segmentation: 10K images (1280x720), 19 classes, 255 unlabeled.
+# A diff against mmseg's Cityscapes dataset config: BDD100K dataset, label
+# loader and metric, and the seed's (Vis4D) augmentation.
+_base_ = 'mmseg::_base_/datasets/cityscapes.py'
+
+custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
+
+dataset_type = 'BDD100KSemSegDataset'
+data_root = 'data/bdd100k/'
+crop_size = (512, 1024)
+image_scale = (1280, 720)
+# Decodes the RLE labels and reads the PNG masks alike, and checks size and values.
+load_labels = dict(type='LoadBDD100KSemSegAnnotations')
+
+# The seed crops 512x1024 straight from the 1280x720 image: no random rescale
+# (the older mmseg BDD100K zoo rescaled by 0.5-2.0 first; we follow the seed).
+# Its ColorJitter (p=0.5: brightness x0.875-1.125, contrast and saturation
+# 0.5-1.5, hue +-0.05) is approximated by mmseg's PhotoMetricDistortion with the
+# same ranges: +-16 grey levels is x0.875-1.125 at mid-grey, +-9 OpenCV hue
+# units is +-0.05 of the hue circle.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    load_labels,
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion', brightness_delta=16, contrast_range=(0.5, 1.5),
+         saturation_range=(0.5, 1.5), hue_delta=9),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=image_scale, keep_ratio=True),
+    load_labels,  # after Resize: scored at the original size
+    dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='TestTimeAug',
+         transforms=[[dict(type='Resize', scale_factor=r, keep_ratio=True)
+                      for r in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)],
+                     [dict(type='RandomFlip', prob=0., direction='horizontal'),
+                      dict(type='RandomFlip', prob=1., direction='horizontal')],
+                     [load_labels], [dict(type='PackSegInputs')]])
+]
+# Labels: the Scalabel RLE release (as the seed). For the PNG release instead:
+#   ann_file='' data_prefix.seg_map_path='labels/sem_seg/masks/train' (and val)
+train_dataloader = dict(
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='labels/sem_seg/rles/sem_seg_train.json',
+        data_prefix=dict(_delete_=True, img_path='images/10k/train'),
+        pipeline=train_pipeline))
+# The test split has no labels: a submission run points the test dataloader at
+#   ann_file='' data_prefix.img_path='images/10k/test'
+# and tools/test.py --format-only makes the metric write the PNG zip.
+val_dataloader = dict(
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='labels/sem_seg/rles/sem_seg_val.json',
+        data_prefix=dict(_delete_=True, img_path='images/10k/val'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(_delete_=True, type='BDD100KSemSegMetric')
+test_evaluator = val_evaluator

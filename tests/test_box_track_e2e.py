@@ -1,0 +1,154 @@
+"""QDTrack through tools/train.py, tools/test.py and tools/dist_test.sh on the real
+BDD100K tracking sample (2 videos x 6 frames), tiny scale, CPU; and the YOLOX-x variant."""
+import json
+import math
+import os
+import os.path as osp
+import random
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import SAMPLES, run_tool
+
+CONFIG = 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py'
+YOLOX_CONFIG = 'configs/qdtrack/qdtrack_yolox_x_bdd100k.py'
+SCALE = '(192,108)'
+
+
+def track_options():
+    """The zoo config on the sample, shrunk for the CPU: no pretrained
+    download, small frames, no worker processes, no det_20 images."""
+    labels, images = osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images')
+    opts = ['model.detector.backbone.init_cfg=None', 'default_hooks.logger.interval=1',
+            f'train_dataloader.dataset.pipeline.1.transforms.2.scale={SCALE}',
+            'train_dataloader.dataset.image_sources=[]',
+            # fewer RoIs: on a CPU the RoI head's cost is per box, not per pixel
+            'model.detector.train_cfg.rpn_proposal.max_per_img=200',
+            'model.detector.train_cfg.rcnn.sampler.num=128',
+            'model.detector.test_cfg.rpn.nms_pre=300',
+            'model.detector.test_cfg.rpn.max_per_img=100']
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.num_workers=0',
+                 f'{split}_dataloader.persistent_workers=False',
+                 f'{split}_dataloader.dataset.data_root=',
+                 f'{split}_dataloader.dataset.ann_file={labels}',
+                 f'{split}_dataloader.dataset.data_prefix.img={images}']
+    for split in ('val', 'test'):
+        opts.append(f'{split}_dataloader.dataset.pipeline.0.transforms.1.scale={SCALE}')
+    return opts + [f'val_evaluator.ann_file={labels}', f'test_evaluator.ann_file={labels}']
+
+
+# an untrained model scores every box low: let all of them become tracks
+TRACK_ALL = ['model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
+             'model.tracker.obj_score_thr=0.0']
+
+
+@pytest.fixture(scope='module')
+def trained_qdtrack(tmp_path_factory):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    work_dir = str(tmp_path_factory.mktemp('qdtrack'))
+    # one video of 6 frames, 3 key/reference pairs a batch: 2 iterations
+    log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+                   *track_options(), 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
+                   'train_dataloader.dataset.indices=1',
+                   'default_hooks.checkpoint.save_optimizer=False',
+                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+    return work_dir, log
+
+
+def test_train_two_iterations(trained_qdtrack):
+    work_dir, log = trained_qdtrack
+    assert 'Epoch(train) [1][2/2]' in log
+    for loss in ('loss_rpn_cls', 'loss_cls', 'loss_bbox', 'loss_track', 'loss_track_aux'):
+        assert loss in log
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def test_video_test_scores_and_submission_match_the_official_tool(trained_qdtrack, tmp_path):
+    work_dir, _ = trained_qdtrack
+    prefix = str(tmp_path / 'submission')
+    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
+             *TRACK_ALL)
+    with open(tmp_path / 'scores.json') as f:
+        metrics = json.load(f)['metrics']
+    assert {'mMOTA', 'mIDF1', 'mMOTP', 'MOTA', 'IDF1', 'MOTP', 'FP', 'FN', 'IDSw', 'MT', 'PT',
+            'ML', 'FM', 'MOTA/car', 'IDF1/pedestrian'} <= set(metrics)
+    assert metrics['FP'] > 0  # the random boxes were tracked and scored
+    with open(prefix + '/b1c66a42-6f7d68ca.json') as f:
+        video = json.load(f)
+    assert [frame['frameIndex'] for frame in video] == list(range(6))
+    assert any(frame['labels'] for frame in video)
+    out = tmp_path / 'official.json'
+    subprocess.run([sys.executable, '-m', 'bdd100k.eval.run', '-t', 'box_track', '-g',
+                    osp.join(SAMPLES, 'track/labels'), '-r', prefix, '--nproc', '1',
+                    '--out-file', str(out), '-q'], check=True, capture_output=True)
+    with open(out) as f:
+        official = json.load(f)
+    for key in ('mMOTA', 'mIDF1', 'mMOTP'):
+        assert metrics[key] == pytest.approx(official[key], abs=1e-6)
+
+    # two processes (gloo): each video on one process, every frame scored once
+    env = dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1')
+    dist_dir = tmp_path / 'dist'
+    run_tool('tools/dist_test.sh', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '2', '--work-dir',
+             str(dist_dir), '--cfg-options', *track_options(), *TRACK_ALL, env=env)
+    with open(dist_dir / 'scores.json') as f:
+        dist_metrics = json.load(f)['metrics']
+    assert dist_metrics.keys() == metrics.keys()
+    for key, value in metrics.items():  # NaN for the classes the sample does not have
+        assert dist_metrics[key] == value or math.isnan(value) and math.isnan(dist_metrics[key])
+
+
+def test_yolox_x_qdtrack_trains_and_tracks_on_cpu(samples):
+    from mmdet.registry import DATASETS, MODELS
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
+
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(YOLOX_CONFIG)
+    assert cfg.model.detector.init_cfg.checkpoint.endswith(
+        'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth')
+    cfg.model.detector.init_cfg = None  # no download in tests
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    assert type(model).__name__ == 'OneStageQDTrack'
+    assert model.detector.bbox_head.num_classes == 8
+
+    labels, images = osp.join(samples, 'track/labels'), osp.join(samples, 'track/images')
+    train = cfg.train_dataloader.dataset
+    train.update(data_root='', ann_file=labels, data_prefix=dict(img=images), image_sources=[])
+    train.pipeline[1].transforms[-1].update(scale=(128, 64), ratio_range=(0.8, 1.2))
+    train.pipeline[2].transforms[0].crop_size = (128, 64)
+    dataset = DATASETS.build(train)
+    batch = model.data_preprocessor(pseudo_collate([dataset[(0, 2)], dataset[(1, 4)]]), True)
+    losses = model(**batch, mode='loss')
+    assert {'loss_cls', 'loss_bbox', 'loss_obj', 'loss_track', 'loss_track_aux'} <= set(losses)
+    loss, _ = model.parse_losses(losses)
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert model.track_head.embed_head.convs[0].conv.weight.grad.abs().sum() > 0
+    assert model.detector.backbone.stem.conv.conv.weight.grad.abs().sum() > 0
+
+    test = cfg.test_dataloader.dataset
+    test.update(data_root='', ann_file=labels, data_prefix=dict(img=images))
+    test.pipeline[0].transforms[1].scale = (128, 64)
+    dataset = DATASETS.build(test)
+    model.eval()
+    model.detector.bbox_head.test_cfg.score_thr = 0.0
+    model.tracker.init_score_thr = model.tracker.obj_score_thr = 0.0
+    model.tracker.match_score_thr = 0.0  # untrained embeddings: any same-class match
+    with torch.no_grad():
+        ids = []
+        for frame in range(2):
+            batch = model.data_preprocessor(pseudo_collate([dataset[(0, frame)]]), False)
+            out = model(**batch, mode='predict')[0][0]
+            tracks = out.pred_track_instances
+            assert len(tracks.bboxes) > 0 and out.frame_index == 165 + frame
+            ids.append(set(tracks.instances_id.tolist()))
+    assert ids[0] & ids[1]  # tracks carried over to the next frame

@@ -1,0 +1,87 @@
+"""A training run killed mid-epoch and resumed ends exactly where the
+uninterrupted run ends: weights, optimizer, LR schedule, iteration count."""
+import os
+import os.path as osp
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+import bdd100k_zoo  # noqa: F401  (safe checkpoint loading)
+
+from conftest import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
+
+EPOCHS = 3
+
+
+def options():
+    track = (osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images/'))
+    return sample_options(*track, train_frames=4) + [
+        f'train_cfg.max_epochs={EPOCHS}', 'train_cfg.val_interval=100',
+        'randomness.seed=0', 'randomness.deterministic=True']
+
+
+def command(launcher, work_dir, *extra):
+    tool = ['bash', 'tools/dist_train.sh', FRCNN_CONFIG, '2'] if launcher == 'dist' else [
+        sys.executable, 'tools/train.py', FRCNN_CONFIG]
+    return tool + ['--work-dir', work_dir, *extra, '--cfg-options', *options()]
+
+
+def saved_epochs(work_dir):
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(path):
+        return 0
+    with open(path) as f:
+        name = osp.basename(f.read().strip())
+    return int(name[len('epoch_'):-len('.pth')]) if name else 0
+
+
+def assert_same(a, b, where=''):
+    if isinstance(a, torch.Tensor):
+        assert torch.equal(a, b), where
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for key in a:
+            assert_same(a[key], b[key], f'{where}.{key}')
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f'{where}[{i}]')
+    else:
+        assert a == b, where
+
+
+@pytest.mark.parametrize('launcher', ['single', 'dist'])
+def test_killed_run_resumes_exactly(tmp_path, launcher):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    env = dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1',
+               PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
+    straight, broken = str(tmp_path / 'straight'), str(tmp_path / 'broken')
+    run_tool(*command(launcher, straight)[1:], env=env)
+
+    proc = subprocess.Popen(command(launcher, broken), cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 300
+        while saved_epochs(broken) < EPOCHS - 1:
+            assert proc.poll() is None and time.time() < deadline, 'run ended before the kill'
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)  # mid-epoch: the last epoch has started
+    finally:
+        proc.wait()
+    assert not osp.exists(osp.join(broken, f'epoch_{EPOCHS}.pth'))
+
+    run_tool(*command(launcher, broken, '--resume')[1:], env=env)
+    a, b = (CheckpointLoader.load_checkpoint(osp.join(d, f'epoch_{EPOCHS}.pth'))
+            for d in (straight, broken))
+    for key in ('state_dict', 'optimizer', 'param_schedulers'):
+        assert_same(a[key], b[key], key)
+    assert (a['meta']['epoch'], a['meta']['iter']) == (b['meta']['epoch'], b['meta']['iter'])
+    assert a['meta']['iter'] == EPOCHS * (4 if launcher == 'single' else 2)

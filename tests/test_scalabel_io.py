@@ -1,0 +1,88 @@
+"""The fast label reader gives what the straightforward path gives: Scalabel's
+own loader, the official BDD100K conversion, then box by box."""
+import glob
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+from bdd100k.label.to_scalabel import bdd100k_to_scalabel
+from scalabel.label.io import load
+from scalabel.label.transforms import box2d_to_xyxy
+from scalabel.label.utils import check_crowd, check_ignored
+
+from bdd100k_zoo.labels import get_label_map
+from bdd100k_zoo.scalabel_io import BoxParser, ScalabelFormatError, read_box_frames
+from conftest import REPO, SAMPLES
+
+sys.path.insert(0, REPO)
+from benchmarks.common import generate_det_labels  # noqa: E402
+
+
+def straightforward(path, task, drop=()):
+    """Per frame (boxes, labels, ignore flags) the slow, obvious way."""
+    label_map = get_label_map(task)
+    frames = load(path).frames
+    for frame in frames:  # categories outside this task's classes first, as the fast path does
+        frame.labels = [lab for lab in frame.labels or []
+                        if label_map.name_mapping.get(lab.category, lab.category) not in drop]
+    frames = bdd100k_to_scalabel(frames, label_map.config)
+    size = label_map.config.scalabel.imageSize
+    result = []
+    for frame in frames:
+        boxes, classes, ignore = [], [], []
+        for label in frame.labels or []:
+            if label.box2d is None:
+                continue
+            x1, y1, x2, y2 = box2d_to_xyxy(label.box2d)
+            boxes.append([min(max(x1, 0), size.width), min(max(y1, 0), size.height),
+                          min(x2, size.width), min(y2, size.height)])
+            classes.append(label_map.classes.index(label.category))
+            ignore.append(check_crowd(label) or check_ignored(label))
+        result.append((np.array(boxes, np.float32).reshape(-1, 4), np.array(classes),
+                       np.array(ignore, bool)))
+    return result
+
+
+def fast(path, task, drop=()):
+    parser = BoxParser(get_label_map(task), drop)
+    return [(a['bboxes'], a['labels'], a['ignore_flags'])
+            for a in parser.parse(read_box_frames(path), path)]
+
+
+def assert_same(expected, actual):
+    assert len(expected) == len(actual)
+    for (eb, el, ei), (ab, al, ai) in zip(expected, actual):
+        np.testing.assert_array_equal(ab, eb)
+        np.testing.assert_array_equal(al, el)
+        np.testing.assert_array_equal(ai, ei)
+
+
+def sample_files():
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    return [osp.join(SAMPLES, 'detect/labels/annotation.json')] + sorted(
+        glob.glob(osp.join(SAMPLES, 'track/labels/*.json')))
+
+
+@pytest.mark.parametrize('task, drop', [('det', ()),
+                                        ('box_track', ('traffic light', 'traffic sign'))])
+def test_real_samples_match_the_straightforward_path(task, drop):
+    for path in sample_files():
+        assert_same(straightforward(path, task, drop), fast(path, task, drop))
+
+
+def test_generated_bdd100k_like_file_matches(tmp_path):
+    path = generate_det_labels(str(tmp_path / 'det.json'), num_frames=300, num_boxes=6000)
+    expected = straightforward(path, 'det')
+    assert sum(len(b) for b, _, _ in expected) == 6000
+    assert_same(expected, fast(path, 'det'))
+
+
+def test_wrong_value_type_names_file_frame_and_label(tmp_path):
+    path = tmp_path / 'det.json'
+    path.write_text('[{"name": "a.jpg", "labels": [{"id": "7", "category": "car", '
+                    '"box2d": {"x1": 1, "y1": 2, "x2": "wide", "y2": 4}}]}]')
+    with pytest.raises(ScalabelFormatError,
+                       match=r"det\.json: frame 'a\.jpg': label '7' has a malformed box2d"):
+        read_box_frames(str(path))

@@ -1,0 +1,94 @@
+"""Result records: the schema rejects malformed records with the file and
+field named, and measured entries never replace published ones."""
+import json
+import os.path as osp
+import shutil
+
+import pytest
+
+from bdd100k_zoo.zoo import (Checkpoint, Measurement, RecordError, load_record, load_records,
+                             set_measured)
+from conftest import REPO
+
+RESULTS = osp.join(REPO, 'results')
+ZOO = ['faster_rcnn_r50_1x_bdd100k', 'faster_rcnn_r50_3x_bdd100k', 'mask_rcnn_r50_1x_bdd100k',
+       'mask_rcnn_r50_3x_bdd100k', 'mask_rcnn_r50_5x_bdd100k', 'semantic_fpn_r50_40k_bdd100k',
+       'qdtrack_frcnn_r50_fpn_1x_bdd100k', 'qdtrack_yolox_x_bdd100k']
+
+
+def test_every_zoo_config_has_a_valid_record_with_its_published_source():
+    records = {r.name: r for r in load_records(RESULTS)}
+    assert sorted(records) == sorted(ZOO)
+    for record in records.values():
+        assert record.published['val'].source.startswith('SysCV/vis4d@')
+        assert record.measured == {}  # nothing in the repo was measured on samples
+
+
+def _write(tmp_path, obj, name='faster_rcnn_r50_1x_bdd100k'):
+    path = tmp_path / f'{name}.json'
+    path.write_text(obj if isinstance(obj, str) else json.dumps(obj))
+    return str(path)
+
+
+def _valid():
+    with open(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json')) as f:
+        return json.load(f)
+
+
+def _measurement(ap=30.0):
+    return Measurement(scores={'AP': ap}, command='python tools/test.py ...',
+                       date='2024-01-01T00:00:00+00:00', code_version='0.1.0',
+                       checkpoint=Checkpoint(file='/ckpt.pth', sha256='0' * 64), num_images=3)
+
+
+@pytest.mark.parametrize('mutate, field, message', [
+    (lambda r: r.pop('task'), '', "missing field(s) ['task']"),
+    (lambda r: r.update(task='detection'), '.task', 'is not a BDD100K task'),
+    (lambda r: r.update(extra=1), '', "unknown field(s) ['extra']"),
+    (lambda r: r['published']['val']['scores'].update(AP='31.2'), '.published.val.scores.AP',
+     "expected a number, got '31.2'"),
+    (lambda r: r['published']['val'].update(scores={}), '.published.val.scores', 'no scores'),
+    (lambda r: r['published']['val'].pop('source'), '.published.val', 'missing field'),
+    (lambda r: r['published'].update(train=r['published']['val']), '.published',
+     "unknown split(s) ['train']"),
+    (lambda r: r.update(name='other'), '.name', 'differs from the file name'),
+    (lambda r: r.update(config='configs/faster_rcnn/x.py'), '.config', 'is not the config'),
+    (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
+                                             checkpoint=dict(file='f', sha256='abc'),
+                                             num_images=1)),
+     '.measured.val.checkpoint.sha256', 'expected 64 lowercase hex digits'),
+    (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
+                                             checkpoint=dict(file='f'), num_images=-1)),
+     '.measured.val.num_images', 'non-negative integer'),
+])
+def test_malformed_record_is_a_clear_error(tmp_path, mutate, field, message):
+    record = _valid()
+    mutate(record)
+    path = _write(tmp_path, record)
+    with pytest.raises(RecordError) as err:
+        load_record(path)
+    assert str(err.value).startswith(f'{path}{field}: ') and message in str(err.value)
+
+
+def test_truncated_record_names_the_file(tmp_path):
+    path = _write(tmp_path, json.dumps(_valid())[:-20])
+    with pytest.raises(RecordError, match=f'^{path}: not valid JSON'):
+        load_record(path)
+
+
+def test_measured_and_published_never_overwrite_each_other(tmp_path):
+    path = osp.join(tmp_path, 'faster_rcnn_r50_1x_bdd100k.json')
+    shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), path)
+    published = load_record(path).published
+    set_measured(path, 'val', _measurement(30.0))
+    set_measured(path, 'test', _measurement(29.0))
+    record = load_record(path)
+    assert record.published == published and record.published['val'].scores == {'AP': 31.2}
+    assert record.measured['val'].scores == {'AP': 30.0}
+    assert record.measured['test'].scores == {'AP': 29.0}
+    set_measured(path, 'val', _measurement(30.5))  # a new val run replaces only the val run
+    record = load_record(path)
+    assert record.measured['val'].scores == {'AP': 30.5}
+    assert record.measured['test'].scores == {'AP': 29.0} and record.published == published
+    with pytest.raises(RecordError, match='unknown split'):
+        set_measured(path, 'train', _measurement())

@@ -1,0 +1,127 @@
+"""The zoo table: generated from records + configs with the seed's sections,
+columns and order; published numbers marked; stale tables caught by --check."""
+import importlib.util
+import json
+import os.path as osp
+import shutil
+
+import pytest
+
+from bdd100k_zoo.zoo import load_records
+from bdd100k_zoo.zoo.table import ConfigFactError, backbone_name, load_config, render
+from conftest import REPO
+
+RESULTS = osp.join(REPO, 'results')
+CFG = 'configs/{}/{}.py'
+# The checked expected rows (links relative to the repository root), in table order.
+EXPECTED = {
+    'faster_rcnn_r50_1x_bdd100k': '| R-50-FPN | 1x |  | 31.2† |  |  |  | [config]({}) |  |  |  |',
+    'faster_rcnn_r50_3x_bdd100k': '| R-50-FPN | 3x | ✓ | 32.4† |  |  |  | [config]({}) |  |  |  |',
+    'mask_rcnn_r50_1x_bdd100k':
+        '| R-50-FPN | 1x |  | 17.0† | 23.4† |  |  |  |  | [config]({}) |  |  |  |',
+    'mask_rcnn_r50_3x_bdd100k':
+        '| R-50-FPN | 3x | ✓ | 20.2† | 26.8† |  |  |  |  | [config]({}) |  |  |  |',
+    'mask_rcnn_r50_5x_bdd100k':
+        '| R-50-FPN | 5x | ✓ | 20.2† | 25.7† |  |  |  |  | [config]({}) |  |  |  |',
+    'semantic_fpn_r50_40k_bdd100k':
+        '| R-50-FPN | 40K | 512 \\* 1024 | 59.2† |  |  |  | [config]({}) |  |  |  |',
+    'qdtrack_frcnn_r50_fpn_1x_bdd100k':
+        '| Faster R-CNN | R-50-FPN | 36.1† | 51.8† | 6165† |  |  |  |  |  | [config]({}) |  |  |  |',
+    'qdtrack_yolox_x_bdd100k':
+        '| YOLOX-x | CSPNet | 42.3† | 55.1† | 9164† |  |  |  |  |  | [config]({}) |  |  |  |',
+}
+HEADERS = {
+    'Object Detection': '| Backbone | Lr schd | MS-train | Box AP-val | Scores-val | Box AP-test '
+                        '| Scores-test | Config | Weights | Preds | Visuals |',
+    'Instance Segmentation': '| Backbone | Lr schd | MS-train | Mask AP-val | Box AP-val | '
+                             'Scores-val | Mask AP-test | Box AP-test | Scores-test | Config | '
+                             'Weights | Preds | Visuals |',
+    'Semantic Segmentation': '| Base Network | Iters | Input | mIoU-val | Scores-val | mIoU-test '
+                             '| Scores-test | Config | Weights | Preds | Visuals |',
+    'Multiple Object Tracking': '| Detector | Base Network | mMOTA-val | mIDF1-val | ID Sw.-val | '
+                                'Scores-val | mMOTA-test | mIDF1-test | ID Sw.-test | '
+                                'Scores-test | Config | Weights | Preds | Visuals |',
+}
+
+
+def _existing():
+    return [r for r in load_records(RESULTS) if osp.isfile(osp.join(REPO, r.config))]
+
+
+@pytest.fixture(scope='module')
+def table():
+    records = _existing()
+    return records, render(records, REPO, RESULTS, REPO, level=3)
+
+
+@pytest.mark.parametrize('name', list(EXPECTED))
+def test_row_equals_the_checked_row(table, name):
+    records, text = table
+    record = {r.name: r for r in load_records(RESULTS)}[name]
+    if record not in records:
+        pytest.skip(f'{record.config} does not exist yet')
+    assert EXPECTED[name].format(record.config) in text.splitlines()
+
+
+def test_sections_columns_and_order(table):
+    records, text = table
+    lines = text.splitlines()
+    titles = [line[4:] for line in lines if line.startswith('### ')]
+    assert titles == [t for t in HEADERS if HEADERS[t] in lines]  # seed section order
+    for title in titles:
+        assert HEADERS[title] in lines
+    rows = [EXPECTED[r.name].format(r.config) for r in sorted(records, key=lambda r: list(
+        EXPECTED).index(r.name))]
+    assert [line for line in lines if line in rows] == rows  # seed order
+    assert 'published references' in lines[0]  # the † legend
+
+
+def test_missing_config_fails_clearly(tmp_path):
+    record = json.load(open(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json')))
+    record.update(name='faster_rcnn_r50_9x_bdd100k',
+                  config='configs/faster_rcnn/faster_rcnn_r50_9x_bdd100k.py')
+    (tmp_path / 'faster_rcnn_r50_9x_bdd100k.json').write_text(json.dumps(record))
+    with pytest.raises(FileNotFoundError, match='faster_rcnn_r50_9x_bdd100k.py, which does not'):
+        render(load_records(str(tmp_path)), REPO, str(tmp_path), str(tmp_path))
+
+
+def test_unknown_backbone_is_an_error_not_a_guess():
+    record = _existing()[0]
+    cfg = load_config(REPO, record)
+    (cfg.model.get('detector') or cfg.model).backbone.type = 'SwinTransformer'
+    with pytest.raises(ConfigFactError, match='cannot name the backbone'):
+        backbone_name(cfg)
+
+
+def _gen_tool():
+    spec = importlib.util.spec_from_file_location(
+        'gen_results_table', osp.join(REPO, 'tools/gen_results_table.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_tables_are_current():
+    assert _gen_tool().main(['--check']) == 0
+
+
+def test_check_detects_a_stale_table(tmp_path, capsys):
+    results, readme = tmp_path / 'results', tmp_path / 'README.md'
+    results.mkdir()
+    shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), results)
+    readme.write_text('# x\n\n<!-- zoo-table:start -->\nold\n<!-- zoo-table:end -->\ntail\n')
+    args = ['--results-dir', str(results), '--readme', str(readme)]
+    gen = _gen_tool()
+    assert gen.main(args + ['--check']) == 1  # never generated
+    assert gen.main(args) == 0
+    assert gen.main(args + ['--check']) == 0
+    text = readme.read_text()
+    assert text.endswith('<!-- zoo-table:end -->\ntail\n') and '| 31.2† |' in text
+
+    record = json.loads((results / 'faster_rcnn_r50_1x_bdd100k.json').read_text())
+    record['published']['val']['scores']['AP'] = 31.3  # a record changes, the table does not
+    (results / 'faster_rcnn_r50_1x_bdd100k.json').write_text(json.dumps(record))
+    capsys.readouterr()
+    assert gen.main(args + ['--check']) == 1
+    assert 'stale zoo table(s)' in capsys.readouterr().err
+    assert gen.main(args) == 0 and '| 31.3† |' in readme.read_text()

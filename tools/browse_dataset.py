@@ -1,0 +1,83 @@
+"""Paint a BDD100K dataset's ground truth, as mmdet's / mmseg's browse_dataset.py.
+
+    python tools/browse_dataset.py CONFIG [--output-dir DIR] [--not-show]
+        [--show-interval S] [--cfg-options k=v ...]
+
+One tool for every task: it builds the config's training set (its pipeline
+included, so the augmentation is visible) and the config's own visualizer
+(``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``TrackLocalVisualizer``)
+with the dataset's BDD100K palette. Tracking videos are painted frame by
+frame into ``<output-dir>/<video>/``.
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
+from mmengine.utils import ProgressBar
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Browse a BDD100K dataset')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--output-dir', help='save the painted images here')
+    parser.add_argument('--not-show', action='store_true', help='do not open a window')
+    parser.add_argument('--show-interval', type=float, default=2, help='interval of show (s)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value (as in mmdet)')
+    return parser.parse_args()
+
+
+def frames(item: dict):
+    """(name, RGB image, data sample) of each frame of a dataset item."""
+    from mmdet.structures import TrackDataSample
+    inputs, sample = item['inputs'], item['data_samples']
+    if isinstance(sample, TrackDataSample):  # a video clip: inputs are T x C x H x W
+        for i in range(len(sample)):
+            frame = sample[i]
+            name = osp.join(osp.basename(osp.dirname(frame.img_path)),
+                            osp.basename(frame.img_path))
+            yield name, inputs[i], frame
+    else:
+        yield osp.basename(sample.img_path), inputs, sample
+
+
+def to_drawable(sample):
+    """What the stock browse tools do before drawing: plain tensors / arrays."""
+    from mmdet.models.utils import mask2ndarray
+    from mmdet.structures.bbox import BaseBoxes
+    sample = sample.numpy()
+    gt = sample.get('gt_instances')
+    if gt is not None:
+        if isinstance(gt.get('bboxes'), BaseBoxes):
+            gt.bboxes = gt.bboxes.tensor
+        if gt.get('masks') is not None:
+            gt.masks = mask2ndarray(gt.masks).astype(bool)
+        sample.gt_instances = gt
+    return sample
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    visualizer = VISUALIZERS.build(cfg.visualizer)
+    visualizer.dataset_meta = dataset.metainfo
+
+    progress = ProgressBar(len(dataset))
+    for item in dataset:
+        for name, img, sample in frames(item):
+            img = img.permute(1, 2, 0).numpy()[..., ::-1]  # BGR -> RGB
+            visualizer.add_datasample(
+                name, img, to_drawable(sample), draw_gt=True, draw_pred=False,
+                show=not args.not_show, wait_time=args.show_interval,
+                out_file=osp.join(args.output_dir, name) if args.output_dir else None)
+        progress.update()
+
+
+if __name__ == '__main__':
+    main()
