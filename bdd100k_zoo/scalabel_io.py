@@ -1,9 +1,11 @@
 """The one reader of BDD100K Scalabel JSON used by every dataset of the package.
 
 Scalabel's own ``scalabel.label.io.load`` validates every label into a pydantic
-object, which is slow and heavy at BDD100K scale. This module parses the same
-JSON straight into the compact numpy arrays a data list needs and applies, in
-one place, the BDD100K conventions of the official evaluation:
+object, which is slow and heavy at BDD100K scale. This module decodes the same
+JSON with msgspec — for box tasks straight into typed records holding only the
+fields they read (:func:`read_box_frames`) — converts each file's labels into
+the compact numpy arrays a data list needs in one go, and applies, in one
+place, the BDD100K conventions of the official evaluation:
 
 * ``name_mapping`` renames categories (``person`` -> ``pedestrian``, ...);
 * categories outside the task but in ``ignored_mapping`` (``other person``,
@@ -281,57 +283,12 @@ class BoxParser:
             return clipped
         return [x1, y1, x2, y2]
 
-    def __call__(self, frame: dict, source: str) -> Dict[str, np.ndarray]:
-        """Arrays of one frame: ``bboxes`` (N, 4) float32 xyxy, ``labels`` (N,)
-        int64, ``ignore_flags`` (N,) bool and ``track_ids`` (N,) object (str).
-
-        The frame's boxes are checked and converted together (numpy); the
-        per-label :meth:`category` / :meth:`box` only run to name a bad label.
-        """
-        labels, rules = [], []
-        for label in frame.get('labels') or ():
-            if label.get('box2d') is None:
-                self.stats['skipped (no box2d)'] += 1
-                continue
-            rule = self._category_rule(label.get('category'))
-            if rule is None:
-                raise self._unknown(label, source, frame)
-            if rule[2]:
-                self.stats[rule[2]] += 1
-            if rule[0] >= 0:
-                labels.append(label)
-                rules.append(rule)
-        try:
-            boxes = np.array([(b['x1'], b['y1'], b['x2'], b['y2'])
-                              for b in (label['box2d'] for label in labels)],
-                             dtype=np.float64).reshape(-1, 4)
-        except (KeyError, TypeError, ValueError):
-            boxes = None
-        size = self.frame_size(frame)
-        if boxes is not None and self._boxes_valid(boxes, size):
-            boxes[:, 2:] += 1
-            if size is not None:
-                height, width = size
-                clipped = np.clip(boxes, 0, [width, height, width, height])
-                self.stats['clipped to the image'] += int((clipped != boxes).any(1).sum())
-                boxes = clipped
-        else:  # label by label, to convert odd values or name the bad label
-            boxes = np.array([self.box(label, size, source, frame) for label in labels],
-                             dtype=np.float64).reshape(-1, 4)
-        crowd = np.array([not rule[1] and _is_crowd(label) for label, rule in zip(labels, rules)],
-                         dtype=bool)
-        self.stats['ignored (crowd)'] += int(crowd.sum())
-        self.stats['boxes'] += len(labels)
-        return dict(
-            bboxes=boxes.astype(np.float32),
-            labels=np.array([rule[0] for rule in rules], dtype=np.int64),
-            ignore_flags=crowd | np.array([rule[1] for rule in rules], dtype=bool),
-            track_ids=np.array([str(label.get('id')) for label in labels], dtype=object))
-
     def parse(self, frames: List[BoxFrame], source: str,
               with_track_ids: bool = False) -> List[Dict[str, np.ndarray]]:
-        """The arrays of :meth:`__call__` for every frame of one file, computed
-        for all its labels at once (numpy); ``track_ids`` only on request."""
+        """Per frame of one file: ``bboxes`` (N, 4) float32 xyxy, ``labels`` (N,)
+        int64, ``ignore_flags`` (N,) bool and, on request, ``track_ids`` (N,)
+        object (str). All labels of the file are checked and converted at
+        once (numpy); the per-label :meth:`box` only runs to name a bad one."""
         if not frames:
             return []
         labels = [label for frame in frames for label in (frame.labels or ())]
@@ -391,16 +348,6 @@ class BoxParser:
                 raise self._unknown(labels[first], source, frames[frame_of[first]])
             rules.append(rule)
         return codes, rules
-
-    @staticmethod
-    def _boxes_valid(boxes: np.ndarray, size: Optional[Tuple[int, int]]) -> bool:
-        """The checks of :meth:`box` on inclusive-corner boxes, all at once."""
-        x1, y1, x2, y2 = boxes.T
-        ok = np.isfinite(boxes).all(1) & (x2 + 1 > x1) & (y2 + 1 > y1)
-        if size is not None:
-            height, width = size
-            ok &= (x2 + 1 > 0) & (y2 + 1 > 0) & (x1 < width) & (y1 < height)
-        return bool(ok.all())
 
     def summary(self) -> str:
         return ', '.join(f'{n} {what}' for what, n in sorted(self.stats.items()) if n)
@@ -517,7 +464,7 @@ class MaskParser(BoxParser):
         return polygons, [x1, y1, x2, y2]
 
     def __call__(self, frame: dict, source: str) -> Dict[str, np.ndarray]:
-        """The arrays of :meth:`BoxParser.__call__` plus ``masks``: a list, one
+        """The arrays of :meth:`BoxParser.parse` for one frame plus ``masks``: a list, one
         compact mask per instance. Labels without a mask are skipped."""
         size = self.frame_size(frame)
         boxes, classes, ignore, ids, masks = [], [], [], [], []

@@ -11,7 +11,7 @@ from mmengine.fileio import join_path
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import BoxParser, ScalabelFormatError, iter_frames
+from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
 from .det import IMAGE_SUFFIXES
 
 
@@ -99,21 +99,21 @@ class BDD100KBoxTrackDataset(BaseVideoDataset):
         """Videos of one label file or folder; frames without ``videoName``
         (``det_20``) are one-frame videos."""
         grouped: Dict[object, list] = OrderedDict()
-        for source, frame in iter_frames(ann_file):
+        for source, frame, arrays in self._read_frames(ann_file, parser):
             video = frame.get('videoName')
             if video is None:
-                grouped[(source, frame['name'])] = [(source, frame)]
+                grouped[(source, frame['name'])] = [(source, frame, arrays)]
                 continue
             if not isinstance(frame.get('frameIndex'), int):
                 raise ScalabelFormatError(
                     f'{source}: frame {frame["name"]!r} of video {video!r} has no integer '
                     f'"frameIndex" (the official evaluation matches frames by it)')
-            grouped.setdefault(video, []).append((source, frame))
+            grouped.setdefault(video, []).append((source, frame, arrays))
         videos = []
         for key, frames in grouped.items():
             frames.sort(key=lambda item: item[1].get('frameIndex') or 0)
             seen: Dict[int, str] = {}
-            for source, frame in frames:
+            for source, frame, _ in frames:
                 if frame.get('videoName') is None:
                     continue
                 if frame['frameIndex'] in seen:
@@ -122,16 +122,24 @@ class BDD100KBoxTrackDataset(BaseVideoDataset):
                         f'{frame["frameIndex"]} (also frame {seen[frame["frameIndex"]]!r})')
                 seen[frame['frameIndex']] = frame['name']
             track_ids: Dict[str, int] = {}
-            images = [self.parse_frame(frame, source, parser, img_dir, frame_id, track_ids)
-                      for frame_id, (source, frame) in enumerate(frames)]
+            images = [self.parse_frame(frame, arrays, parser, img_dir, frame_id, track_ids)
+                      for frame_id, (_, frame, arrays) in enumerate(frames)]
             videos.append(dict(video_length=len(images), images=images))
         return videos
 
-    def parse_frame(self, frame: dict, source: str, parser: BoxParser, img_dir: str,
+    @staticmethod
+    def _read_frames(ann_file: str, parser: BoxParser):
+        """``(source, frame, arrays)`` of every frame: typed decoding and bulk
+        box conversion, file by file (one per video in ``box_track_20``)."""
+        for source in label_files(ann_file):
+            frames = read_box_frames(source)
+            yield from ((source, frame, arrays) for frame, arrays in
+                        zip(frames, parser.parse(frames, source, with_track_ids=True)))
+
+    def parse_frame(self, frame, arrays: dict, parser: BoxParser, img_dir: str,
                     frame_id: int, track_ids: Dict[str, int]) -> dict:
         """One frame of the data list, its labels as compact arrays."""
         height, width = parser.frame_size(frame)
-        arrays = parser(frame, source)
         instance_ids = []
         for track_id in arrays['track_ids'].tolist():
             if track_id not in track_ids:
