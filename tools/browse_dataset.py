@@ -7,7 +7,8 @@ One tool for every task: it builds the config's training set (its pipeline
 included, so the augmentation is visible) and the config's own visualizer
 (``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``TrackLocalVisualizer``)
 with the dataset's BDD100K palette. Tracking videos are painted frame by
-frame into ``<output-dir>/<video>/``.
+frame into ``<output-dir>/<video>/`` and then assembled into one animated
+``<output-dir>/<video>.gif`` each (bdd100k_zoo.zoo.visuals.make_video_gifs).
 """
 import argparse
 import os.path as osp
@@ -15,6 +16,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
+
+from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
 
 
 def parse_args():
@@ -28,12 +31,24 @@ def parse_args():
     return parser.parse_args()
 
 
+def items(dataset):
+    """The dataset's items as training sees them; a video dataset gives each
+    frame once as the key frame, as its ``TrackImgSampler`` does."""
+    if hasattr(dataset, 'get_len_per_video'):
+        for video in range(len(dataset)):
+            for frame in range(dataset.get_len_per_video(video)):
+                yield dataset[(video, frame)]
+    else:
+        yield from dataset
+
+
 def frames(item: dict):
-    """(name, RGB image, data sample) of each frame of a dataset item."""
+    """(name, RGB image, data sample) of each frame of a dataset item; of a
+    video clip its key frame (the reference frames are key frames of their own items)."""
     from mmdet.structures import TrackDataSample
     inputs, sample = item['inputs'], item['data_samples']
     if isinstance(sample, TrackDataSample):  # a video clip: inputs are T x C x H x W
-        for i in range(len(sample)):
+        for i in sample.key_frames_inds:
             frame = sample[i]
             name = osp.join(osp.basename(osp.dirname(frame.img_path)),
                             osp.basename(frame.img_path))
@@ -42,10 +57,14 @@ def frames(item: dict):
         yield osp.basename(sample.img_path), inputs, sample
 
 
-def to_drawable(sample):
-    """What the stock browse tools do before drawing: plain tensors / arrays."""
+def to_drawable(sample, track: bool = False):
+    """What the stock browse tools do before drawing: plain tensors / arrays.
+    A tracking frame is drawn as packed (``TrackLocalVisualizer`` wants tensors;
+    bdd100k_zoo.zoo.visuals.patch_track_visualizer makes it read the packed ground truth)."""
     from mmdet.models.utils import mask2ndarray
     from mmdet.structures.bbox import BaseBoxes
+    if track:
+        return sample
     sample = sample.numpy()
     gt = sample.get('gt_instances')
     if gt is not None:
@@ -68,15 +87,23 @@ def main():
     visualizer = VISUALIZERS.build(cfg.visualizer)
     visualizer.dataset_meta = dataset.metainfo
 
-    progress = ProgressBar(len(dataset))
-    for item in dataset:
+    from mmdet.structures import TrackDataSample
+    patch_track_visualizer()
+    video = hasattr(dataset, 'get_len_per_video')
+    progress = ProgressBar(dataset.num_all_imgs if video else len(dataset))
+    track = False
+    for item in items(dataset):
+        track = isinstance(item['data_samples'], TrackDataSample)
         for name, img, sample in frames(item):
             img = img.permute(1, 2, 0).numpy()[..., ::-1]  # BGR -> RGB
             visualizer.add_datasample(
-                name, img, to_drawable(sample), draw_gt=True, draw_pred=False,
+                name, img, to_drawable(sample, track), draw_gt=True, draw_pred=False,
                 show=not args.not_show, wait_time=args.show_interval,
                 out_file=osp.join(args.output_dir, name) if args.output_dir else None)
         progress.update()
+    if track and args.output_dir:
+        for gif in make_video_gifs(args.output_dir):
+            print(f'wrote {gif}')
 
 
 if __name__ == '__main__':

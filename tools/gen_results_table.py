@@ -1,15 +1,19 @@
 """Generate the zoo tables from the result records and the configs.
 
-    python tools/gen_results_table.py [--results-dir results] [--readme README.md] [--check]
+    python tools/gen_results_table.py [--results-dir results] [--readme README.md]
+        [--index-root DIR] [--check]
 
-Writes ``<results-dir>/README.md`` and the README's section between
-``<!-- zoo-table:start -->`` and ``<!-- zoo-table:end -->``. No number in
-them is typed by hand: edit a record (published references) or run
+Writes ``<results-dir>/README.md``, the README's section between
+``<!-- zoo-table:start -->`` and ``<!-- zoo-table:end -->``, and the OpenMMLab
+model index: ``model-index.yml`` and ``configs/<family>/metafile.yml`` under
+``--index-root`` (default: the folder holding the results dir, i.e. the
+repository). No number in them is typed by hand: edit a record (published references) or run
 ``tools/test.py`` (measured entries), then run this. ``--check`` writes
-nothing and exits 1 when either file differs from what would be generated
+nothing and exits 1 when any of these files differs from what would be generated
 (CI runs it, so a stale table cannot be merged).
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -17,6 +21,7 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from bdd100k_zoo.zoo import load_records  # noqa: E402
+from bdd100k_zoo.zoo import model_index  # noqa: E402
 from bdd100k_zoo.zoo.table import load_config, render, replace_section  # noqa: E402
 
 HEADER = ('# BDD100K model zoo results\n\n'
@@ -30,6 +35,9 @@ def parse_args(argv=None):
                         help='directory of the records; its README.md is written')
     parser.add_argument('--readme', default=osp.join(REPO, 'README.md'),
                         help='README whose zoo-table section is replaced')
+    parser.add_argument('--index-root',
+                        help='where model-index.yml and configs/<family>/metafile.yml are '
+                        'written (default: the parent of --results-dir)')
     parser.add_argument('--check', action='store_true',
                         help='write nothing; exit 1 when a table is stale')
     parser.add_argument('--skip-missing-configs', action='store_true',
@@ -56,6 +64,8 @@ def generate(args):
     section = render(records, REPO, args.results_dir, osp.dirname(osp.abspath(args.readme)),
                      level=3, configs=configs)
     outputs[args.readme] = replace_section(readme, section, args.readme)
+    index_root = args.index_root or osp.dirname(osp.abspath(args.results_dir))
+    outputs.update(model_index.render(records, configs, index_root))
     return outputs
 
 
@@ -68,11 +78,12 @@ def main(argv=None) -> int:
             continue
         stale.append(path)
         if not args.check:
+            os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
             with open(path, 'w') as f:
                 f.write(content)
             print(f'wrote {path}')
     if args.check and stale:
-        print('stale zoo table(s): ' + ', '.join(stale) +
+        print('stale zoo table(s) / model index: ' + ', '.join(stale) +
               '\nrun: python tools/gen_results_table.py', file=sys.stderr)
         return 1
     return 0

@@ -21,7 +21,8 @@ mmdet's tools/test.py, flag for flag, plus:
 
 Scores are printed and written to <work-dir>/scores.json. A relative --show-dir
 lands in the work dir (detection and tracking: <work-dir>/<timestamp>/<dir>, as
-in mmdet; segmentation: <work-dir>/<dir>).
+in mmdet; segmentation: <work-dir>/<dir>). Tracking frames are painted one by
+one, then assembled into one animated GIF per video, <show-dir>/<video>.gif.
 """
 import argparse
 import json
@@ -37,6 +38,7 @@ from mmengine.runner import Runner
 
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import record_run
+from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
 
 
 def parse_args():
@@ -84,6 +86,16 @@ def enable_visualization(cfg: Config, args) -> None:
             hook['interval'] = 1  # mmseg paints every 50th image; paint all, as mmdet does
         else:
             hook['test_out_dir'] = args.show_dir
+    if hook['type'].endswith('TrackVisualizationHook'):
+        hook['frame_interval'] = 1  # mmdet paints every 30th frame; a video needs them all
+        patch_track_visualizer()
+
+
+def show_dir_path(args, cfg: Config, runner) -> str:
+    """Where the visualization hook painted into."""
+    seg = cfg.default_hooks.visualization['type'].endswith('SegVisualizationHook')
+    # mmdet's hook writes under <work_dir>/<timestamp>/ unless the dir is absolute
+    return osp.join(cfg.work_dir, *(() if seg else (runner.timestamp,)), args.show_dir)
 
 
 def main():
@@ -120,6 +132,10 @@ def main():
             raise ValueError('--out must name a .pkl file')
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=args.out))
     metrics = runner.test()
+    if args.show_dir and is_main_process() and \
+            cfg.default_hooks.visualization['type'].endswith('TrackVisualizationHook'):
+        for gif in make_video_gifs(show_dir_path(args, cfg, runner)):
+            runner.logger.info(f'painted video written to {gif}')
 
     if is_main_process() and metrics:
         path = osp.join(cfg.work_dir, 'scores.json')
@@ -139,11 +155,7 @@ def record(args, cfg: Config, runner, metrics: dict, prefix) -> None:
     if prefix is not None:
         written = sorted(p for p in (prefix + ext for ext in ('.json', '.zip')) if osp.exists(p))
         preds = written[0] if written else None
-    visuals = None
-    if args.show_dir:
-        seg = cfg.default_hooks.visualization['type'].endswith('SegVisualizationHook')
-        # mmdet's hook writes under <work_dir>/<timestamp>/ unless the dir is absolute
-        visuals = osp.join(cfg.work_dir, *(() if seg else (runner.timestamp,)), args.show_dir)
+    visuals = show_dir_path(args, cfg, runner) if args.show_dir else None
     split = args.split or ('test' if args.format_only else 'val')
     path = record_run(args.results_dir, args.config, args.checkpoint, split, metrics, num_images,
                       command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv),

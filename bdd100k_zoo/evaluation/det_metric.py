@@ -88,7 +88,10 @@ class BDD100KDetMetric(BaseMetric):
             self.write_submission(frames)
         if self.format_only:
             return {}
-        gt_frames = load_official_gt(self.ann_file, self.task)
+        return self.score(frames, load_official_gt(self.ann_file, self.task))
+
+    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
+        """The official scores of the predicted frames; each task's metric its own."""
         result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
                               nproc=self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')

@@ -17,8 +17,8 @@ from scalabel.label.typing import RLE, Frame
 
 from ..labels import get_label_map
 from ..scalabel_io import flatten_poly2d
-from .det_metric import BDD100KDetMetric, load_official_gt
-from .scalabel_convert import _field, frame_record, record_to_frame, unique_records
+from .det_metric import BDD100KDetMetric
+from .scalabel_convert import _field, frame_record, record_to_frame
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -167,15 +167,13 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             f'(scores: {self.outfile_prefix}_scores.json)')
         return out_dir
 
-    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        frames = self.to_frames(unique_records(results))
-        if self.outfile_prefix:
-            self.write_submission(frames)
-            self.write_bitmasks(frames)
-        if self.format_only:
-            return {}
+    def write_submission(self, frames: List[Frame]) -> str:
+        self.write_bitmasks(frames)
+        return super().write_submission(frames)
+
+    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         config = get_label_map(self.task).config.scalabel
-        gt_frames = gt_for_ins_seg(load_official_gt(self.ann_file, self.task))
+        gt_frames = gt_for_ins_seg(gt_frames)
         nproc = min(self.nproc, 1)
         # box AP first: the mask evaluation empties frames whose masks overlap
         boxes = evaluate_det(gt_frames, frames, config, nproc=nproc)

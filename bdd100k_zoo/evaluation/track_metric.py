@@ -17,8 +17,8 @@ from scalabel.label.typing import Frame
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
-from .det_metric import BDD100KDetMetric, load_official_gt
-from .scalabel_convert import _field, frame_record, unique_records
+from .det_metric import BDD100KDetMetric
+from .scalabel_convert import _field, frame_record
 
 
 @METRICS.register_module()
@@ -101,14 +101,8 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             f'(per-video JSONs in {folder}/)')
         return path
 
-    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        frames = self.to_frames(unique_records(results))
-        if self.outfile_prefix:
-            self.write_submission(frames)
-        if self.format_only:
-            return {}
+    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         config = get_label_map(self.task).config
-        gt_frames = load_official_gt(self.ann_file, self.task)
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
         check_same_frames(gt_frames, frames, self.ann_file)
         result = evaluate_track(

@@ -1,0 +1,166 @@
+"""The OpenMMLab model index (model-index.yml + configs/<family>/metafile.yml) is
+generated from the records and configs and kept current by --check; tracking
+visuals become one GIF per video (tools/browse_dataset.py on the real sample)."""
+import copy
+import importlib.util
+import json
+import os
+import os.path as osp
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from bdd100k_zoo.zoo import Checkpoint, Measurement, load_records
+from bdd100k_zoo.zoo.model_index import results
+from bdd100k_zoo.zoo.table import load_config
+from bdd100k_zoo.zoo.visuals import make_video_gifs
+from conftest import REPO, SAMPLES, run_tool
+
+RESULTS = osp.join(REPO, 'results')
+# metafile metric name -> record key, per task (as mmdet / mmseg metafiles name them)
+METRIC_KEYS = {'det': {'box AP': 'AP'}, 'ins_seg': {'box AP': 'box_AP', 'mask AP': 'AP'},
+               'sem_seg': {'mIoU': 'mIoU'},
+               'box_track': {'mMOTA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'}}
+
+
+def _load(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+def _gen_tool():
+    spec = importlib.util.spec_from_file_location(
+        'gen_results_table', osp.join(REPO, 'tools/gen_results_table.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_model_index_has_every_zoo_config_with_its_record_numbers():
+    index = _load(osp.join(REPO, 'model-index.yml'))
+    models = {}
+    for path in index['Import']:
+        meta = _load(osp.join(REPO, path))
+        collections = {c['Name'] for c in meta['Collections']}
+        for c in meta['Collections']:
+            assert c['Metadata']['Training Data'] == 'BDD100K' and c['Metadata']['Architecture']
+            assert c['Paper']['URL'].startswith('https://')
+        for model in meta['Models']:
+            assert model['In Collection'] in collections
+            assert osp.dirname(model['Config']) == osp.dirname(path)  # its family's metafile
+            models[model['Name']] = model
+    records = [r for r in load_records(RESULTS) if osp.isfile(osp.join(REPO, r.config))]
+    assert records and set(models) == {r.name for r in records}
+    for record in records:
+        model, cfg = models[record.name], load_config(REPO, record)
+        assert model['Config'] == record.config and model['In Collection'] == record.model
+        schedule = {k: v for k, v in model['Metadata'].items() if k in ('Epochs', 'Iterations')}
+        assert schedule == ({'Epochs': cfg.train_cfg.max_epochs} if 'max_epochs' in cfg.train_cfg
+                            else {'Iterations': cfg.train_cfg.max_iters})
+        run, ref = record.measured.get('val'), record.published.get('val')
+        scores = run.scores if run and run.scores else ref.scores
+        found = {}
+        for result in model['Results']:
+            assert result['Dataset'] == 'BDD100K' and result['Task']
+            assert result.get('Published', False) == (not (run and run.scores))
+            found.update(result['Metrics'])
+        expected = {name: key for name, key in METRIC_KEYS[record.task].items() if key in scores}
+        assert set(found) == set(expected), record.name
+        for name, key in expected.items():
+            assert found[name] == pytest.approx(scores[key], abs=0.05), (record.name, name)
+        assert 'Weights' not in model  # no record has downloadable weights yet
+
+
+def test_measured_scores_replace_the_published_ones_and_are_unmarked():
+    record = copy.deepcopy(next(r for r in load_records(RESULTS) if r.task == 'ins_seg'))
+    record.measured['val'] = Measurement(
+        scores={'AP': 18.04, 'box_AP': 24.56}, command='python tools/test.py ...',
+        date='2025-01-01T00:00:00+00:00', code_version='0.1.0',
+        checkpoint=Checkpoint(file='https://example.org/m.pth'), num_images=10000)
+    out = results(record)
+    assert [r['Metrics'] for r in out] == [{'box AP': 24.6}, {'mask AP': 18.0}]
+    assert not any('Published' in r for r in out)
+
+
+def test_check_detects_a_stale_metafile(tmp_path, capsys):
+    results_dir, readme = tmp_path / 'results', tmp_path / 'README.md'
+    results_dir.mkdir()
+    shutil.copy(osp.join(RESULTS, 'mask_rcnn_r50_1x_bdd100k.json'), results_dir)
+    readme.write_text('<!-- zoo-table:start -->\n<!-- zoo-table:end -->\n')
+    args = ['--results-dir', str(results_dir), '--readme', str(readme)]
+    gen = _gen_tool()
+    repo_metafile = open(osp.join(REPO, 'configs/mask_rcnn/metafile.yml')).read()
+    assert gen.main(args) == 0 and gen.main(args + ['--check']) == 0
+    # the index of a results dir lies beside it, never in the repository
+    metafile = tmp_path / 'configs/mask_rcnn/metafile.yml'
+    assert _load(tmp_path / 'model-index.yml') == {'Import': ['configs/mask_rcnn/metafile.yml']}
+    assert open(osp.join(REPO, 'configs/mask_rcnn/metafile.yml')).read() == repo_metafile
+    assert [m['Name'] for m in _load(metafile)['Models']] == ['mask_rcnn_r50_1x_bdd100k']
+
+    metafile.write_text(metafile.read_text().replace('mask AP: 17.0', 'mask AP: 17.1'))
+    capsys.readouterr()
+    assert gen.main(args + ['--check']) == 1  # edited by hand
+    assert str(metafile) in capsys.readouterr().err
+    assert gen.main(args) == 0 and 'mask AP: 17.0' in metafile.read_text()
+
+    record = json.loads((results_dir / 'mask_rcnn_r50_1x_bdd100k.json').read_text())
+    record['published']['val']['scores']['AP'] = 17.3  # the record changes, the metafile not
+    (results_dir / 'mask_rcnn_r50_1x_bdd100k.json').write_text(json.dumps(record))
+    assert gen.main(args + ['--check']) == 1
+    assert gen.main(args) == 0 and 'mask AP: 17.3' in metafile.read_text()
+    (tmp_path / 'model-index.yml').unlink()
+    assert gen.main(args + ['--check']) == 1  # a missing index is stale too
+
+
+def _paint(path, shade):
+    Image.new('RGB', (64, 36), (shade, 255 - shade, 40)).save(path)
+
+
+def test_gif_per_video_from_painted_frames(tmp_path):
+    (tmp_path / 'vid').mkdir()  # browse_dataset's layout: <dir>/<video>/<frame>
+    for i, shade in enumerate((0, 120, 240)):
+        _paint(tmp_path / 'vid' / f'{i:06d}.jpg', shade)
+    # mmdet's hook layout for BDD100K: frames of every video in one folder, <video>-<index>
+    (tmp_path / 'images').mkdir()
+    for video in ('a1-b2', 'c3-d4'):
+        for index in (10, 9, 11, 12):
+            _paint(tmp_path / 'images' / f'{video}-{index:07d}.jpg', index * 20)
+    gifs = make_video_gifs(str(tmp_path))
+    assert sorted(gifs) == [str(tmp_path / f'{v}.gif') for v in ('a1-b2', 'c3-d4', 'vid')]
+    with Image.open(tmp_path / 'vid.gif') as gif:
+        assert gif.format == 'GIF' and gif.n_frames == 3 and gif.size == (64, 36)
+        firsts = []
+        for i in range(3):
+            gif.seek(i)
+            firsts.append(gif.convert('RGB').getpixel((0, 0))[0])
+        assert firsts[0] < firsts[1] < firsts[2]  # frame order
+    with Image.open(tmp_path / 'a1-b2.gif') as gif:
+        assert gif.n_frames == 4
+        gif.seek(0)
+        assert gif.convert('RGB').getpixel((0, 0))[0] == pytest.approx(180, abs=8)  # frame 9
+    assert make_video_gifs(str(tmp_path / 'absent')) == []
+
+
+def test_browse_dataset_writes_a_gif_per_tracking_video(tmp_path):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    labels, images = osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images')
+    data = 'train_dataloader.dataset'
+    run_tool('tools/browse_dataset.py', 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
+             '--output-dir', str(tmp_path), '--not-show', '--cfg-options',
+             f'{data}.pipeline.1.transforms.2.scale=(192,108)', f'{data}.image_sources=[]',
+             f'{data}.data_root=', f'{data}.ann_file={labels}', f'{data}.data_prefix.img={images}',
+             'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False')
+    videos = sorted(v for v in os.listdir(images))
+    assert len(videos) == 2
+    for video in videos:
+        frames = sorted((tmp_path / video).iterdir())
+        assert len(frames) == len(os.listdir(osp.join(images, video))) == 6
+        with Image.open(tmp_path / f'{video}.gif') as gif:
+            assert gif.format == 'GIF' and gif.n_frames == len(frames)
+            assert gif.size == (192, 108)
+            pixels = np.asarray(gif.convert('RGB')).reshape(-1, 3)
+            assert len(np.unique(pixels, axis=0)) > 50  # a real frame, not blank
