@@ -31,7 +31,7 @@ def load_project(task, path):
                              pipeline=[], test_mode=True))
     if task == 'det':
         return len(ds), int(sum(len(ds.get_data_info(i)['instances']) for i in range(len(ds))))
-    return len(ds), None
+    return ds.num_all_imgs, None  # a video dataset's length counts videos
 
 
 def load_scalabel(task, path):

@@ -14,7 +14,7 @@ from scalabel.label.typing import Frame
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
-from .scalabel_convert import frame_record, record_to_frame, unique_records
+from .scalabel_convert import frame_record, paused_gc, record_to_frame, unique_records
 
 
 def load_official_gt(ann_file: str, task: str) -> List[Frame]:
@@ -83,12 +83,15 @@ class BDD100KDetMetric(BaseMetric):
         return path
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        frames = self.to_frames(unique_records(results))
+        with paused_gc():
+            frames = self.to_frames(unique_records(results))
         if self.outfile_prefix:
             self.write_submission(frames)
         if self.format_only:
             return {}
-        return self.score(frames, load_official_gt(self.ann_file, self.task))
+        with paused_gc():
+            gt_frames = load_official_gt(self.ann_file, self.task)
+        return self.score(frames, gt_frames)
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         """The official scores of the predicted frames; each task's metric its own."""
