@@ -2,12 +2,14 @@
 import json
 import os.path as osp
 
+import numpy as np
 import pytest
 from mmdet.registry import DATASETS
 from mmengine.registry import init_default_scope
 
 import bdd100k_zoo  # noqa: F401
 from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from conftest import REPO
 
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 COUNTS = [[13, 13, 13, 12, 15, 21], [27, 28, 28, 28, 28, 28]]  # boxes per frame
@@ -136,3 +138,22 @@ def test_bad_frames_are_named(samples, tmp_path):
     with pytest.raises(ScalabelFormatError,
                        match="v.json: frame '00091078-875c1f73-0000167.jpg'.*spaceship"):
         build(samples, ann_file=str(tmp_path))
+
+
+def test_small_boxes_are_dropped_with_their_track_ids():
+    """The seed drops boxes under 7x7 px after augmentation; ids stay aligned."""
+    from mmengine.config import Config
+
+    from bdd100k_zoo.datasets import FilterSmallTrackBoxes
+    results = dict(
+        gt_bboxes=np.array([[0, 0, 10, 10], [5, 5, 11, 13], [0, 0, 7, 7]], np.float32),
+        gt_bboxes_labels=np.array([2, 0, 1]), gt_ignore_flags=np.array([False, True, False]),
+        gt_instances_ids=np.array([11, 12, 13]))
+    out = FilterSmallTrackBoxes(min_area=49)(results)
+    assert out['gt_instances_ids'].tolist() == [11, 13]  # 6x8 = 48 px² dropped, 7x7 kept
+    assert out['gt_bboxes_labels'].tolist() == [2, 1]
+    assert out['gt_ignore_flags'].tolist() == [False, False]
+    assert out['gt_bboxes'].tolist() == [[0, 0, 10, 10], [0, 0, 7, 7]]
+    cfg = Config.fromfile(osp.join(REPO, 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py'))
+    per_frame = cfg.train_dataloader.dataset.pipeline[1].transforms
+    assert dict(type='FilterSmallTrackBoxes', min_area=49) in per_frame

@@ -21,6 +21,7 @@ train_pipeline = [
             dict(type='LoadTrackAnnotations'),
             dict(type='Resize', scale=image_scale, keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
+            dict(type='FilterSmallTrackBoxes', min_area=49),  # seed: drop boxes under 7x7
         ]),
     dict(type='PackTrackInputs')
 ]
