@@ -12,11 +12,12 @@ from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
 from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
+from .base import BDD100KDatasetMixin
 from .det import IMAGE_SUFFIXES
 
 
 @DATASETS.register_module()
-class BDD100KBoxTrackDataset(BaseVideoDataset):
+class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
     """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
 
     The data list has mmdet's video shape: one entry per video with
@@ -59,13 +60,6 @@ class BDD100KBoxTrackDataset(BaseVideoDataset):
         self.drop_categories = tuple(drop_categories)
         super().__init__(*args, **kwargs)
 
-    @property
-    def label_map(self):
-        return get_label_map(self.task)
-
-    def _image_dir(self) -> str:
-        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))
-
     def _rooted(self, path: str) -> str:
         if self.data_root and path and not osp.isabs(path):
             return join_path(self.data_root, path)
@@ -74,10 +68,7 @@ class BDD100KBoxTrackDataset(BaseVideoDataset):
     def load_data_list(self) -> List[dict]:
         if not self.ann_file:
             return self._load_unlabelled()
-        if tuple(self.metainfo['classes']) != self.label_map.classes:
-            raise ValueError(
-                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
-                f'the official BDD100K {self.task} classes {self.label_map.classes}')
+        self._check_classes()
         parser = BoxParser(self.label_map, self.drop_categories)
         self._next_instance_id = 1
         sources = [(self.ann_file, self._image_dir())] + [

@@ -10,13 +10,14 @@ from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
 from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
+from .base import BDD100KDatasetMixin
 from .unreadable import UnreadableImagesMixin
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
 
 @DATASETS.register_module()
-class BDD100KDetDataset(UnreadableImagesMixin, BaseDetDataset):
+class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDataset):
     """BDD100K 2D detection (``labels/det_20/det_{train,val}.json``), 10 classes.
 
     Labels are read by :class:`~bdd100k_zoo.scalabel_io.BoxParser` (name
@@ -48,13 +49,6 @@ class BDD100KDetDataset(UnreadableImagesMixin, BaseDetDataset):
         self.drop_categories = tuple(drop_categories)
         self._init_unreadable(skip_unreadable_images)
         super().__init__(*args, **kwargs)
-
-    @property
-    def label_map(self):
-        return get_label_map(self.task)
-
-    def _image_dir(self) -> str:
-        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))
 
     def load_data_list(self) -> List[dict]:
         if not self.ann_file:
@@ -110,14 +104,6 @@ class BDD100KDetDataset(UnreadableImagesMixin, BaseDetDataset):
                  gt_bboxes_labels=np.zeros(0, np.int64), gt_ignore_flags=np.zeros(0, bool))
             for name in names
         ]
-
-    def _check_classes(self) -> None:
-        """Class ids are positions in the official class tuple, so a config
-        may not reorder or subset ``metainfo.classes``."""
-        if tuple(self.metainfo['classes']) != self.label_map.classes:
-            raise ValueError(
-                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
-                f'the official BDD100K {self.task} classes {self.label_map.classes}')
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
