@@ -1,9 +1,12 @@
 """What tools/train.py and tools/test.py add to mmdet's tools.
 
-The zoo's training runs get :func:`add_zoo_hooks`. The stock tools assume CUDA: mmengine initialises NCCL, pins a GPU per rank
-and gives DDP ``device_ids``. On CPU-only machines (CI, laptops) these
-functions switch to gloo and device-less DDP, so the same commands and
-``dist_*.sh`` launchers work there too. Nothing changes where CUDA exists.
+The zoo's training runs get :func:`add_zoo_hooks`. The stock tools assume
+CUDA: mmengine initialises NCCL, pins a GPU per rank and gives DDP
+``device_ids``. On CPU-only machines (CI, laptops) these
+functions switch to gloo and device-less DDP, and mixed precision
+(``AmpOptimWrapper``, which mmengine builds only for accelerators) to fp32,
+so the same configs, commands and ``dist_*.sh`` launchers work there too.
+Nothing changes where CUDA exists.
 """
 import os
 
@@ -11,6 +14,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.dist import is_distributed
+from mmengine.logging import print_log
 
 
 def prepare_config(cfg: Config, launcher: str) -> Config:
@@ -19,6 +23,13 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
     if torch.cuda.is_available():
         return cfg
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    optim_wrapper = cfg.get('optim_wrapper') or {}
+    if optim_wrapper.get('type') in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
+        print_log('no GPU: AmpOptimWrapper replaced by OptimWrapper (fp32)', logger='current',
+                  level=30)
+        optim_wrapper.type = 'OptimWrapper'
+        for amp_only in ('loss_scale', 'dtype', 'use_fsdp'):
+            optim_wrapper.pop(amp_only, None)
     if launcher != 'none':
         wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
         wrapper['device_ids'] = None  # DDP on CPU modules takes no device ids

@@ -1,5 +1,6 @@
 """BDD100KBoxTrackDataset on the real BDD100K tracking sample (2 videos x 6 frames)."""
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -138,6 +139,48 @@ def test_bad_frames_are_named(samples, tmp_path):
     with pytest.raises(ScalabelFormatError,
                        match="v.json: frame '00091078-875c1f73-0000167.jpg'.*spaceship"):
         build(samples, ann_file=str(tmp_path))
+
+
+@pytest.fixture
+def videos_with_bad_images(samples, tmp_path):
+    """The sample videos with the first frame of video 0 missing and its last
+    one not a JPEG."""
+    for video in VIDEOS:
+        (tmp_path / video).mkdir()
+        for name in os.listdir(osp.join(samples, 'track/images', video)):
+            (tmp_path / video / name).symlink_to(osp.join(samples, 'track/images', video, name))
+    frames = sorted(os.listdir(tmp_path / VIDEOS[0]))
+    (tmp_path / VIDEOS[0] / frames[0]).unlink()
+    (tmp_path / VIDEOS[0] / frames[-1]).unlink()
+    (tmp_path / VIDEOS[0] / frames[-1]).write_bytes(b'not an image at all')
+    return str(tmp_path), frames[0], frames[-1]
+
+
+def test_unreadable_frames_stop_the_run_naming_image_and_frame(samples, videos_with_bad_images):
+    img_dir, missing, corrupt = videos_with_bad_images
+    ds = build(samples, data_prefix=dict(img=img_dir), pipeline=TRAIN_PIPELINE)
+    # the reference frames of frames 0 and 5 (within 3 frames) are readable
+    with pytest.raises(FileNotFoundError, match=rf"cannot read image .*{missing} "
+                                                rf"\(frame '{missing}'\)"):
+        ds[(0, 0)]
+    with pytest.raises(AssertionError, match=rf"cannot read image .*{corrupt} "
+                                             rf"\(frame '{corrupt}'\)"):
+        ds[(0, 5)]
+
+
+def test_opt_in_skip_draws_another_training_sample(samples, videos_with_bad_images):
+    img_dir, missing, corrupt = videos_with_bad_images
+    ds = build(samples, data_prefix=dict(img=img_dir), pipeline=TRAIN_PIPELINE,
+               skip_unreadable_images=True)
+    for index in ((0, 0), (0, 5)):
+        sample = ds[index]['data_samples']
+        assert not {osp.basename(frame.img_path) for frame in sample} & {missing, corrupt}
+    assert {osp.basename(path) for path in ds.skipped_images} == {missing, corrupt}
+    test = build(samples, data_prefix=dict(img=img_dir), skip_unreadable_images=True,
+                 test_mode=True, pipeline=[dict(type='TransformBroadcaster',
+                                                transforms=[dict(type='LoadImageFromFile')])])
+    with pytest.raises(FileNotFoundError, match=missing):
+        test[(0, 0)]
 
 
 def test_small_boxes_are_dropped_with_their_track_ids():

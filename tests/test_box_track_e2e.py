@@ -41,6 +41,33 @@ def track_options():
     return opts + [f'val_evaluator.ann_file={labels}', f'test_evaluator.ann_file={labels}']
 
 
+def yolox_options(w=128, h=64):
+    """The YOLOX-x zoo config on the sample at a w x h scale, as dotted keys."""
+    labels, images = osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images')
+    train = 'train_dataloader.dataset.'  # VideoMixDataset: mix pipeline + video dataset
+    opts = {'model.detector.init_cfg': None,  # no download in tests
+            train + 'pipeline.0.img_scale': (w, h), train + 'pipeline.1.border': (-w // 2, -h // 2),
+            train + 'pipeline.2.img_scale': (w, h), train + 'pipeline.3.transforms.3.scale': (w, h),
+            train + 'pipeline.4.transforms.0.crop_size': (w, h),
+            train + 'dataset.image_sources': [], train + 'dataset.data_root': '',
+            train + 'dataset.ann_file': labels, train + 'dataset.data_prefix.img': images,
+            'default_hooks.logger.interval': 1}
+    for split in ('train', 'val', 'test'):
+        opts.update({f'{split}_dataloader.num_workers': 0,
+                     f'{split}_dataloader.persistent_workers': False})
+    for split in ('val', 'test'):
+        opts.update({f'{split}_dataloader.dataset.pipeline.0.transforms.1.scale': (w, h),
+                     f'{split}_dataloader.dataset.data_root': '',
+                     f'{split}_dataloader.dataset.ann_file': labels,
+                     f'{split}_dataloader.dataset.data_prefix.img': images,
+                     f'{split}_evaluator.ann_file': labels})
+    return opts
+
+
+def as_cfg_options(options):
+    return [f'{key}={value!r}'.replace(' ', '') for key, value in options.items()]
+
+
 # an untrained model scores every box low: let all of them become tracks
 TRACK_ALL = ['model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
              'model.tracker.obj_score_thr=0.0']
@@ -114,19 +141,14 @@ def test_yolox_x_qdtrack_trains_and_tracks_on_cpu(samples):
     cfg = Config.fromfile(YOLOX_CONFIG)
     assert cfg.model.detector.init_cfg.checkpoint.endswith(
         'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth')
-    cfg.model.detector.init_cfg = None  # no download in tests
+    cfg.merge_from_dict(yolox_options(), allow_list_keys=True)
     model = MODELS.build(cfg.model)
     model.init_weights()
     assert type(model).__name__ == 'OneStageQDTrack'
     assert model.detector.bbox_head.num_classes == 8
 
-    labels, images = osp.join(samples, 'track/labels'), osp.join(samples, 'track/images')
-    train = cfg.train_dataloader.dataset
-    train.update(data_root='', ann_file=labels, data_prefix=dict(img=images), image_sources=[])
-    train.pipeline[1].transforms[-1].update(scale=(128, 64), ratio_range=(0.8, 1.2))
-    train.pipeline[2].transforms[0].crop_size = (128, 64)
-    dataset = DATASETS.build(train)
-    batch = model.data_preprocessor(pseudo_collate([dataset[(0, 2)], dataset[(1, 4)]]), True)
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)  # mosaic / affine / mixup pairs
+    batch = model.data_preprocessor(pseudo_collate([dataset[2], dataset[10]]), True)
     losses = model(**batch, mode='loss')
     assert {'loss_cls', 'loss_bbox', 'loss_obj', 'loss_track', 'loss_track_aux'} <= set(losses)
     loss, _ = model.parse_losses(losses)
@@ -135,10 +157,7 @@ def test_yolox_x_qdtrack_trains_and_tracks_on_cpu(samples):
     assert model.track_head.embed_head.convs[0].conv.weight.grad.abs().sum() > 0
     assert model.detector.backbone.stem.conv.conv.weight.grad.abs().sum() > 0
 
-    test = cfg.test_dataloader.dataset
-    test.update(data_root='', ann_file=labels, data_prefix=dict(img=images))
-    test.pipeline[0].transforms[1].scale = (128, 64)
-    dataset = DATASETS.build(test)
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
     model.eval()
     model.detector.bbox_head.test_cfg.score_thr = 0.0
     model.tracker.init_score_thr = model.tracker.obj_score_thr = 0.0
@@ -152,3 +171,32 @@ def test_yolox_x_qdtrack_trains_and_tracks_on_cpu(samples):
             assert len(tracks.bboxes) > 0 and out.frame_index == 165 + frame
             ids.append(set(tracks.instances_id.tolist()))
     assert ids[0] & ids[1]  # tracks carried over to the next frame
+
+
+def test_yolox_x_config_through_the_train_and_test_tools(samples, tmp_path):
+    """The zoo config as users run it (fp16 and EMA; fp32 without a GPU), on
+    mixed key/reference pairs, then a video test with the tracking keys."""
+    # YOLOX-x's layout at YOLOX-tiny's width and depth: the full model is the test above's
+    small = {'model.detector.backbone.deepen_factor': 0.33,
+             'model.detector.backbone.widen_factor': 0.25,
+             'model.detector.neck.in_channels': [64, 128, 256],
+             'model.detector.neck.out_channels': 64, 'model.detector.neck.num_csp_blocks': 1,
+             'model.detector.bbox_head.in_channels': 64,
+             'model.detector.bbox_head.feat_channels': 64,
+             'model.track_head.roi_extractor.out_channels': 64,
+             'model.track_head.embed_head.in_channels': 64}
+    options = as_cfg_options(dict(yolox_options(), **small))
+    log = run_tool('tools/train.py', YOLOX_CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+                   *options, 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
+                   'train_dataloader.dataset.dataset.indices=1',  # 6 frames: 2 iterations
+                   'default_hooks.checkpoint.save_optimizer=False',
+                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+    assert 'AmpOptimWrapper replaced by OptimWrapper' in log
+    assert 'Epoch(train) [1][2/2]' in log and 'loss_track' in log
+    run_tool('tools/test.py', YOLOX_CONFIG, str(tmp_path / 'epoch_1.pth'), '--work-dir',
+             str(tmp_path), '--cfg-options', *options,
+             'model.detector.test_cfg.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
+             'model.tracker.obj_score_thr=0.0')
+    with open(tmp_path / 'scores.json') as f:
+        metrics = json.load(f)['metrics']
+    assert {'mMOTA', 'mIDF1', 'IDSw'} <= set(metrics) and metrics['FP'] > 0

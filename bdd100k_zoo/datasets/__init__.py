@@ -2,7 +2,9 @@ from .box_track import BDD100KBoxTrackDataset
 from .det import BDD100KDetDataset
 from .ins_seg import BDD100KInsSegDataset
 from .sem_seg import BDD100KSemSegDataset, LoadBDD100KSemSegAnnotations
+from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
 from .transforms import FilterSmallTrackBoxes
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KInsSegDataset',
-           'BDD100KSemSegDataset', 'FilterSmallTrackBoxes', 'LoadBDD100KSemSegAnnotations']
+           'BDD100KSemSegDataset', 'FilterSmallTrackBoxes', 'LoadBDD100KSemSegAnnotations',
+           'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine', 'VideoMixDataset']

@@ -14,10 +14,11 @@ from ..labels import get_label_map
 from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
 from .base import BDD100KDatasetMixin
 from .det import IMAGE_SUFFIXES
+from .unreadable import UnreadableImagesMixin
 
 
 @DATASETS.register_module()
-class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
+class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVideoDataset):
     """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
 
     The data list has mmdet's video shape: one entry per video with
@@ -44,6 +45,10 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
             ``data_root``; their reference frame is the key frame itself.
         drop_categories: valid BDD100K classes outside the 8 tracking
             classes (traffic light/sign of ``det_20``), skipped on load.
+        skip_unreadable_images: training only: a key or reference frame
+            that is missing or does not decode is logged and the sample
+            drawn anew, instead of stopping the run (see
+            :class:`~bdd100k_zoo.datasets.unreadable.UnreadableImagesMixin`).
 
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without
     one non-ignored box (and videos left empty). With ``ann_file=''`` every
@@ -55,9 +60,11 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
     METAINFO = get_label_map('box_track').metainfo
 
     def __init__(self, *args, image_sources: Sequence[dict] = (),
-                 drop_categories: Iterable[str] = (), **kwargs) -> None:
+                 drop_categories: Iterable[str] = (), skip_unreadable_images: bool = False,
+                 **kwargs) -> None:
         self.image_sources = [dict(source) for source in image_sources]
         self.drop_categories = tuple(drop_categories)
+        self._init_unreadable(skip_unreadable_images)
         super().__init__(*args, **kwargs)
 
     def _rooted(self, path: str) -> str:
@@ -201,6 +208,12 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {after} of {before} frames kept by {self.filter_cfg}')
         return videos
+
+    def image_paths(self, idx) -> List[str]:
+        """Every frame of the video of ``idx`` (``video`` or ``(video, frame)``):
+        the reference frame may be any of them."""
+        video = idx[0] if isinstance(idx, tuple) else idx
+        return [frame['img_path'] for frame in self.get_data_info(video)['images']]
 
     def get_len_per_video(self, idx: int) -> int:
         """Frames of one video, without expanding its labels."""

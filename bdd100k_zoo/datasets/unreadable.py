@@ -1,5 +1,6 @@
 """What a dataset does with an image that is missing or fails to decode."""
 import os.path as osp
+from typing import List
 
 from mmengine.logging import MMLogger
 
@@ -8,7 +9,8 @@ class UnreadableImagesMixin:
     """By default a missing or undecodable image stops the run with an error
     naming the image and its frame. With ``skip_unreadable_images=True`` a
     *training* dataset instead logs a warning for each such frame and lets
-    mmengine's ``BaseDataset`` draw another sample (its ``max_refetch``);
+    mmengine's ``BaseDataset`` draw another sample (its ``max_refetch``;
+    for a video dataset, another video and a random key frame in it);
     ``skipped_images`` counts them. Test and val datasets always stop: a
     skipped frame would silently change the scores or the submission.
 
@@ -19,14 +21,21 @@ class UnreadableImagesMixin:
         self.skip_unreadable_images = skip_unreadable_images
         self.skipped_images = []
 
-    def prepare_data(self, idx: int):
+    def image_paths(self, idx) -> List[str]:
+        """The images sample ``idx`` may read."""
+        return [self.get_data_info(idx).get('img_path', '')]
+
+    def prepare_data(self, idx):
         try:
             return super().prepare_data(idx)
         except (OSError, AssertionError) as e:  # what mmcv's LoadImageFromFile raises
-            img_path = self.get_data_info(idx).get('img_path', '')
-            if not img_path or (not isinstance(e, OSError) and img_path not in str(e)):
+            paths = [path for path in self.image_paths(idx) if path]
+            named = [path for path in paths if path in str(e)]
+            if not named and isinstance(e, OSError) and len(paths) == 1:
+                named = paths
+            if not named:
                 raise
-            frame = osp.basename(img_path)
+            img_path, frame = named[0], osp.basename(named[0])
             if not self.skip_unreadable_images or self.test_mode:
                 raise type(e)(f'{type(self).__name__}: cannot read image {img_path} '
                               f'(frame {frame!r}): {e}') from e

@@ -2,7 +2,8 @@
 # (published val mMOTA 42.3, mIDF1 55.1, ID switches 9164; Vis4D's qdtrack_yolox_x_25e_bdd100k).
 # The Faster R-CNN entry with mmdet's YOLOX-x (yolox_x_8xb8-300e_coco.py) as the detector,
 # initialised from its COCO weights, and the seed's YOLOX recipe: 800x1440 BGR frames
-# without normalisation (pad 114), SGD 0.001 nesterov, fp16, EMA, 25 of 50 cosine epochs.
+# without normalisation (pad 114), mosaic / affine / mixup on key and reference frames alike,
+# SGD 0.001 nesterov, fp16, EMA, 25 of 50 cosine epochs.
 _base_ = ['./qdtrack_frcnn_r50_fpn_1x_bdd100k.py', '../_base_/models/yolox_x.py']
 
 detector = _base_.yolox_x
@@ -28,7 +29,9 @@ model = dict(
     tracker=dict(init_score_thr=0.5, obj_score_thr=0.35))
 
 image_scale = (1440, 800)  # (w, h)
-train_pipeline = [
+# the video dataset loads a key frame and one reference frame within +-3 frames
+train_videos = _base_.train_dataloader.dataset
+train_videos.pipeline = [
     dict(type='UniformRefFrameSample', num_ref_imgs=1, frame_range=3, filter_key_img=True),
     dict(
         type='TransformBroadcaster',
@@ -36,6 +39,22 @@ train_pipeline = [
         transforms=[
             dict(type='LoadImageFromFile', backend_args=_base_.backend_args),
             dict(type='LoadTrackAnnotations'),
+        ]),
+]
+# the seed's strong augmentation, key and reference frames built alike (same partners, same
+# random parameters, track ids kept): Mosaic -> RandomAffine -> MixUp, then boxes under 1 px²
+# dropped; per frame pair HSV, flip and resize 0.5-1.5x; each frame its own 800x1440 crop,
+# which may leave no box (as in the seed: a crop is never refused)
+train_pipeline = [
+    dict(type='TrackMosaic', img_scale=image_scale, pad_val=114.0),
+    dict(type='TrackRandomAffine', scaling_ratio_range=(0.5, 1.5),
+         border=(-image_scale[0] // 2, -image_scale[1] // 2)),
+    dict(type='TrackMixUp', img_scale=image_scale, ratio_range=(0.8, 1.6), pad_val=114.0),
+    dict(
+        type='TransformBroadcaster',
+        share_random_params=True,
+        transforms=[
+            dict(type='FilterSmallTrackBoxes', min_area=1),
             dict(type='YOLOXHSVRandomAug'),
             dict(type='RandomFlip', prob=0.5),
             dict(type='RandomResize', scale=image_scale, ratio_range=(0.5, 1.5),
@@ -43,8 +62,9 @@ train_pipeline = [
         ]),
     dict(
         type='TransformBroadcaster',
-        share_random_params=False,  # each frame its own crop, as mmdet's MOT recipe
-        transforms=[dict(type='RandomCrop', crop_size=image_scale, bbox_clip_border=True)]),
+        share_random_params=False,
+        transforms=[dict(type='RandomCrop', crop_size=image_scale, bbox_clip_border=True,
+                         allow_negative_crop=True)]),
     dict(type='PackTrackInputs')
 ]
 test_pipeline = [
@@ -57,7 +77,12 @@ test_pipeline = [
         ]),
     dict(type='PackTrackInputs', meta_keys=('frame_index', ))
 ]
-train_dataloader = dict(batch_size=8, num_workers=8, dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    sampler=dict(type='DefaultSampler', shuffle=True),  # every frame once per epoch
+    dataset=dict(
+        _delete_=True, type='VideoMixDataset', dataset=train_videos, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
