@@ -48,7 +48,8 @@ def yolox_options(w=128, h=64):
     opts = {'model.detector.init_cfg': None,  # no download in tests
             train + 'pipeline.0.img_scale': (w, h), train + 'pipeline.1.border': (-w // 2, -h // 2),
             train + 'pipeline.2.img_scale': (w, h), train + 'pipeline.3.transforms.3.scale': (w, h),
-            train + 'pipeline.4.transforms.0.crop_size': (w, h),
+            train + 'pipeline.3.transforms.4.crop_size': (w, h),
+            train + 'pipeline.3.transforms.5.size': (w, h),
             train + 'dataset.image_sources': [], train + 'dataset.data_root': '',
             train + 'dataset.ann_file': labels, train + 'dataset.data_prefix.img': images,
             'default_hooks.logger.interval': 1}

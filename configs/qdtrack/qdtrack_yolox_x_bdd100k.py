@@ -43,8 +43,8 @@ train_videos.pipeline = [
 ]
 # the seed's strong augmentation, key and reference frames built alike (same partners, same
 # random parameters, track ids kept): Mosaic -> RandomAffine -> MixUp, then boxes under 1 px²
-# dropped; per frame pair HSV, flip and resize 0.5-1.5x; each frame its own 800x1440 crop,
-# which may leave no box (as in the seed: a crop is never refused)
+# dropped; then, as the seed's per-view batch transforms, each frame its own HSV, flip,
+# 0.5-1.5x resize and 800x1440 crop, which may leave no box (the seed never refuses a crop)
 train_pipeline = [
     dict(type='TrackMosaic', img_scale=image_scale, pad_val=114.0),
     dict(type='TrackRandomAffine', scaling_ratio_range=(0.5, 1.5),
@@ -52,19 +52,19 @@ train_pipeline = [
     dict(type='TrackMixUp', img_scale=image_scale, ratio_range=(0.8, 1.6), pad_val=114.0),
     dict(
         type='TransformBroadcaster',
-        share_random_params=True,
+        share_random_params=False,
         transforms=[
             dict(type='FilterSmallTrackBoxes', min_area=1),
             dict(type='YOLOXHSVRandomAug'),
             dict(type='RandomFlip', prob=0.5),
             dict(type='RandomResize', scale=image_scale, ratio_range=(0.5, 1.5),
                  keep_ratio=True),
+            dict(type='RandomCrop', crop_size=image_scale, bbox_clip_border=True,
+                 allow_negative_crop=True),
+            # the pair is packed as one tensor: pad both frames to 800x1440 (the seed pads
+            # each view's batch with 114, to the same size but for rare all-small batches)
+            dict(type='Pad', size=image_scale, pad_val=dict(img=(114, 114, 114))),
         ]),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=False,
-        transforms=[dict(type='RandomCrop', crop_size=image_scale, bbox_clip_border=True,
-                         allow_negative_crop=True)]),
     dict(type='PackTrackInputs')
 ]
 test_pipeline = [
