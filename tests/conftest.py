@@ -3,6 +3,7 @@
 They live in ``../shared`` beside the repository (never copied into it);
 tests that need them skip only where that folder is absent.
 """
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -48,6 +49,14 @@ def run_tool(*args, env=None, timeout=600):
 
 FRCNN_CONFIG = 'configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'
 SCALE = '(320,180)'
+
+
+def load_tool(name):
+    """``tools/<name>.py`` as a module, to call its ``main(argv)`` in-process."""
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):

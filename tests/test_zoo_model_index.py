@@ -2,7 +2,6 @@
 generated from the records and configs and kept current by --check; tracking
 visuals become one GIF per video (tools/browse_dataset.py on the real sample)."""
 import copy
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -17,7 +16,7 @@ from bdd100k_zoo.zoo import Checkpoint, Measurement, load_records
 from bdd100k_zoo.zoo.model_index import results
 from bdd100k_zoo.zoo.table import load_config
 from bdd100k_zoo.zoo.visuals import make_video_gifs
-from conftest import REPO, SAMPLES, run_tool
+from conftest import REPO, SAMPLES, load_tool, run_tool
 
 RESULTS = osp.join(REPO, 'results')
 # metafile metric name -> record key, per task (as mmdet / mmseg metafiles name them)
@@ -29,14 +28,6 @@ METRIC_KEYS = {'det': {'box AP': 'AP'}, 'ins_seg': {'box AP': 'box_AP', 'mask AP
 def _load(path):
     with open(path) as f:
         return yaml.safe_load(f)
-
-
-def _gen_tool():
-    spec = importlib.util.spec_from_file_location(
-        'gen_results_table', osp.join(REPO, 'tools/gen_results_table.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_model_index_has_every_zoo_config_with_its_record_numbers():
@@ -91,7 +82,7 @@ def test_check_detects_a_stale_metafile(tmp_path, capsys):
     shutil.copy(osp.join(RESULTS, 'mask_rcnn_r50_1x_bdd100k.json'), results_dir)
     readme.write_text('<!-- zoo-table:start -->\n<!-- zoo-table:end -->\n')
     args = ['--results-dir', str(results_dir), '--readme', str(readme)]
-    gen = _gen_tool()
+    gen = load_tool('gen_results_table')
     repo_metafile = open(osp.join(REPO, 'configs/mask_rcnn/metafile.yml')).read()
     assert gen.main(args) == 0 and gen.main(args + ['--check']) == 0
     # the index of a results dir lies beside it, never in the repository

@@ -1,6 +1,5 @@
 """The zoo table: generated from records + configs with the seed's sections,
 columns and order; published numbers marked; stale tables caught by --check."""
-import importlib.util
 import json
 import os.path as osp
 import shutil
@@ -9,7 +8,7 @@ import pytest
 
 from bdd100k_zoo.zoo import load_records
 from bdd100k_zoo.zoo.table import ConfigFactError, backbone_name, load_config, render
-from conftest import REPO
+from conftest import REPO, load_tool
 
 RESULTS = osp.join(REPO, 'results')
 CFG = 'configs/{}/{}.py'
@@ -93,16 +92,8 @@ def test_unknown_backbone_is_an_error_not_a_guess():
         backbone_name(cfg)
 
 
-def _gen_tool():
-    spec = importlib.util.spec_from_file_location(
-        'gen_results_table', osp.join(REPO, 'tools/gen_results_table.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_tables_are_current():
-    assert _gen_tool().main(['--check']) == 0
+    assert load_tool('gen_results_table').main(['--check']) == 0
 
 
 def test_check_detects_a_stale_table(tmp_path, capsys):
@@ -111,7 +102,7 @@ def test_check_detects_a_stale_table(tmp_path, capsys):
     shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), results)
     readme.write_text('# x\n\n<!-- zoo-table:start -->\nold\n<!-- zoo-table:end -->\ntail\n')
     args = ['--results-dir', str(results), '--readme', str(readme)]
-    gen = _gen_tool()
+    gen = load_tool('gen_results_table')
     assert gen.main(args + ['--check']) == 1  # never generated
     assert gen.main(args) == 0
     assert gen.main(args + ['--check']) == 0

@@ -2,7 +2,6 @@
 tmp results dir), with scores file and per-class plot, and the generated
 table shows it; tools/browse_dataset.py paints the ground truth."""
 import hashlib
-import importlib.util
 import json
 import os.path as osp
 import shutil
@@ -11,7 +10,7 @@ from PIL import Image
 
 from bdd100k_zoo.zoo import load_record
 from bdd100k_zoo.zoo.plots import PLOT_SIZE
-from conftest import FRCNN_CONFIG, REPO, run_tool, sample_options
+from conftest import FRCNN_CONFIG, REPO, load_tool, run_tool, sample_options
 
 NAME = 'faster_rcnn_r50_1x_bdd100k'
 
@@ -46,9 +45,7 @@ def test_evaluation_is_recorded_and_lands_in_the_table(trained_detector, detect_
 
     readme = tmp_path / 'README.md'
     readme.write_text('<!-- zoo-table:start -->\n<!-- zoo-table:end -->\n')
-    spec = importlib.util.spec_from_file_location('gen', osp.join(REPO, 'tools/gen_results_table.py'))
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_tool('gen_results_table')
     assert gen.main(['--results-dir', str(results), '--readme', str(readme)]) == 0
     row = [line for line in (results / 'README.md').read_text().splitlines()
            if line.startswith('| R-50-FPN | 1x |')][0]

@@ -26,3 +26,23 @@ class BDD100KDatasetMixin:
             raise ValueError(
                 f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
                 f'the official BDD100K {self.task} classes {self.label_map.classes}')
+
+    def keeps_frame(self, frame: dict) -> bool:
+        """``filter_cfg`` on one frame: ``min_size``, and ``filter_empty_gt``
+        (a frame of ignored boxes only counts as empty)."""
+        min_size = self.filter_cfg.get('min_size', 0)
+        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
+        return (min(frame['width'], frame['height']) >= min_size
+                and not (filter_empty_gt and frame['gt_ignore_flags'].all()))
+
+    @staticmethod
+    def expand_instances(frame: dict) -> None:
+        """The frame's compact label arrays (``gt_bboxes``, ``gt_bboxes_labels``,
+        ``gt_ignore_flags``, and ``gt_instance_ids`` where present) become the
+        ``instances`` list mmdet's loading transforms read (in place)."""
+        columns = dict(bbox=frame.pop('gt_bboxes').tolist(),
+                       bbox_label=frame.pop('gt_bboxes_labels').tolist(),
+                       ignore_flag=[int(flag) for flag in frame.pop('gt_ignore_flags').tolist()])
+        if 'gt_instance_ids' in frame:
+            columns['instance_id'] = frame.pop('gt_instance_ids').tolist()
+        frame['instances'] = [dict(zip(columns, values)) for values in zip(*columns.values())]

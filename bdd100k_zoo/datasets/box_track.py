@@ -180,28 +180,15 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         list that ``LoadTrackAnnotations`` reads."""
         info = super().get_data_info(idx)
         for frame in info['images']:
-            bboxes = frame.pop('gt_bboxes').tolist()
-            labels = frame.pop('gt_bboxes_labels').tolist()
-            ignore_flags = frame.pop('gt_ignore_flags').tolist()
-            instance_ids = frame.pop('gt_instance_ids').tolist()
-            frame['instances'] = [
-                dict(bbox=bbox, bbox_label=label, ignore_flag=int(ignore), instance_id=iid)
-                for bbox, label, ignore, iid in zip(bboxes, labels, ignore_flags, instance_ids)
-            ]
+            self.expand_instances(frame)
         return info
 
     def filter_data(self) -> List[dict]:
         if self.test_mode or not self.filter_cfg:
             return self.data_list
-        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
-        min_size = self.filter_cfg.get('min_size', 0)
         videos, before, after = [], 0, 0
         for video in self.data_list:
-            images = [
-                frame for frame in video['images']
-                if min(frame['width'], frame['height']) >= min_size
-                and not (filter_empty_gt and frame['gt_ignore_flags'].all())
-            ]
+            images = [frame for frame in video['images'] if self.keeps_frame(frame)]
             before, after = before + len(video['images']), after + len(images)
             if images:
                 videos.append(dict(video, images=images, video_length=len(images)))

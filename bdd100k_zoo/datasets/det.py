@@ -107,22 +107,10 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
-        bboxes = info.pop('gt_bboxes')
-        labels = info.pop('gt_bboxes_labels')
-        ignore_flags = info.pop('gt_ignore_flags')
-        info['instances'] = [
-            dict(bbox=bbox, bbox_label=label, ignore_flag=int(ignore))
-            for bbox, label, ignore in zip(bboxes.tolist(), labels.tolist(), ignore_flags.tolist())
-        ]
+        self.expand_instances(info)
         return info
 
     def filter_data(self) -> List[dict]:
         if self.test_mode or not self.filter_cfg:
             return self.data_list
-        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
-        min_size = self.filter_cfg.get('min_size', 0)
-        return [
-            info for info in self.data_list
-            if min(info['width'], info['height']) >= min_size
-            and not (filter_empty_gt and info['gt_ignore_flags'].all())
-        ]
+        return [info for info in self.data_list if self.keeps_frame(info)]
