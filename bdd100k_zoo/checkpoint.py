@@ -6,13 +6,20 @@ message hub's ``HistoryBuffer`` with numpy arrays and scalars). Importing this
 module allow-lists exactly those types and replaces mmengine's local-file
 loader, so resume, ``load_from`` and ``tools/test.py CKPT`` all load through
 the safe unpickler, and a refused or truncated file is reported by name.
+Initial weights named by URL (``https://``, ``open-mmlab://``,
+``torchvision://``) go the same way: mmengine hands them to torch.hub, which
+unpickles with ``weights_only=False``.
 """
+import os
 import os.path as osp
 import pickle
 import zipfile
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
+import mmengine.runner.checkpoint as mmengine_checkpoint
+from mmengine.dist import get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -72,3 +79,34 @@ def load_from_local(filename: str, map_location=None) -> dict:
     except (RuntimeError, EOFError, zipfile.BadZipFile) as e:
         raise CheckpointError(
             f'Checkpoint {filename} cannot be read: it is truncated or corrupt ({e})') from None
+
+
+def hub_cache_file(url: str, model_dir=None, progress: bool = True) -> str:
+    """The hub cache's copy of ``url`` (``$TORCH_HOME/hub/checkpoints/<file
+    name>``), downloaded first when absent, as torch.hub does."""
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
+    if not osp.exists(cached):
+        os.makedirs(model_dir, exist_ok=True)
+        torch.hub.download_url_to_file(url, cached, None, progress=progress)
+    return cached
+
+
+@CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
+def load_from_http(filename: str, map_location=None, model_dir=None,
+                   progress: bool = os.isatty(0)) -> dict:
+    """mmengine's http loader (rank 0 downloads into the hub cache first),
+    loading the cached file like a local checkpoint."""
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        cached = hub_cache_file(filename, model_dir, progress)
+    if world_size > 1:
+        torch.distributed.barrier()
+        if rank > 0:
+            cached = hub_cache_file(filename, model_dir, progress)
+    return load_from_local(cached, map_location)
+
+
+# mmengine's open-mmlab:// and torchvision:// loaders resolve their names to a URL and call
+# the module's load_from_http: route them through this one too
+mmengine_checkpoint.load_from_http = load_from_http

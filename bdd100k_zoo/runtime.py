@@ -6,7 +6,8 @@ CUDA: mmengine initialises NCCL, pins a GPU per rank and gives DDP
 functions switch to gloo and device-less DDP, and mixed precision
 (``AmpOptimWrapper``, which mmengine builds only for accelerators) to fp32,
 so the same configs, commands and ``dist_*.sh`` launchers work there too.
-Nothing changes where CUDA exists.
+Where CUDA exists nothing changes, but a run stops at once if mmcv was built
+without its CUDA ops (:func:`check_mmcv_cuda_ops`).
 """
 import os
 
@@ -21,6 +22,7 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
     """Adapt ``cfg`` (already merged with ``--cfg-options``) to this machine."""
     cfg.launcher = launcher
     if torch.cuda.is_available():
+        check_mmcv_cuda_ops()
         return cfg
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     optim_wrapper = cfg.get('optim_wrapper') or {}
@@ -35,6 +37,30 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
         wrapper['device_ids'] = None  # DDP on CPU modules takes no device ids
         cfg.model_wrapper_cfg = wrapper
     return cfg
+
+
+def mmcv_cuda_ops() -> str:
+    """The CUDA version mmcv's compiled ops were built with, or why there are none."""
+    try:
+        from mmcv.ops import get_compiling_cuda_version
+    except ImportError as e:  # mmcv-lite or a broken build: no compiled ops at all
+        return f'not available (mmcv.ops does not import: {e})'
+    return get_compiling_cuda_version()
+
+
+def check_mmcv_cuda_ops() -> None:
+    """Stops a run on a GPU at once when mmcv's ops (RoIAlign, NMS, ...) were
+    compiled without CUDA: the model would build and then fail deep inside the
+    first forward pass."""
+    version = mmcv_cuda_ops()
+    if version.startswith('not available'):
+        import mmcv
+        raise RuntimeError(
+            f'A GPU is visible but mmcv {mmcv.__version__} was built without its CUDA ops '
+            f'(compiled CUDA version: {version}). Rebuild it on this machine: '
+            '`rm -f .venv/.bdd100k_zoo-installed && bash tools/setup_env.sh` (finds nvcc or '
+            'installs it from PyPI, sets FORCE_CUDA=1 and rebuilds mmcv; see the README, '
+            '"GPUs"), or run on the CPU with CUDA_VISIBLE_DEVICES="".')
 
 
 def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:

@@ -2,23 +2,146 @@
 # Create (once) and return the project's virtual environment in .venv/.
 # torch is installed first because mmcv 2.1.0 has no binary wheel: it builds its
 # CUDA/CPU ops from source against the installed torch (--no-build-isolation).
-# Users with GPUs set TORCH_SPEC / TORCH_INDEX_URL to take a CUDA build, e.g.
+#
+# With an NVIDIA GPU visible (nvidia-smi), mmcv is built with its CUDA ops:
+# nvcc is taken from CUDA_HOME, the PATH or /usr/local/cuda when its major
+# version matches torch's CUDA, else installed from PyPI's NVIDIA packages into
+# the venv; FORCE_CUDA=1 and TORCH_CUDA_ARCH_LIST (the visible GPUs' compute
+# capabilities, unless set) are exported. It stops before the build when that
+# build would come out CPU-only (a CPU-only torch), and after it when mmcv has
+# no CUDA ops. Choose another torch build with TORCH_SPEC / TORCH_INDEX_URL, e.g.
 #   TORCH_SPEC="torch==2.1.2" TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121
+#
+#   bash tools/setup_env.sh --cuda-plan   # print what it would do for CUDA, change nothing
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 stamp="$venv/.bdd100k_zoo-installed"
 reqs="$root/requirements"
-if [[ -f "$stamp" && "$stamp" -nt "$reqs/runtime.txt" && "$stamp" -nt "$reqs/constraints.txt" && "$stamp" -nt "$root/setup.cfg" ]]; then
+python="${PYTHON:-python3}"
+
+die() { echo "setup_env.sh: $*" >&2; exit 1; }
+
+# Compute capabilities of the visible NVIDIA GPUs, "8.0;9.0"; empty without one.
+gpu_archs() {
+  command -v nvidia-smi >/dev/null 2>&1 || return 0
+  { nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null || true; } |
+    tr -d ' \r' | grep -E '^[0-9]+\.[0-9]+$' | sort -u | paste -sd';' - || true
+}
+
+# CUDA version torch was built with ("12.8"), empty for a CPU-only torch.
+# TORCH_CUDA_VERSION overrides the question (for --cuda-plan before torch exists).
+torch_cuda() {
+  if [[ -n "${TORCH_CUDA_VERSION+x}" ]]; then echo "$TORCH_CUDA_VERSION"; return; fi
+  "$venv/bin/python" -c 'import torch; print(torch.version.cuda or "")' 2>/dev/null || true
+}
+
+nvcc_release() {  # "12.8" from `nvcc --version`
+  "$1" --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -1
+}
+
+# Prints the CUDA plan as key=value lines: archs, torch_cuda, then either
+# nvcc=PATH cuda_home=DIR or nvcc_pip="PACKAGES"; fails where a CUDA build is impossible.
+cuda_plan() {
+  local archs tcuda candidate release
+  archs="$(gpu_archs)"
+  echo "archs=$archs"
+  [[ -n "$archs" ]] || { echo "mmcv_ops=cpu"; return 0; }
+  tcuda="$(torch_cuda)"
+  echo "torch_cuda=$tcuda"
+  [[ -n "$tcuda" ]] || die "an NVIDIA GPU is visible (compute capability $archs) but the" \
+    "installed torch is a CPU-only build, so mmcv would build without its CUDA ops. Install a" \
+    "CUDA torch: rm -rf .venv and set TORCH_SPEC / TORCH_INDEX_URL (README, \"GPUs\")."
+  echo "mmcv_ops=cuda"
+  echo "TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-$archs}"
+  for candidate in ${CUDA_HOME:+"$CUDA_HOME/bin/nvcc"} "$(command -v nvcc || true)" \
+      /usr/local/cuda/bin/nvcc "$venv/cuda/bin/nvcc"; do
+    [[ -n "$candidate" && -x "$candidate" ]] || continue
+    release="$(nvcc_release "$candidate")"
+    if [[ "${release%%.*}" == "${tcuda%%.*}" ]]; then
+      echo "nvcc=$candidate"
+      echo "CUDA_HOME=$(cd "$(dirname "$candidate")/.." && pwd)"
+      return 0
+    fi
+    echo "skipped_nvcc=$candidate (CUDA $release; torch has $tcuda)"
+  done
+  # PyPI's NVIDIA packages: -cu12 names for CUDA 12, unsuffixed from CUDA 13 on
+  local major="${tcuda%%.*}" suffix="" pkgs="" p
+  [[ "$major" -le 12 ]] && suffix="-cu$major"
+  for p in nvidia-cuda-nvcc nvidia-cuda-runtime nvidia-cuda-cccl; do
+    pkgs+="$p$suffix==$tcuda.* "
+  done
+  echo "nvcc_pip=${pkgs% }"
+  echo "CUDA_HOME=$venv/cuda"
+}
+
+# One CUDA_HOME for the build out of PyPI's NVIDIA packages in the venv: nvcc,
+# headers and libraries lie in separate folders under site-packages/nvidia/
+# (nvidia/cuda_nvcc/bin/nvcc for CUDA 12, nvidia/cu13/bin/nvcc for CUDA 13).
+assemble_pip_cuda_home() {
+  local nv home="$venv/cuda" nvcc top d f
+  nv="$("$venv/bin/python" -c 'import nvidia; print(list(nvidia.__path__)[0])')"
+  nvcc="$(find "$nv" -maxdepth 3 -path '*/bin/nvcc' | head -1)"
+  [[ -n "$nvcc" ]] || die "no nvcc in the installed NVIDIA packages under $nv"
+  top="$(dirname "$(dirname "$nvcc")")"
+  rm -rf "$home" && mkdir -p "$home/include" "$home/lib64"
+  ln -s "$top/bin" "$home/bin"
+  [[ -d "$top/nvvm" ]] && ln -s "$top/nvvm" "$home/nvvm"
+  for d in $(find "$nv" -maxdepth 2 -type d -name include); do
+    for f in "$d"/*; do [[ -e "$home/include/$(basename "$f")" ]] || ln -s "$f" "$home/include/"; done
+  done
+  for d in $(find "$nv" -maxdepth 2 -type d -name lib); do
+    for f in "$d"/*.so*; do [[ -e "$f" ]] && ln -sf "$f" "$home/lib64/"; done
+  done
+  # the linker wants libcudart.so; the wheels ship libcudart.so.<major>
+  for f in "$home"/lib64/libcudart.so.*; do ln -sf "$f" "$home/lib64/libcudart.so"; break; done
+}
+
+if [[ "${1:-}" == "--cuda-plan" ]]; then
+  cuda_plan
   exit 0
 fi
-python="${PYTHON:-python3}"
+
+archs="$(gpu_archs)"
+want="cpu"
+[[ -n "$archs" ]] && want="cuda"
+# the stamp records which mmcv ops were built (an empty one predates that: CPU)
+if [[ -f "$stamp" && "$stamp" -nt "$reqs/runtime.txt" && "$stamp" -nt "$reqs/constraints.txt" \
+      && "$stamp" -nt "$root/setup.cfg" ]]; then
+  built="$(cat "$stamp")"
+  [[ "${built:-mmcv_ops=cpu}" == "mmcv_ops=$want" || "$built" == "mmcv_ops=cuda" ]] && exit 0
+fi
 [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip)
 "${pip[@]}" install -q --upgrade "pip>=24" -c "$reqs/constraints.txt"
 "${pip[@]}" install -q -c "$reqs/constraints.txt" setuptools wheel ninja numpy \
   "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
+
+if [[ "$want" == "cuda" ]]; then
+  plan="$(cuda_plan)"  # dies here, before any build, when torch is CPU-only
+  echo "$plan"
+  if grep -q '^nvcc_pip=' <<<"$plan"; then
+    # shellcheck disable=SC2046
+    "${pip[@]}" install -q $(sed -n 's/^nvcc_pip=//p' <<<"$plan")
+    assemble_pip_cuda_home
+  fi
+  export CUDA_HOME="$(sed -n 's/^CUDA_HOME=//p' <<<"$plan")"
+  export TORCH_CUDA_ARCH_LIST="$(sed -n 's/^TORCH_CUDA_ARCH_LIST=//p' <<<"$plan")"
+  export FORCE_CUDA=1 PATH="$CUDA_HOME/bin:$PATH"
+  [[ -x "$CUDA_HOME/bin/nvcc" ]] || die "no nvcc in $CUDA_HOME/bin: cannot build mmcv's CUDA ops"
+  # a CPU-only mmcv (installed, or its wheel in pip's cache) must not be reused
+  if "$venv/bin/python" -c 'import mmcv' 2>/dev/null; then
+    "${pip[@]}" uninstall -q -y mmcv
+  fi
+  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
+    --no-cache-dir --no-deps -c "$reqs/constraints.txt" mmcv
+fi
 # One resolve for the whole stack so no later step moves numpy/pydantic again.
 MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
   -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt" -e "$root"
-touch "$stamp"
+if [[ "$want" == "cuda" ]]; then
+  ops="$("$venv/bin/python" -c 'from bdd100k_zoo.runtime import mmcv_cuda_ops; print(mmcv_cuda_ops())')"
+  [[ "$ops" != not\ available* ]] || die "mmcv was built without its CUDA ops ($ops)"
+  echo "mmcv ops built for CUDA $ops (TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST)"
+fi
+echo "mmcv_ops=$want" >"$stamp"

@@ -3,8 +3,8 @@ from .det import BDD100KDetDataset
 from .ins_seg import BDD100KInsSegDataset
 from .sem_seg import BDD100KSemSegDataset, LoadBDD100KSemSegAnnotations
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
-from .transforms import FilterSmallTrackBoxes
+from .transforms import ColorJitter, FilterSmallTrackBoxes
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KInsSegDataset',
-           'BDD100KSemSegDataset', 'FilterSmallTrackBoxes', 'LoadBDD100KSemSegAnnotations',
+           'BDD100KSemSegDataset', 'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KSemSegAnnotations',
            'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine', 'VideoMixDataset']

@@ -1,7 +1,10 @@
-"""Transforms BDD100K training needs beyond mmdet's."""
+"""Transforms BDD100K training needs beyond mmdet's and mmseg's."""
+from typing import Tuple
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
+from mmseg.registry import TRANSFORMS as SEG_TRANSFORMS
 
 
 @TRANSFORMS.register_module()
@@ -30,3 +33,92 @@ class FilterSmallTrackBoxes(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(min_area={self.min_area})'
+
+
+def _grey(rgb: np.ndarray) -> np.ndarray:
+    """ITU-R 601 luma, the weights torchvision's ``rgb_to_grayscale`` uses."""
+    return (0.2989 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2])[..., None]
+
+
+def _shift_hue(rgb: np.ndarray, shift: float) -> np.ndarray:
+    """Rotates the hue of RGB in [0, 1] by ``shift`` turns, through HSV as
+    torchvision's ``adjust_hue`` (Pillow's hexcone model)."""
+    maxc, minc = rgb.max(-1), rgb.min(-1)
+    chroma = maxc - minc
+    grey = chroma == 0
+    sat = np.where(grey, 0., chroma / np.where(grey, 1., maxc))
+    safe = np.where(grey, 1., chroma)
+    r, g, b = (rgb[..., i] for i in range(3))
+    hue = np.where(maxc == r, (g - b) / safe,
+                   np.where(maxc == g, 2. + (b - r) / safe, 4. + (r - g) / safe))
+    hue = np.where(grey, 0., hue / 6. % 1.)
+    hue = (hue + shift) % 1.
+    # back to RGB, one of six sectors of the hue circle
+    sector = np.floor(hue * 6.)
+    frac = hue * 6. - sector
+    sector = sector.astype(np.int64) % 6
+    p = np.clip(maxc * (1. - sat), 0., 1.)
+    q = np.clip(maxc * (1. - sat * frac), 0., 1.)
+    t = np.clip(maxc * (1. - sat * (1. - frac)), 0., 1.)
+    v = maxc
+    table = np.stack([np.stack(c, -1) for c in
+                      ((v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q))])
+    return np.take_along_axis(table, sector[None, ..., None], 0)[0]
+
+
+@SEG_TRANSFORMS.register_module()
+class ColorJitter(BaseTransform):
+    """torchvision's ``ColorJitter`` as Vis4D's BDD100K semantic segmentation
+    applies it (``RandomApply([ColorJitter()], p=0.5)``): with probability
+    ``prob``, brightness, contrast, saturation and hue adjustments in a random
+    order, each with a factor drawn uniformly from its range. Brightness
+    multiplies, contrast blends with the mean grey level, saturation with the
+    grey image, hue rotates the colour circle; values are clipped to the
+    range after each step. Computed in float on RGB (any channel order in
+    ``img``), without rounding in between, as Vis4D does on its float images;
+    ``img`` comes back float32 in 0-255.
+
+    mmseg's ``PhotoMetricDistortion`` differs: additive brightness, fixed
+    order, each step on its own coin flip, uint8 rounding after every step.
+    """
+
+    def __init__(self, brightness: Tuple[float, float] = (0.875, 1.125),
+                 contrast: Tuple[float, float] = (0.5, 1.5),
+                 saturation: Tuple[float, float] = (0.5, 1.5),
+                 hue: Tuple[float, float] = (-0.05, 0.05), prob: float = 0.5,
+                 channel_order: str = 'bgr') -> None:
+        if not -0.5 <= hue[0] <= hue[1] <= 0.5:
+            raise ValueError(f'ColorJitter: hue range {hue} must lie in [-0.5, 0.5]')
+        if min(brightness[0], contrast[0], saturation[0]) < 0:
+            raise ValueError('ColorJitter: brightness, contrast and saturation factors must be '
+                             f'>= 0, got {brightness}, {contrast}, {saturation}')
+        if channel_order not in ('bgr', 'rgb'):
+            raise ValueError(f"ColorJitter: channel_order must be 'bgr' or 'rgb', got "
+                             f'{channel_order!r}')
+        self.ranges = (tuple(brightness), tuple(contrast), tuple(saturation), tuple(hue))
+        self.prob = prob
+        self.channel_order = channel_order
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        img = results['img'].astype(np.float32) / 255.
+        rgb = img[..., ::-1] if self.channel_order == 'bgr' else img
+        for op in np.random.permutation(4):
+            factor = np.random.uniform(*self.ranges[op])
+            if op == 0:
+                rgb = np.clip(rgb * factor, 0., 1.)
+            elif op == 1:
+                rgb = np.clip(factor * rgb + (1. - factor) * _grey(rgb).mean(), 0., 1.)
+            elif op == 2:
+                rgb = np.clip(factor * rgb + (1. - factor) * _grey(rgb), 0., 1.)
+            else:
+                rgb = _shift_hue(rgb, factor)
+        img = rgb[..., ::-1] if self.channel_order == 'bgr' else rgb
+        results['img'] = np.ascontiguousarray(img * 255., dtype=np.float32)
+        return results
+
+    def __repr__(self) -> str:
+        b, c, s, h = self.ranges
+        return (f'{type(self).__name__}(brightness={b}, contrast={c}, saturation={s}, hue={h}, '
+                f'prob={self.prob}, channel_order={self.channel_order!r})')

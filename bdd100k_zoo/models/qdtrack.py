@@ -6,6 +6,7 @@ the RPN, so the RoI head also trains on class 0 only
 (open-mmlab/mmdetection#11409), and it calls ``rpn_head`` / ``roi_head``
 directly, so it only takes two-stage detectors. The two classes here change
 exactly that and keep mmdet's tracker, track head and video test loop.
+Both also take the reference frame's proposals with the training settings.
 """
 import copy
 from typing import List, Optional
@@ -52,7 +53,12 @@ class MultiClassQDTrack(QDTrack):
         proposal_cfg = self.detector.train_cfg.get('rpn_proposal', self.detector.test_cfg.rpn)
         rpn_losses, rpn_results_list = self.detector.rpn_head.loss_and_predict(
             x, rpn_samples, proposal_cfg=proposal_cfg, **kwargs)
-        ref_rpn_results_list = self.detector.rpn_head.predict(ref_x, ref_samples, **kwargs)
+        # the reference frame's proposals with the same training settings (nms_pre 2000), as
+        # Vis4D; mmdet's QDTrack takes the RPN's test settings for them
+        with torch.no_grad():
+            ref_rpn_results_list = self.detector.rpn_head.predict_by_feat(
+                *self.detector.rpn_head(ref_x), batch_img_metas=[s.metainfo for s in ref_samples],
+                cfg=proposal_cfg, rescale=False)
         losses = {(f'rpn_{k}' if 'loss' in k and 'rpn' not in k else k): v
                   for k, v in rpn_losses.items()}
         losses.update(self.detector.roi_head.loss(x, rpn_results_list, key_samples, **kwargs))

@@ -9,7 +9,13 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 
-model = dict(roi_head=dict(bbox_head=dict(num_classes=10)))
+model = dict(
+    # torchvision's ImageNet ResNet-50 (IMAGENET1K_V1, Vis4D's) by its file, not mmdet's
+    # `torchvision://resnet50`: mmengine reads $TORCH_HOME/hub/checkpoints or downloads it,
+    # without torchvision
+    backbone=dict(init_cfg=dict(
+        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+    roi_head=dict(bbox_head=dict(num_classes=10)))
 
 # lr 0.02 is for 8 GPUs x 2 images; --auto-scale-lr rescales it to the real batch.
 auto_scale_lr = dict(base_batch_size=16)

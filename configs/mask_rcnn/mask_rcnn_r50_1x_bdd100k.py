@@ -14,7 +14,14 @@ _base_ = [
 ]
 
 model = dict(
-    roi_head=dict(bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)))
+    # torchvision's ImageNet ResNet-50 (IMAGENET1K_V1, Vis4D's) by its file, not mmdet's
+    # `torchvision://resnet50`: mmengine reads $TORCH_HOME/hub/checkpoints or downloads it,
+    # without torchvision
+    backbone=dict(init_cfg=dict(
+        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+    roi_head=dict(bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)),
+    # R-CNN targets without low-quality matches, as Vis4D (mmdet's Mask R-CNN base allows them)
+    train_cfg=dict(rcnn=dict(assigner=dict(match_low_quality=False))))
 
 # lr 0.02 is for 8 GPUs x 2 images; --auto-scale-lr rescales it to the real batch.
 auto_scale_lr = dict(base_batch_size=16)

@@ -7,7 +7,14 @@ _base_ = [
 ]
 
 model = dict(
-    roi_head=dict(bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)))
+    # torchvision's ImageNet ResNet-50 (IMAGENET1K_V1, Vis4D's) by its file, not mmdet's
+    # `torchvision://resnet50`: mmengine reads $TORCH_HOME/hub/checkpoints or downloads it,
+    # without torchvision
+    backbone=dict(init_cfg=dict(
+        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+    roi_head=dict(bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)),
+    # R-CNN targets without low-quality matches, as Vis4D (mmdet's Mask R-CNN base allows them)
+    train_cfg=dict(rcnn=dict(assigner=dict(match_low_quality=False))))
 
 max_epochs = 36
 train_cfg = dict(max_epochs=max_epochs, val_interval=3)  # seed: validate every 3 epochs

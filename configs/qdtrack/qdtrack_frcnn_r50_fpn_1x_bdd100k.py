@@ -12,13 +12,21 @@ model = dict(
     data_preprocessor=dict(
         mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
     detector=dict(
-        # torchvision R50, frozen BN, conv1 + layer1 frozen (trainable_layers=3)
+        # torchvision's ImageNet R50 (by its file: no torchvision needed), conv1 + layer1 frozen
+        # (trainable_layers=3), BN in eval mode with trainable affine weights as Vis4D's
+        # (mmdet's QDTrack base freezes them)
         backbone=dict(
-            style='pytorch', frozen_stages=1,
-            init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
+            style='pytorch', frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True),
+            init_cfg=dict(
+                type='Pretrained',
+                checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+        # proposals, detections and so tracks clipped to the image, as Vis4D (mmdet's MOT17
+        # base lets boxes cross the border)
+        rpn_head=dict(bbox_coder=dict(clip_border=True)),
         roi_head=dict(
             bbox_head=dict(
-                num_classes=8, loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))),
+                num_classes=8, bbox_coder=dict(clip_border=True),
+                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))),
         init_cfg=None),  # not mmdet's COCO-person detector
     track_head=dict(
         embed_head=dict(loss_track_aux=dict(neg_margin=0.3)),

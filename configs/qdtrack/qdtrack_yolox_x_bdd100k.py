@@ -49,7 +49,12 @@ train_pipeline = [
     dict(type='TrackMosaic', img_scale=image_scale, pad_val=114.0),
     dict(type='TrackRandomAffine', scaling_ratio_range=(0.5, 1.5),
          border=(-image_scale[0] // 2, -image_scale[1] // 2)),
-    dict(type='TrackMixUp', img_scale=image_scale, ratio_range=(0.8, 1.6), pad_val=114.0),
+    # Vis4D's MixUp does not flip the partner (mmdet's flip_ratio=0.5). mmdet's leaves a pair
+    # unmixed when a partner frame has no box, where Vis4D mixes the images anyway: kept, as
+    # training frames hold boxes (filter_empty_gt) and only a partner's reference frame can be
+    # empty, which is rare in BDD100K videos
+    dict(type='TrackMixUp', img_scale=image_scale, ratio_range=(0.8, 1.6), flip_ratio=0.,
+         pad_val=114.0),
     dict(
         type='TransformBroadcaster',
         share_random_params=False,
@@ -86,13 +91,15 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# SGD 0.001 for 64 images (8 GPUs x 8), nesterov, wd 5e-4 but none on norms and biases; fp16
+# SGD 0.001 for 64 images (8 GPUs x 8), nesterov, wd 5e-4 but none on the detector's norms and
+# biases (a custom key exempts the track head from those rules, as in Vis4D); fp16
 optim_wrapper = dict(
     _delete_=True,
     type='AmpOptimWrapper',
     loss_scale='dynamic',
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-4, nesterov=True),
-    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))
+    paramwise_cfg=dict(
+        norm_decay_mult=0., bias_decay_mult=0., custom_keys={'track_head': dict(decay_mult=1.)}))
 auto_scale_lr = dict(base_batch_size=64)
 
 # 25 epochs of a 50-epoch schedule: quadratic warm-up for 1 epoch, cosine to 5% of the lr

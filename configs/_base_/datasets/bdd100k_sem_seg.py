@@ -12,19 +12,17 @@ image_scale = (1280, 720)
 # Decodes the RLE labels and reads the PNG masks alike, and checks size and values.
 load_labels = dict(type='LoadBDD100KSemSegAnnotations')
 
-# The seed crops 512x1024 straight from the 1280x720 image: no random rescale
-# (the older mmseg BDD100K zoo rescaled by 0.5-2.0 first; we follow the seed).
-# Its ColorJitter (p=0.5: brightness x0.875-1.125, contrast and saturation
-# 0.5-1.5, hue +-0.05) is approximated by mmseg's PhotoMetricDistortion with the
-# same ranges: +-16 grey levels is x0.875-1.125 at mid-grey, +-9 OpenCV hue
-# units is +-0.05 of the hue circle.
+# Vis4D crops 512x1024 straight from the 1280x720 image: no random rescale
+# (the older mmseg BDD100K zoo rescaled by 0.5-2.0 first; we follow Vis4D), then
+# flips and, with p=0.5, applies torchvision's ColorJitter (brightness x0.875-1.125,
+# contrast and saturation 0.5-1.5, hue +-0.05, in random order).
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     load_labels,
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion', brightness_delta=16, contrast_range=(0.5, 1.5),
-         saturation_range=(0.5, 1.5), hue_delta=9),
+    dict(type='ColorJitter', brightness=(0.875, 1.125), contrast=(0.5, 1.5),
+         saturation=(0.5, 1.5), hue=(-0.05, 0.05), prob=0.5),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [

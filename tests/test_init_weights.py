@@ -1,0 +1,188 @@
+"""Every zoo config starts from its real initial weights.
+
+Stand-ins with the published files' layout (``pretrained_standins``) lie in a
+temporary hub cache under the real file names; each model is built as
+``tools/train.py`` builds it (its config, ``prepare_config``, the Runner's
+weight initialisation and ``load_from``), with torch's ``weights_only``
+loading left on, and every weight and running statistic of the part the file
+fills must equal the file's, compared by value.
+"""
+import os
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from bdd100k_zoo.runtime import add_zoo_hooks, prepare_config
+from conftest import REPO
+from pretrained_standins import (RESNET50, RESNET50_V1C, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT,
+                                 file_state, save_standin)
+
+
+@pytest.fixture(scope='module')
+def torch_home(tmp_path_factory):
+    """An empty hub cache as ``$TORCH_HOME``: a stand-in not put there would be
+    downloaded, which fails without a network."""
+    home = str(tmp_path_factory.mktemp('torch_home'))
+    old = os.environ.get('TORCH_HOME')
+    os.environ['TORCH_HOME'] = home
+    yield home
+    if old is None:
+        del os.environ['TORCH_HOME']
+    else:
+        os.environ['TORCH_HOME'] = old
+
+
+@pytest.fixture(scope='module')
+def standins(torch_home):
+    """The stand-ins, written on first use (the YOLOX-x one is ~400 MB)."""
+    saved = {}
+
+    def get(name):
+        if name not in saved:
+            saved[name] = save_standin(
+                name, osp.join(torch_home, 'hub', 'checkpoints', name))
+        return saved[name]
+    return get
+
+
+def build_as_train_py(config: str, work_dir) -> torch.nn.Module:
+    """The model of ``tools/train.py CONFIG`` right before its first iteration."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    prepare_config(cfg, 'none')
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'init_{osp.basename(config)}_{id(work_dir)}'
+    add_zoo_hooks(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner._init_model_weights()  # what Runner.train() does before the loop
+    runner.load_or_resume()
+    return runner.model
+
+
+def assert_loaded_from(module: torch.nn.Module, state: dict, skip=()) -> tuple:
+    """Every tensor of ``module`` (but ``skip`` and BN's batch counters) equals
+    the same key of ``state`` by value; returns (number of keys loaded, the
+    file's keys not loaded, batch counters aside)."""
+    missing, differ, loaded = [], [], set()
+    for key, value in module.state_dict().items():
+        if key in skip or key.endswith('num_batches_tracked'):
+            continue
+        source = state.get(key)
+        if source is None:
+            missing.append(key)
+        elif source.shape != value.shape or not torch.equal(source, value.cpu()):
+            differ.append(key)
+        else:
+            loaded.add(key)
+    assert not missing and not differ, (
+        f'{len(missing)} weights not in the file (e.g. {missing[:3]}), {len(differ)} differ from '
+        f'it (e.g. {differ[:3]}); {len(loaded)} loaded')
+    return len(loaded), sorted(k for k in state
+                               if k not in loaded and not k.endswith('num_batches_tracked'))
+
+
+def part(model, path):
+    for name in path.split('.'):
+        model = getattr(model, name)
+    return model
+
+
+@pytest.mark.parametrize('config', [c for c, (name, _) in ZOO_INIT.items() if name == RESNET50])
+def test_torchvision_resnet50_configs_load_it(config, standins, tmp_path):
+    state = file_state(standins(RESNET50))
+    model = build_as_train_py(config, tmp_path)
+    loaded, unused = assert_loaded_from(part(model, ZOO_INIT[config][1]), state)
+    assert loaded == 265  # 53 convs + 53 BNs x 4 tensors: every ResNet-50 weight
+    assert unused == ['fc.bias', 'fc.weight']
+    backbone = part(model, ZOO_INIT[config][1])
+    # Vis4D's trainable_layers=3 (stem and layer1 frozen), BN affine trainable, BN in eval mode
+    assert not backbone.conv1.weight.requires_grad and not backbone.layer1[0].bn1.weight.requires_grad
+    assert backbone.layer2[0].conv1.weight.requires_grad
+    assert backbone.layer2[0].bn1.weight.requires_grad
+    backbone.train()
+    assert not backbone.layer3[0].bn1.training
+
+
+@pytest.mark.parametrize('container', ['bare', 'state_dict'])
+def test_semantic_fpn_loads_resnet50_v1c_through_open_mmlab_scheme(
+        container, tmp_path, monkeypatch):
+    """``open-mmlab://resnet50_v1c`` resolves to the https file, then to the hub
+    cache; both ways a checkpoint can hold the weights load."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    content = save_standin(RESNET50_V1C, str(tmp_path / 'v1c.pth'))
+    if container == 'state_dict':
+        content = {'state_dict': content}
+    save_standin(RESNET50_V1C, str(tmp_path / 'hub' / 'checkpoints' / RESNET50_V1C), content)
+    config = 'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py'
+    model = build_as_train_py(config, tmp_path / 'work')
+    loaded, unused = assert_loaded_from(model.backbone, file_state(content))
+    assert loaded == 275  # deep stem: 3 convs + 3 BNs instead of conv1 + bn1
+    assert unused == ['fc.bias', 'fc.weight']
+
+
+def test_qdtrack_yolox_x_loads_the_coco_detector(standins, tmp_path):
+    content = standins(YOLOX_X)
+    model = build_as_train_py('configs/qdtrack/qdtrack_yolox_x_bdd100k.py', tmp_path)
+    state = file_state(content)
+    loaded, unused = assert_loaded_from(model.detector, state, skip=YOLOX_CLASS_KEYS)
+    assert loaded == len([k for k in state if not k.startswith('ema_')
+                          and not k.endswith('num_batches_tracked')]) - len(YOLOX_CLASS_KEYS)
+    assert [k for k in unused if not k.startswith('ema_')] == sorted(YOLOX_CLASS_KEYS)
+    assert model.detector.bbox_head.multi_level_conv_cls[0].weight.shape[0] == 8
+
+    # Vis4D: no weight decay on the detector's norms and biases, full decay in the track head
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(REPO, 'configs/qdtrack/qdtrack_yolox_x_bdd100k.py'))
+    cfg.optim_wrapper.type = 'OptimWrapper'
+    cfg.optim_wrapper.pop('loss_scale')
+    optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    decay = {id(p): group['weight_decay'] for group in optimizer.param_groups
+             for p in group['params']}
+    assert decay[id(model.detector.backbone.stem.conv.bn.weight)] == 0
+    assert decay[id(model.detector.bbox_head.multi_level_conv_cls[0].bias)] == 0
+    assert decay[id(model.detector.backbone.stem.conv.conv.weight)] == 5e-4
+    head = model.track_head.embed_head
+    norm = next(m for m in head.modules() if isinstance(m, torch.nn.GroupNorm))
+    assert decay[id(norm.weight)] == 5e-4
+    assert decay[id(head.fc_embed.bias)] == 5e-4
+
+
+class Payload:
+    """Any class: unpickling with ``weights_only`` refuses it."""
+
+
+@pytest.mark.parametrize('url', ['https://download.example/payload-0123abcd.pth',
+                                 'open-mmlab://resnet50_v1c'])
+def test_initial_weights_load_with_weights_only(url, tmp_path, monkeypatch):
+    """torch.hub loads URLs with weights_only=False; the zoo's loaders keep it on
+    for initial weights as for checkpoints and name the file they refuse."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from bdd100k_zoo.checkpoint import CheckpointError
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    name = 'payload-0123abcd.pth' if url.startswith('https') else RESNET50_V1C
+    path = tmp_path / 'hub' / 'checkpoints' / name
+    path.parent.mkdir(parents=True)
+    torch.save({'state_dict': {}, 'meta': Payload()}, str(path))
+    with pytest.raises(CheckpointError, match=f'Refusing to load checkpoint .*{name}'):
+        CheckpointLoader.load_checkpoint(url)
+
+
+@pytest.mark.parametrize('config, name, wrong', [
+    # a detector checkpoint's layout (backbone.conv1...) under the torchvision name
+    ('configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py', RESNET50, 'prefixed'),
+    # torchvision's ResNet-50 (7x7 stem) under the ResNet-50-V1c name
+    ('configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py', RESNET50_V1C, RESNET50),
+])
+def test_a_stand_in_of_the_wrong_layout_fails(config, name, wrong, tmp_path, monkeypatch):
+    from pretrained_standins import torchvision_resnet50_state_dict
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    state = torchvision_resnet50_state_dict()
+    if wrong == 'prefixed':
+        state = {f'backbone.{k}': v for k, v in state.items()}
+    save_standin(name, str(tmp_path / 'hub' / 'checkpoints' / name), state)
+    model = build_as_train_py(config, tmp_path / 'work')
+    with pytest.raises(AssertionError, match='not in the file|differ'):
+        assert_loaded_from(model.backbone, state)
