@@ -1,6 +1,6 @@
 # Faster R-CNN R50-FPN 1x on BDD100K detection (published val box AP 31.2).
 # mmdet's faster-rcnn_r50_fpn_1x_coco.py is exactly these four bases; the COCO
-# dataset is swapped for BDD100K. Its schedule already is the seed recipe:
+# dataset is swapped for BDD100K. Its schedule already is the Vis4D recipe:
 # SGD lr 0.02 for 16 images, 500-iter linear warmup from 0.001, 12 epochs [8, 11].
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',

@@ -3,8 +3,8 @@
 # mmdet's mask-rcnn_r50_fpn_1x_coco.py is exactly these four bases with the
 # COCO dataset swapped for BDD100K (listing them, not the coco config, avoids
 # mmengine's duplicate-key error between two dataset bases). Its schedule is
-# the seed recipe: SGD lr 0.02 for 16 images, 500-iter warmup from 0.001,
-# 12 epochs [8, 11]; mask_thr_binary 0.5 as the seed. Overlapping mask pixels
+# the Vis4D recipe: SGD lr 0.02 for 16 images, 500-iter warmup from 0.001,
+# 12 epochs [8, 11]; mask_thr_binary 0.5 as Vis4D. Overlapping mask pixels
 # are removed at test by BDD100KInsSegMetric(remove_overlap=True).
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',

@@ -17,7 +17,7 @@ model = dict(
     train_cfg=dict(rcnn=dict(assigner=dict(match_low_quality=False))))
 
 max_epochs = 36
-train_cfg = dict(max_epochs=max_epochs, val_interval=3)  # seed: validate every 3 epochs
+train_cfg = dict(max_epochs=max_epochs, val_interval=3)  # Vis4D: validate every 3 epochs
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,

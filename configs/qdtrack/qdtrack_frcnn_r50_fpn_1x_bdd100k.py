@@ -1,7 +1,7 @@
 # QDTrack with Faster R-CNN R50-FPN, 12 epochs on BDD100K box tracking + det_20 images
 # (published val mMOTA 36.1, mIDF1 51.8, ID switches 6165; Vis4D's
 # qdtrack_frcnn_r50_fpn_1x_bdd100k). mmdet's QDTrack recipe for MOT17, changed to the
-# BDD100K seed recipe: 8 classes, torchvision ImageNet R50, its tracker thresholds and schedule.
+# BDD100K Vis4D recipe: 8 classes, torchvision ImageNet R50, its tracker thresholds and schedule.
 _base_ = [
     'mmdet::qdtrack/qdtrack_faster-rcnn_r50_fpn_4e_base.py',
     '../_base_/datasets/bdd100k_box_track.py',

@@ -1,7 +1,7 @@
 # QDTrack with YOLOX-x, 25 epochs on BDD100K box tracking + det_20 images
 # (published val mMOTA 42.3, mIDF1 55.1, ID switches 9164; Vis4D's qdtrack_yolox_x_25e_bdd100k).
 # The Faster R-CNN entry with mmdet's YOLOX-x (yolox_x_8xb8-300e_coco.py) as the detector,
-# initialised from its COCO weights, and the seed's YOLOX recipe: 800x1440 BGR frames
+# initialised from its COCO weights, and Vis4D's YOLOX recipe: 800x1440 BGR frames
 # without normalisation (pad 114), mosaic / affine / mixup on key and reference frames alike,
 # SGD 0.001 nesterov, fp16, EMA, 25 of 50 cosine epochs.
 _base_ = ['./qdtrack_frcnn_r50_fpn_1x_bdd100k.py', '../_base_/models/yolox_x.py']
@@ -41,10 +41,10 @@ train_videos.pipeline = [
             dict(type='LoadTrackAnnotations'),
         ]),
 ]
-# the seed's strong augmentation, key and reference frames built alike (same partners, same
+# Vis4D's strong augmentation, key and reference frames built alike (same partners, same
 # random parameters, track ids kept): Mosaic -> RandomAffine -> MixUp, then boxes under 1 px²
-# dropped; then, as the seed's per-view batch transforms, each frame its own HSV, flip,
-# 0.5-1.5x resize and 800x1440 crop, which may leave no box (the seed never refuses a crop)
+# dropped; then, as Vis4D's per-view batch transforms, each frame its own HSV, flip,
+# 0.5-1.5x resize and 800x1440 crop, which may leave no box (Vis4D never refuses a crop)
 train_pipeline = [
     dict(type='TrackMosaic', img_scale=image_scale, pad_val=114.0),
     dict(type='TrackRandomAffine', scaling_ratio_range=(0.5, 1.5),
@@ -66,7 +66,7 @@ train_pipeline = [
                  keep_ratio=True),
             dict(type='RandomCrop', crop_size=image_scale, bbox_clip_border=True,
                  allow_negative_crop=True),
-            # the pair is packed as one tensor: pad both frames to 800x1440 (the seed pads
+            # the pair is packed as one tensor: pad both frames to 800x1440 (Vis4D pads
             # each view's batch with 114, to the same size but for rare all-small batches)
             dict(type='Pad', size=image_scale, pad_val=dict(img=(114, 114, 114))),
         ]),

@@ -5,7 +5,7 @@
 # forbids listing it beside our dataset base). Model as stock: SyncBN (the Runner
 # turns it into BN when not distributed, e.g. on one CPU process), FPNHead 128
 # channels, dropout 0.1, ImageNet ResNet-50-V1c init. The stock 40k schedule is
-# the seed's SGD lr 0.01, momentum 0.9, wd 5e-4, poly 0.9 down to 1e-4.
+# Vis4D's SGD lr 0.01, momentum 0.9, wd 5e-4, poly 0.9 down to 1e-4.
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     '../_base_/datasets/bdd100k_sem_seg.py',
@@ -16,12 +16,12 @@ _base_ = [
 crop_size = (512, 1024)
 model = dict(data_preprocessor=dict(size=crop_size))
 
-# The seed adds a 500-iteration linear warmup that runs alongside the poly decay.
+# Vis4D adds a 500-iteration linear warmup that runs alongside the poly decay.
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=40000, by_epoch=False)
 ]
-# The seed validates and saves every 2000 iterations.
+# Vis4D validates and saves every 2000 iterations.
 train_cfg = dict(val_interval=2000)
 default_hooks = dict(checkpoint=dict(interval=2000))
 

@@ -10,7 +10,7 @@ image_scale = (1280, 720)
 backend_args = None
 
 train_pipeline = [
-    # seed recipe: one reference frame within +-3 frames of the key frame
+    # Vis4D recipe: one reference frame within +-3 frames of the key frame
     # (a det_20 image is a one-frame video: its reference is itself)
     dict(type='UniformRefFrameSample', num_ref_imgs=1, frame_range=3, filter_key_img=True),
     dict(
@@ -21,7 +21,7 @@ train_pipeline = [
             dict(type='LoadTrackAnnotations'),
             dict(type='Resize', scale=image_scale, keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
-            dict(type='FilterSmallTrackBoxes', min_area=49),  # seed: drop boxes under 7x7
+            dict(type='FilterSmallTrackBoxes', min_area=49),  # Vis4D: drop boxes under 7x7
         ]),
     dict(type='PackTrackInputs')
 ]
@@ -47,7 +47,7 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='labels/box_track_20/train/',
         data_prefix=dict(img='images/track/train/'),
-        # seed recipe: the 100K detection images join as one-frame videos, 8 classes only
+        # Vis4D recipe: the 100K detection images join as one-frame videos, 8 classes only
         image_sources=[dict(ann_file='labels/det_20/det_train.json', img='images/100k/train/')],
         drop_categories=('traffic light', 'traffic sign'),
         filter_cfg=dict(filter_empty_gt=True),

@@ -1,6 +1,6 @@
 # BDD100K 2D detection: 100K images (1280x720), det_20 Scalabel labels, 10 classes.
 # A diff against mmdet's COCO detection dataset config: same pipeline shape and
-# loaders, BDD100K dataset/metric and the seed's 1280x720 single scale.
+# loaders, BDD100K dataset/metric and Vis4D's 1280x720 single scale.
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)

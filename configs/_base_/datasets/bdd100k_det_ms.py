@@ -1,4 +1,4 @@
-# BDD100K detection with the seed's multi-scale training: heights 600..720 in
+# BDD100K detection with Vis4D's multi-scale training: heights 600..720 in
 # steps of 24 at width 1280, one picked per image (mmdet 2.x "value" mode).
 _base_ = './bdd100k_det.py'
 

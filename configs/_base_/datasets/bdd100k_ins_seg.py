@@ -1,6 +1,6 @@
 # BDD100K instance segmentation: 10K images (1280x720), 8 classes, official
 # Scalabel RLE labels. A diff against mmdet's COCO instance dataset config:
-# BDD100K dataset/metric and the seed's 1280x720 single scale.
+# BDD100K dataset/metric and Vis4D's 1280x720 single scale.
 # ann_file may also be labels/ins_seg/polygons/ins_seg_<split>.json or the
 # bitmask folder labels/ins_seg/bitmasks/<split> (see BDD100KInsSegDataset).
 _base_ = 'mmdet::_base_/datasets/coco_instance.py'
@@ -47,7 +47,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # remove_overlap=True gives overlapping mask pixels to the higher-scoring
-# instance before RLE encoding: the seed's Det2Mask(no_overlap=True).
+# instance before RLE encoding: Vis4D's Det2Mask(no_overlap=True).
 val_evaluator = dict(
     _delete_=True, type='BDD100KInsSegMetric',
     ann_file=data_root + 'labels/ins_seg/rles/ins_seg_val.json', remove_overlap=True)

@@ -1,4 +1,4 @@
-# BDD100K instance segmentation with the seed's multi-scale training: heights
+# BDD100K instance segmentation with Vis4D's multi-scale training: heights
 # 600..720 in steps of 24 at width 1280, one picked per image.
 _base_ = './bdd100k_ins_seg.py'
 

@@ -1,6 +1,6 @@
 # BDD100K semantic segmentation: 10K images (1280x720), 19 classes, 255 unlabeled.
 # A diff against mmseg's Cityscapes dataset config: BDD100K dataset, label
-# loader and metric, and the seed's (Vis4D) augmentation.
+# loader and metric, and Vis4D's augmentation.
 _base_ = 'mmseg::_base_/datasets/cityscapes.py'
 
 custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
@@ -40,7 +40,7 @@ tta_pipeline = [
                       dict(type='RandomFlip', prob=1., direction='horizontal')],
                      [load_labels], [dict(type='PackSegInputs')]])
 ]
-# Labels: the Scalabel RLE release (as the seed). For the PNG release instead:
+# Labels: the Scalabel RLE release (as Vis4D). For the PNG release instead:
 #   ann_file='' data_prefix.seg_map_path='labels/sem_seg/masks/train' (and val)
 train_dataloader = dict(
     dataset=dict(
