@@ -57,10 +57,10 @@ def check_mmcv_cuda_ops() -> None:
         import mmcv
         raise RuntimeError(
             f'A GPU is visible but mmcv {mmcv.__version__} was built without its CUDA ops '
-            f'(compiled CUDA version: {version}). Rebuild it on this machine: '
-            '`rm -f .venv/.bdd100k_zoo-installed && bash tools/setup_env.sh` (finds nvcc or '
-            'installs it from PyPI, sets FORCE_CUDA=1 and rebuilds mmcv; see the README, '
-            '"GPUs"), or run on the CPU with CUDA_VISIBLE_DEVICES="".')
+            f'(compiled CUDA version: {version}). Rebuild it on this machine with '
+            '`bash tools/setup_env.sh` (it sees the GPU, finds nvcc or installs it from PyPI '
+            'and builds mmcv with FORCE_CUDA=1; README, "GPUs"), or run on the CPU with '
+            'CUDA_VISIBLE_DEVICES="".')
 
 
 def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:
