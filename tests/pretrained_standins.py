@@ -111,7 +111,7 @@ def yolox_x_checkpoint() -> dict:
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
     import mmdet
-    register_all_modules()
+    register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__),
                                    '.mim/configs/yolox/yolox_x_8xb8-300e_coco.py'))
     model_cfg = cfg.model

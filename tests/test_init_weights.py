@@ -98,11 +98,18 @@ def test_torchvision_resnet50_configs_load_it(config, standins, tmp_path):
     assert unused == ['fc.bias', 'fc.weight']
     backbone = part(model, ZOO_INIT[config][1])
     # Vis4D's trainable_layers=3 (stem and layer1 frozen), BN affine trainable, BN in eval mode
-    assert not backbone.conv1.weight.requires_grad and not backbone.layer1[0].bn1.weight.requires_grad
+    assert not backbone.conv1.weight.requires_grad
+    assert not backbone.layer1[0].bn1.weight.requires_grad
     assert backbone.layer2[0].conv1.weight.requires_grad
     assert backbone.layer2[0].bn1.weight.requires_grad
     backbone.train()
     assert not backbone.layer3[0].bn1.training
+    detector = model.detector if 'qdtrack' in config else model
+    # Vis4D clips proposals and detections (so tracks) to the image; its R-CNN assigner takes
+    # no low-quality matches
+    assert detector.rpn_head.bbox_coder.clip_border
+    assert detector.roi_head.bbox_head.bbox_coder.clip_border
+    assert not detector.roi_head.bbox_assigner.match_low_quality
 
 
 @pytest.mark.parametrize('container', ['bare', 'state_dict'])

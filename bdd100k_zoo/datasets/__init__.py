@@ -6,5 +6,6 @@ from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDatas
 from .transforms import ColorJitter, FilterSmallTrackBoxes
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KInsSegDataset',
-           'BDD100KSemSegDataset', 'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KSemSegAnnotations',
-           'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine', 'VideoMixDataset']
+           'BDD100KSemSegDataset', 'ColorJitter', 'FilterSmallTrackBoxes',
+           'LoadBDD100KSemSegAnnotations', 'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine',
+           'VideoMixDataset']
