@@ -46,14 +46,23 @@ COCO_CLASSES = (
 
 
 def randomized(state: dict, seed: int = 0) -> OrderedDict:
-    """Every floating tensor filled with random values (positive for running
-    variances), so that no weight matches a freshly initialised one by chance."""
+    """Every floating tensor filled with random values at a trained network's
+    scale (weights ~ N(0, 1/fan_in), BN scales near 1, shifts and running means
+    near 0, running variances near 1), so that training from them runs with
+    finite losses, and no weight matches a freshly initialised one by chance."""
     gen = torch.Generator().manual_seed(seed)
     out = OrderedDict()
     for key, value in state.items():
         if value.is_floating_point():
-            value = torch.rand(value.shape, generator=gen) + 0.1 if key.endswith('running_var') \
-                else torch.randn(value.shape, generator=gen)
+            noise = torch.randn(value.shape, generator=gen)
+            if key.endswith('running_var'):
+                value = 1 + 0.2 * noise.abs()
+            elif value.dim() >= 2:  # conv / linear weights
+                value = noise * (value[0].numel() ** -0.5)
+            elif key.endswith('weight'):  # norm scales
+                value = 1 + 0.1 * noise
+            else:  # biases, norm shifts, running means
+                value = 0.1 * noise
         out[key] = value.clone()
     return out
 
@@ -110,13 +119,15 @@ def yolox_x_checkpoint() -> dict:
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
+    from mmengine.registry import DefaultScope
     import mmdet
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__),
                                    '.mim/configs/yolox/yolox_x_8xb8-300e_coco.py'))
     model_cfg = cfg.model
     model_cfg.pop('data_preprocessor')
-    state = randomized(MODELS.build(model_cfg).state_dict(), seed=3)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        state = randomized(MODELS.build(model_cfg).state_dict(), seed=3)
     # the EMA copies share storage with the weights, so the file stays ~400 MB
     state.update({f"ema_{key.replace('.', '_')}": value for key, value in list(state.items())})
     meta = dict(

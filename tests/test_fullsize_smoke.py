@@ -14,6 +14,7 @@ Slow on a CPU (minutes per config), so opt-in:
 processes through ``tools/dist_train.sh`` / ``tools/dist_test.sh``.
 """
 import json
+import math
 import os
 import os.path as osp
 import re
@@ -21,7 +22,7 @@ import re
 import pytest
 
 from conftest import SAMPLES, run_tool
-from pretrained_standins import ZOO_INIT, install_standins
+from pretrained_standins import RESNET50_V1C, YOLOX_X, ZOO_INIT, install_standins
 
 pytestmark = pytest.mark.fullsize
 GPUS = int(os.environ.get('FULLSIZE_GPUS', '1'))
@@ -29,6 +30,7 @@ GPUS = int(os.environ.get('FULLSIZE_GPUS', '1'))
 DETECT = osp.join(SAMPLES, 'detect')
 TRACK = osp.join(SAMPLES, 'track')
 SEGMENT = osp.join(SAMPLES, 'segment')
+LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c'}
 
 
 @pytest.fixture(scope='module')
@@ -106,6 +108,10 @@ def iteration_times(log):
     return [float(t) for t in re.findall(r'\(train\).*?\stime: ([0-9.]+)', log)]
 
 
+def losses(log):
+    return [float(x) for x in re.findall(r'\(train\).*?\sloss: ([-+0-9.einaf]+)', log)]
+
+
 @pytest.mark.parametrize('config', list(ZOO_INIT))
 def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
     env = dict(os.environ, TORCH_HOME=torch_home)
@@ -116,7 +122,10 @@ def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
     first = launch('train', config, '--work-dir', work_dir, '--cfg-options',
                    *common, *([] if iter_based else ['train_cfg.max_epochs=1']), env=env)
     file_name = ZOO_INIT[config][0]
-    assert f'{file_name}' in first  # mmengine logs the file it loads the initial weights from
+    # mmengine logs where it loads the initial weights from, and what did not fit
+    assert LOGGED_SOURCE.get(file_name, file_name) in first
+    if file_name != YOLOX_X:
+        assert 'unexpected key in source state_dict: fc.weight, fc.bias' in first
     ckpt = 'iter_1.pth' if iter_based else 'epoch_1.pth'
     assert osp.isfile(osp.join(work_dir, ckpt))
 
@@ -137,5 +146,7 @@ def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
     assert key in metrics
 
     times = iteration_times(first) + iteration_times(second)
-    print(f'\n{config}: initial weights {file_name}; train iteration times (s): {times}')
+    print(f'\n{config}: initial weights {file_name}; train iteration times (s): {times}; '
+          f'losses: {losses(first) + losses(second)}')
     assert len(times) >= 2
+    assert all(math.isfinite(x) for x in losses(first) + losses(second))
