@@ -252,6 +252,7 @@ def test_a_run_failing_halfway_keeps_earlier_outputs(weights, tmp_path):
     (out / 'predictions.json').write_text('earlier run')
     (out / 'painted' / 'mine.jpg').write_text('a user file')
     inferencer = build_inferencer(CONFIGS['det'], weights['det'], cfg_options={
+        'test_dataloader.dataset.pipeline.1.scale': (320, 180),
         'model.test_cfg.rpn.max_per_img': 50, 'model.test_cfg.rcnn.max_per_img': 10})
     calls = []
 
@@ -263,6 +264,6 @@ def test_a_run_failing_halfway_keeps_earlier_outputs(weights, tmp_path):
 
     inferencer.predict = predict
     with pytest.raises(RuntimeError, match='simulated'):
-        run_inference(inferencer, osp.join(SAMPLES, 'segment/images'), str(out))
+        run_inference(inferencer, osp.join(SAMPLES, 'segment/images'), str(out), paint=False)
     assert (out / 'predictions.json').read_text() == 'earlier run'
     assert (out / 'painted' / 'mine.jpg').read_text() == 'a user file'
