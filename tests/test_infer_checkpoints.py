@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from conftest import SAMPLES, load_tool, sample_options
-from test_infer import CONFIGS, OPTIONS, infer, random_weights, scalabel_frames
+from test_infer import CONFIGS, infer, random_weights, scalabel_frames
 
 from bdd100k_zoo.checkpoint import CheckpointMismatchError
 from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_label_map
@@ -144,3 +144,14 @@ def test_old_zoo_semantic_fpn_converts_with_its_palette(tmp_path):
     with pytest.raises(CheckpointMismatchError, match=r'does not fit the model of configs/faster'):
         load_tool('convert_checkpoint').convert(CONFIGS['det'], old, str(tmp_path / 'x.pth'))
     assert not osp.exists(tmp_path / 'x.pth')
+
+
+def test_infer_reads_classes_from_a_tools_train_checkpoint(trained_detector, tmp_path):
+    work_dir, _ = trained_detector  # meta.dataset_meta and mmengine's objects, as trained
+    ckpt = osp.join(work_dir, 'epoch_2.pth')
+    summary = infer('det', ckpt, osp.join(SAMPLES, 'detect/images'), tmp_path, '--no-paint')
+    assert summary.frames == 1
+    from mmengine.runner.checkpoint import CheckpointLoader
+    meta = CheckpointLoader.load_checkpoint(ckpt)['meta']
+    assert tuple(meta['dataset_meta']['classes']) == DET_CLASSES
+    assert scalabel_frames(tmp_path / 'predictions.json')[0].name == '913b47b8-3cf1b886.jpg'
