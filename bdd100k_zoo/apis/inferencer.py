@@ -13,6 +13,7 @@ config's visualizer with the BDD100K palettes, as ``--show-dir`` paints. Both
 run on a worker thread, off the model's path; frames are decoded ahead on
 another.
 """
+import copy
 import os
 import os.path as osp
 import queue
@@ -27,10 +28,12 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 import torch
+from mmdet.apis import DetInferencer, inference_mot
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.registry import VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
+from mmseg.apis import MMSegInferencer
 
 from ..checkpoint import fit_weights
 from ..labels import get_label_map
@@ -98,27 +101,22 @@ class _ZooWeights:
         return self.forward(self.collate_fn([self.pipeline(img) for img in images]))
 
 
-def _inferencer_classes():
-    from mmdet.apis import DetInferencer
-    from mmseg.apis import MMSegInferencer
+class BDD100KDetInferencer(_ZooWeights, DetInferencer):
+    """mmdet's ``DetInferencer`` with strict weights and BDD100K classes."""
 
-    class BDD100KDetInferencer(_ZooWeights, DetInferencer):
-        """mmdet's ``DetInferencer`` with strict weights and BDD100K classes."""
+    def _init_pipeline(self, cfg):
+        cfg.test_dataloader.dataset.pipeline = _drop_annotation_loaders(
+            cfg.test_dataloader.dataset.pipeline)
+        return super()._init_pipeline(cfg)
 
-        def _init_pipeline(self, cfg):
-            cfg.test_dataloader.dataset.pipeline = _drop_annotation_loaders(
-                cfg.test_dataloader.dataset.pipeline)
-            return super()._init_pipeline(cfg)
 
-    class BDD100KSegInferencer(_ZooWeights, MMSegInferencer):
-        """mmseg's ``MMSegInferencer`` with strict weights and BDD100K classes."""
+class BDD100KSegInferencer(_ZooWeights, MMSegInferencer):
+    """mmseg's ``MMSegInferencer`` with strict weights and BDD100K classes."""
 
-        def _init_pipeline(self, cfg):
-            cfg.test_dataloader.dataset.pipeline = _drop_annotation_loaders(
-                cfg.test_dataloader.dataset.pipeline)
-            return super()._init_pipeline(cfg)
-
-    return BDD100KDetInferencer, BDD100KSegInferencer
+    def _init_pipeline(self, cfg):
+        cfg.test_dataloader.dataset.pipeline = _drop_annotation_loaders(
+            cfg.test_dataloader.dataset.pipeline)
+        return super()._init_pipeline(cfg)
 
 
 class BDD100KTrackInferencer:
@@ -157,7 +155,6 @@ class BDD100KTrackInferencer:
         self.visualizer.dataset_meta = model.dataset_meta
 
     def track(self, image: np.ndarray, frame_id: int, video_len: int):
-        from mmdet.apis import inference_mot
         return inference_mot(self.model, image, frame_id=frame_id, video_len=video_len)
 
 
@@ -171,7 +168,7 @@ def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = Non
         CheckpointMismatchError: the checkpoint does not fit the config.
     """
     config_name = config if isinstance(config, str) else (config.filename or 'the config')
-    cfg = Config.fromfile(config) if isinstance(config, str) else config.copy()
+    cfg = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     task = config_task(cfg, config_name)
@@ -180,8 +177,7 @@ def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = Non
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     if task == 'box_track':
         return BDD100KTrackInferencer(cfg, checkpoint, device, config_name)
-    det_cls, seg_cls = _inferencer_classes()
-    cls = seg_cls if task == 'sem_seg' else det_cls
+    cls = BDD100KSegInferencer if task == 'sem_seg' else BDD100KDetInferencer
     inferencer = cls.__new__(cls)
     inferencer.task = task
     inferencer._weights_file, inferencer._config_name = checkpoint, config_name
