@@ -267,3 +267,35 @@ def test_a_run_failing_halfway_keeps_earlier_outputs(weights, tmp_path):
         run_inference(inferencer, osp.join(SAMPLES, 'segment/images'), str(out), paint=False)
     assert (out / 'predictions.json').read_text() == 'earlier run'
     assert (out / 'painted' / 'mine.jpg').read_text() == 'a user file'
+
+
+def test_input_kinds_and_frame_numbering(tmp_path):
+    """Which sources an input gives (no model): stills vs videos, natural
+    order, BDD100K frame names keep their frameIndex, others count from 0."""
+    from bdd100k_zoo.apis import collect_sources
+    small = cv2.resize(cv2.imread(track_frames(TRACK_VIDEOS[1])[0]), (64, 36))
+    (tmp_path / 'clip').mkdir()
+    for name in ('f10.jpg', 'f2.jpg', 'f1.png'):
+        cv2.imwrite(str(tmp_path / 'clip' / name), small)
+    (tmp_path / 'bdd').mkdir()
+    for name in ('bdd-0000012.jpg', 'bdd-0000011.jpg'):
+        cv2.imwrite(str(tmp_path / 'bdd' / name), small)
+    cv2.imwrite(str(tmp_path / 'still.jpg'), small)
+
+    def frames(source):
+        return [(f.video, f.name, f.index) for f, image in source.frames()
+                if image is not None]
+
+    sources = collect_sources(str(tmp_path))
+    assert [(s.kind, s.video, s.num_frames) for s in sources] == [
+        ('images', None, 1), ('frames', 'bdd', 2), ('frames', 'clip', 3)]
+    assert frames(sources[1]) == [('bdd', 'bdd-0000011.jpg', 10), ('bdd', 'bdd-0000012.jpg', 11)]
+    assert frames(sources[2]) == [('clip', 'f1.png', 0), ('clip', 'f2.jpg', 1),
+                                  ('clip', 'f10.jpg', 2)]
+    # tracking: a folder of images, or one image, is a video named after its folder
+    [source] = collect_sources(str(tmp_path / 'clip'), images_as_video=True)
+    assert (source.kind, source.video, source.num_frames) == ('frames', 'clip', 3)
+    [source] = collect_sources(str(tmp_path / 'still.jpg'), images_as_video=True)
+    assert frames(source) == [(tmp_path.name, 'still.jpg', 0)]
+    [source] = collect_sources(str(tmp_path / 'clip'))
+    assert (source.kind, source.video, source.num_frames) == ('images', None, 3)
