@@ -473,7 +473,10 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
     """
     task = inferencer.task
     tracking = task == 'box_track'
-    sources = collect_sources(inputs, images_as_video=tracking)
+    sources = [s for s in collect_sources(inputs, images_as_video=tracking)
+               if not _written_by_us(s.path, out_dir)]
+    if not sources:
+        raise ValueError(f'{inputs}: nothing to run on besides outputs of tools/infer.py')
     if task in ('sem_seg', 'ins_seg', 'det'):
         _check_unique_names(sources, by_video=task == 'det')
     if tracking and batch_size != 1:
@@ -542,6 +545,17 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
     if bar is not None:
         print()
     return summary
+
+
+def _written_by_us(path: str, out_dir: str) -> bool:
+    """Whether ``path`` lies in the outputs of a run into ``out_dir`` (an
+    input folder that holds ``out_dir`` must not feed its paintings back)."""
+    path = osp.abspath(path)
+    for name in (PAINTED, PREFIX, '.infer-tmp-'):
+        own = osp.join(osp.abspath(out_dir), name)
+        if path == own or path.startswith(own + (os.sep if name != '.infer-tmp-' else '')):
+            return True
+    return False
 
 
 def _check_unique_names(sources: List[Source], by_video: bool) -> None:
