@@ -110,3 +110,77 @@ def load_from_http(filename: str, map_location=None, model_dir=None,
 # mmengine's open-mmlab:// and torchvision:// loaders resolve their names to a URL and call
 # the module's load_from_http: route them through this one too
 mmengine_checkpoint.load_from_http = load_from_http
+class CheckpointMismatchError(CheckpointError):
+    """A checkpoint whose weights do not fit the model it is loaded into."""
+
+
+#: How many keys of each kind an error message lists.
+_SHOWN_KEYS = 5
+
+
+def _listed(keys: list) -> str:
+    more = f' (+{len(keys) - _SHOWN_KEYS} more)' if len(keys) > _SHOWN_KEYS else ''
+    return ', '.join(keys[:_SHOWN_KEYS]) + more
+
+
+def checkpoint_state_dict(checkpoint: dict, filename: str = '') -> dict:
+    """The model weights of a loaded checkpoint: its ``state_dict`` (mmengine,
+    mmcv 1.x) or the dict itself (a bare ``torch.save(model.state_dict())``),
+    with DDP's ``module.`` prefix removed as mmengine's loader does."""
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f'{filename} is not a checkpoint: it holds a '
+                              f'{type(checkpoint).__name__}, not a dict of weights')
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state_dict, dict) or not state_dict:
+        raise CheckpointError(f'{filename} holds no model weights (empty "state_dict")')
+    return {k[len('module.'):] if k.startswith('module.') else k: v
+            for k, v in state_dict.items()}
+
+
+def weights_mismatch(model: torch.nn.Module, state_dict: dict) -> dict:
+    """{'missing': keys the model has and the weights lack, 'unexpected': the
+    reverse, 'shape': 'key (checkpoint shape vs model shape)'}, each sorted."""
+    own = model.state_dict()
+    shape = [f'{k} {tuple(v.shape)} vs {tuple(own[k].shape)}' for k, v in state_dict.items()
+             if k in own and hasattr(v, 'shape') and tuple(v.shape) != tuple(own[k].shape)]
+    return dict(missing=sorted(set(own) - set(state_dict)),
+                unexpected=sorted(set(state_dict) - set(own)), shape=sorted(shape))
+
+
+def fit_weights(model: torch.nn.Module, checkpoint: dict, filename: str,
+                config: str = None) -> None:
+    """Load a loaded checkpoint's weights into ``model``, every key and shape
+    matching, else :class:`CheckpointMismatchError` naming ``filename`` (and
+    ``config``) and the first missing, unexpected and shape-mismatched keys."""
+    state_dict = checkpoint_state_dict(checkpoint, filename)
+    problems = weights_mismatch(model, state_dict)
+    if any(problems.values()):
+        found = '; '.join(f'{what} keys: {_listed(keys)}' if what != 'shape' else
+                          f'shape mismatch (checkpoint vs model): {_listed(keys)}'
+                          for what, keys in problems.items() if keys)
+        target = f'the model of {config}' if config else f'the {type(model).__name__} model'
+        raise CheckpointMismatchError(
+            f'Checkpoint {filename} does not fit {target} ({len(state_dict)} weights in the '
+            f'checkpoint, {len(model.state_dict())} in the model); {found}. Is it a checkpoint '
+            'of this config (same task, number of classes, architecture)?')
+    model.load_state_dict(state_dict, strict=True)
+
+
+def load_weights_strict(model: torch.nn.Module, filename: str, map_location='cpu',
+                        config: str = None, logger=None) -> dict:
+    """Load ``filename``'s weights into ``model``, every key and shape matching.
+
+    For evaluation and inference, where a checkpoint of another config or
+    class count would otherwise (mmengine's ``load_from``, strict=False) only
+    log a warning and leave random weights in place. Fine-tuning keeps
+    mmengine's lenient ``load_from``. Returns the loaded checkpoint (its
+    ``meta`` holds the class names, where it was saved with them).
+
+    Raises:
+        CheckpointMismatchError: see :func:`fit_weights`.
+    """
+    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    fit_weights(model, checkpoint, filename, config)
+    if logger is not None:
+        logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
+    return checkpoint

@@ -33,9 +33,11 @@ import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
+from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from bdd100k_zoo.checkpoint import load_weights_strict
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import record_run
 from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
@@ -109,7 +111,7 @@ def main():
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None  # loaded strictly below, not by mmengine's lenient load_from
 
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
@@ -126,6 +128,9 @@ def main():
 
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    # a checkpoint that does not fit the model is an error, not random weights scored
+    load_weights_strict(runner.model.module if is_model_wrapper(runner.model) else runner.model,
+                        args.checkpoint, config=args.config, logger=runner.logger)
     if args.out is not None:
         from mmdet.evaluation import DumpDetResults
         if not args.out.endswith(('.pkl', '.pickle')):

@@ -1,0 +1,301 @@
+"""tools/infer.py on the real samples, every task, with random weights of the
+zoo configs: Scalabel JSON that the official tool evaluates, painted frames
+and videos, tracking ids per video, bad input."""
+import json
+import os
+import os.path as osp
+import sys
+from unittest import mock
+
+import cv2
+import pytest
+import torch
+
+from conftest import SAMPLES, load_tool
+
+CONFIGS = dict(
+    det='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
+    ins_seg='configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py',
+    sem_seg='configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py',
+    box_track='configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py')
+# small test scale, few boxes: the pipeline is under test, not the model
+FEW_BOXES = ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10']
+OPTIONS = dict(
+    det=['test_dataloader.dataset.pipeline.1.scale=(320,180)'] + FEW_BOXES,
+    ins_seg=['test_dataloader.dataset.pipeline.1.scale=(320,180)'] + FEW_BOXES,
+    sem_seg=['test_dataloader.dataset.pipeline.1.scale=(320,180)'],
+    # an untrained model scores every box low: let all of them become tracks
+    box_track=['test_dataloader.dataset.pipeline.0.transforms.1.scale=(192,108)',
+               'model.detector.test_cfg.rpn.max_per_img=50',
+               'model.detector.test_cfg.rcnn.max_per_img=8',
+               'model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
+               'model.tracker.obj_score_thr=0.0'])
+TRACK_VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
+
+
+def random_weights(task: str, path: str, meta=None) -> str:
+    """A checkpoint of the zoo config's model with random weights (no
+    pretrained download), as ``torch.save`` writes a bare state dict + meta."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    cfg = Config.fromfile(CONFIGS[task])
+    model_cfg = cfg.model.detector if task == 'box_track' else cfg.model
+    model_cfg.backbone.init_cfg = None
+    model_cfg.pop('pretrained', None)
+    model_cfg.init_cfg = None
+    init_default_scope('mmseg' if task == 'sem_seg' else 'mmdet')
+    if task == 'sem_seg':
+        from mmseg.registry import MODELS
+    else:
+        from mmdet.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    torch.save(dict(state_dict=model.state_dict(), **(dict(meta=meta) if meta else {})), path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def weights(tmp_path_factory):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    folder = tmp_path_factory.mktemp('infer_weights')
+    return {task: random_weights(task, str(folder / f'{task}.pth')) for task in CONFIGS}
+
+
+def infer(task, ckpt, inputs, out_dir, *extra):
+    """tools/infer.py in this process (its main(argv)), as a user runs it."""
+    return load_tool('infer').main([CONFIGS[task], ckpt, str(inputs), '--out-dir', str(out_dir),
+                                    *extra, '--cfg-options', *OPTIONS[task]])
+
+
+def official_eval(task, gt, result, out_file):
+    """``python -m bdd100k.eval.run`` (its run(), in this process)."""
+    from bdd100k.eval.run import run
+    argv = ['run', '-t', task, '-g', str(gt), '-r', str(result), '--nproc', '1',
+            '--out-file', str(out_file), '-q']
+    with mock.patch.object(sys, 'argv', argv):
+        run()
+    with open(out_file) as f:
+        return json.load(f)
+
+
+def scalabel_frames(path):
+    from scalabel.label.io import load
+    return load(str(path), nprocs=0).frames
+
+
+def video_frame_count(path):
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    while capture.read()[0]:
+        count += 1
+    return count
+
+
+def write_mp4(frame_paths, path, size=(320, 180)):
+    from bdd100k_zoo.apis import write_video
+    return write_video((cv2.resize(cv2.imread(p), size) for p in frame_paths), str(path), 5)
+
+
+def track_frames(video):
+    folder = osp.join(SAMPLES, 'track/images', video)
+    return [osp.join(folder, n) for n in sorted(os.listdir(folder))]
+
+
+def test_detection_image_evaluates_with_the_official_tool(weights, tmp_path):
+    summary = infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), tmp_path)
+    assert (summary.frames, summary.images, summary.videos, summary.unreadable) == (1, 1, 0, [])
+    frames = scalabel_frames(tmp_path / 'predictions.json')
+    assert [f.name for f in frames] == ['913b47b8-3cf1b886.jpg']
+    from bdd100k_zoo.labels import DET_CLASSES  # no meta: classes of the config's task
+    assert frames[0].labels and {l.category for l in frames[0].labels} <= set(DET_CLASSES)
+    scores = official_eval('det', osp.join(SAMPLES, 'detect/labels/annotation.json'),
+                           tmp_path / 'predictions.json', tmp_path / 'eval.json')
+    assert 'AP' in scores
+    painted = cv2.imread(str(tmp_path / 'painted/913b47b8-3cf1b886.jpg'))
+    assert painted.shape == (720, 1280, 3)
+    assert not [n for n in os.listdir(tmp_path) if n.startswith('.infer-tmp')]
+
+
+def test_instance_segmentation_writes_rle_masks_the_official_tool_reads(weights, tmp_path):
+    # ground truth with RLE masks: one frame of the track sample, as an image set
+    with open(osp.join(SAMPLES, 'track/labels', TRACK_VIDEOS[1] + '.json')) as f:
+        gt = json.load(f)[0]
+    gt = dict(name=gt['name'], labels=gt['labels'])
+    (tmp_path / 'gt.json').write_text(json.dumps([gt]))
+    infer('ins_seg', weights['ins_seg'], track_frames(TRACK_VIDEOS[1])[0], tmp_path, '--no-paint')
+    frames = scalabel_frames(tmp_path / 'predictions.json')
+    assert [f.name for f in frames] == [gt['name']] and frames[0].labels
+    # (a mask emptied by the overlap removal stays a box without rle, as in tools/test.py)
+    rles = [l.rle for l in frames[0].labels if l.rle is not None]
+    assert rles and all(tuple(rle.size) == (720, 1280) for rle in rles)
+    scores = official_eval('ins_seg', tmp_path / 'gt.json', tmp_path / 'predictions.json',
+                           tmp_path / 'eval.json')
+    assert 'AP' in scores
+    assert not osp.exists(tmp_path / 'painted')
+
+
+def test_semantic_segmentation_folder_pngs_rle_json_and_painting(weights, tmp_path):
+    infer('sem_seg', weights['sem_seg'], osp.join(SAMPLES, 'segment/images'), tmp_path)
+    names = ['91051a8d-dc9c6637', '913b47b8-3cf1b886']
+    assert sorted(os.listdir(tmp_path / 'predictions')) == [n + '.png' for n in names]
+    assert sorted(os.listdir(tmp_path / 'painted')) == [n + '.jpg' for n in names]
+    frames = scalabel_frames(tmp_path / 'predictions.json')
+    assert sorted(f.name for f in frames) == [n + '.jpg' for n in names]
+    scores = official_eval('sem_seg', osp.join(SAMPLES, 'segment/labels/annotation.json'),
+                           tmp_path / 'predictions.json', tmp_path / 'eval.json')
+    assert {'IoU', 'fIoU', 'pAcc'} <= set(scores)
+
+
+def small_copies(videos, folder, size=(320, 180)):
+    """The track sample's frame folders, frames downscaled (names kept)."""
+    for video in videos:
+        os.makedirs(folder / video)
+        for path in track_frames(video):
+            cv2.imwrite(str(folder / video / osp.basename(path)),
+                        cv2.resize(cv2.imread(path), size))
+    return folder
+
+
+def test_tracking_frame_folders_one_tracker_per_video(weights, tmp_path):
+    inputs = small_copies(TRACK_VIDEOS, tmp_path / 'inputs')
+    summary = infer('box_track', weights['box_track'], inputs, tmp_path)
+    assert (summary.frames, summary.videos) == (12, 2)
+    frames = scalabel_frames(tmp_path / 'predictions.json')
+    per_video = {v: [f for f in frames if f.videoName == v] for v in TRACK_VIDEOS}
+    # BDD100K frame names keep BDD100K's frameIndex: the labels' own
+    assert [f.frameIndex for f in per_video[TRACK_VIDEOS[0]]] == list(range(165, 171))
+    assert [f.frameIndex for f in per_video[TRACK_VIDEOS[1]]] == list(range(6))
+    for video, video_frames in per_video.items():
+        ids = [l.id for f in video_frames for l in f.labels or ()]
+        assert ids, video
+        # a track keeps its id within the video; every frame's ids are distinct
+        assert all(len({l.id for l in f.labels}) == len(f.labels) for f in video_frames)
+        with open(tmp_path / 'predictions' / f'{video}.json') as f:
+            assert [fr['name'] for fr in json.load(f)] == [fr.name for fr in video_frames]
+        assert video_frame_count(tmp_path / 'painted' / f'{video}.mp4') == 6
+        assert len(os.listdir(tmp_path / 'painted' / video)) == 6
+    # each video's tracker starts afresh: its first frame's ids start from 0
+    for video in TRACK_VIDEOS:
+        first = {int(l.id) for l in per_video[video][0].labels}
+        assert min(first) == 0, (video, first)
+    scores = official_eval('box_track', osp.join(SAMPLES, 'track/labels'),
+                           tmp_path / 'predictions', tmp_path / 'eval.json')
+    assert 'mMOTA' in scores
+
+
+def test_tracking_a_video_file(weights, tmp_path):
+    video = tmp_path / 'dashcam.mp4'
+    assert write_mp4(track_frames(TRACK_VIDEOS[1]), video) == 6
+    out = tmp_path / 'out'
+    summary = infer('box_track', weights['box_track'], video, out)
+    assert (summary.frames, summary.videos, summary.unreadable) == (6, 1, [])
+    frames = scalabel_frames(out / 'predictions/dashcam.json')
+    assert [(f.videoName, f.name, f.frameIndex) for f in frames] == [
+        ('dashcam', f'dashcam-{i + 1:07d}.jpg', i) for i in range(6)]
+    assert video_frame_count(out / 'painted/dashcam.mp4') == 6
+    painted = cv2.imread(str(out / 'painted/dashcam/dashcam-0000001.jpg'))
+    assert painted.shape == (180, 320, 3)
+
+
+def test_detection_on_a_video_and_a_folder_with_unreadable_frames(weights, tmp_path):
+    inputs = tmp_path / 'inputs'
+    (inputs / 'clip').mkdir(parents=True)
+    for i, path in enumerate(track_frames(TRACK_VIDEOS[1])[:2]):
+        cv2.imwrite(str(inputs / 'clip' / f'f{i + 1}.jpg'), cv2.resize(cv2.imread(path),
+                                                                      (320, 180)))
+    (inputs / 'clip' / 'f3.jpg').write_bytes(b'')  # 0 bytes
+    (inputs / 'clip' / 'f10.jpg').write_bytes(b'\xff\xd8 not a jpeg')
+    write_mp4(track_frames(TRACK_VIDEOS[0])[:3], inputs / 'road.mp4')
+    (inputs / 'notes.txt').write_text('not an image')
+    out = tmp_path / 'out'
+    summary = infer('det', weights['det'], inputs, out, '--batch-size', '2')
+    assert summary.frames == 5 and summary.videos == 2
+    assert sorted(summary.unreadable) == sorted(str(inputs / 'clip' / n)
+                                                for n in ('f3.jpg', 'f10.jpg'))
+    frames = scalabel_frames(out / 'predictions.json')
+    assert [(f.videoName, f.name, f.frameIndex) for f in frames] == [
+        ('clip', 'f1.jpg', 0), ('clip', 'f2.jpg', 1), ('road', 'road-0000001.jpg', 0),
+        ('road', 'road-0000002.jpg', 1), ('road', 'road-0000003.jpg', 2)]
+    assert video_frame_count(out / 'painted/clip.mp4') == 2
+    assert video_frame_count(out / 'painted/road.mp4') == 3
+
+
+@pytest.mark.parametrize('make, error', [
+    (lambda p: p.mkdir(), r'no images .* videos .* in it'),
+    (lambda p: p.write_text('x'), r"unknown file type '\.txt'"),
+    (lambda p: p.write_text('not a video'), r'cannot open as a video'),
+    (lambda p: None, 'does not exist'),
+])
+def test_bad_input_is_a_clear_error(make, error, tmp_path):
+    from bdd100k_zoo.apis import collect_sources
+    path = tmp_path / ('in.txt' if 'unknown' in error else
+                       'in.mp4' if 'video' in error else 'in')
+    make(path)
+    with pytest.raises((ValueError, FileNotFoundError), match=error):
+        collect_sources(str(path))
+
+
+def test_two_videos_of_one_name_are_refused(tmp_path):
+    from bdd100k_zoo.apis import collect_sources
+    (tmp_path / 'a').mkdir()
+    cv2.imwrite(str(tmp_path / 'a' / '1.jpg'), cv2.imread(track_frames(TRACK_VIDEOS[1])[0]))
+    write_mp4(track_frames(TRACK_VIDEOS[1])[:1], tmp_path / 'a.mp4')
+    with pytest.raises(ValueError, match="two videos named 'a'"):
+        collect_sources(str(tmp_path))
+
+
+def test_a_run_failing_halfway_keeps_earlier_outputs(weights, tmp_path):
+    from bdd100k_zoo.apis import build_inferencer, run_inference
+    out = tmp_path / 'out'
+    (out / 'painted').mkdir(parents=True)
+    (out / 'predictions.json').write_text('earlier run')
+    (out / 'painted' / 'mine.jpg').write_text('a user file')
+    inferencer = build_inferencer(CONFIGS['det'], weights['det'], cfg_options={
+        'test_dataloader.dataset.pipeline.1.scale': (320, 180),
+        'model.test_cfg.rpn.max_per_img': 50, 'model.test_cfg.rcnn.max_per_img': 10})
+    calls = []
+
+    def predict(images):
+        calls.append(len(images))
+        if len(calls) == 2:
+            raise RuntimeError('out of memory (simulated)')
+        return type(inferencer).predict(inferencer, images)
+
+    inferencer.predict = predict
+    with pytest.raises(RuntimeError, match='simulated'):
+        run_inference(inferencer, osp.join(SAMPLES, 'segment/images'), str(out), paint=False)
+    assert (out / 'predictions.json').read_text() == 'earlier run'
+    assert (out / 'painted' / 'mine.jpg').read_text() == 'a user file'
+
+
+def test_input_kinds_and_frame_numbering(tmp_path):
+    """Which sources an input gives (no model): stills vs videos, natural
+    order, BDD100K frame names keep their frameIndex, others count from 0."""
+    from bdd100k_zoo.apis import collect_sources
+    small = cv2.resize(cv2.imread(track_frames(TRACK_VIDEOS[1])[0]), (64, 36))
+    (tmp_path / 'clip').mkdir()
+    for name in ('f10.jpg', 'f2.jpg', 'f1.png'):
+        cv2.imwrite(str(tmp_path / 'clip' / name), small)
+    (tmp_path / 'bdd').mkdir()
+    for name in ('bdd-0000012.jpg', 'bdd-0000011.jpg'):
+        cv2.imwrite(str(tmp_path / 'bdd' / name), small)
+    cv2.imwrite(str(tmp_path / 'still.jpg'), small)
+
+    def frames(source):
+        return [(f.video, f.name, f.index) for f, image in source.frames()
+                if image is not None]
+
+    sources = collect_sources(str(tmp_path))
+    assert [(s.kind, s.video, s.num_frames) for s in sources] == [
+        ('images', None, 1), ('frames', 'bdd', 2), ('frames', 'clip', 3)]
+    assert frames(sources[1]) == [('bdd', 'bdd-0000011.jpg', 10), ('bdd', 'bdd-0000012.jpg', 11)]
+    assert frames(sources[2]) == [('clip', 'f1.png', 0), ('clip', 'f2.jpg', 1),
+                                  ('clip', 'f10.jpg', 2)]
+    # tracking: a folder of images, or one image, is a video named after its folder
+    [source] = collect_sources(str(tmp_path / 'clip'), images_as_video=True)
+    assert (source.kind, source.video, source.num_frames) == ('frames', 'clip', 3)
+    [source] = collect_sources(str(tmp_path / 'still.jpg'), images_as_video=True)
+    assert frames(source) == [(tmp_path.name, 'still.jpg', 0)]
+    [source] = collect_sources(str(tmp_path / 'clip'))
+    assert (source.kind, source.video, source.num_frames) == ('images', None, 3)

@@ -1,0 +1,157 @@
+"""Checkpoints for evaluation and inference: strict loading (a checkpoint that
+does not fit the config is an error naming both), checkpoints without meta,
+and checkpoints of the earlier zoo (bdd100k-models, written by mmcv 1.x)."""
+import os.path as osp
+import sys
+import time
+from collections import OrderedDict
+from unittest import mock
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import SAMPLES, load_tool, sample_options
+from test_infer import CONFIGS, infer, random_weights, scalabel_frames
+
+from bdd100k_zoo.checkpoint import CheckpointMismatchError
+from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_label_map
+
+
+@pytest.fixture(scope='module')
+def det_weights(tmp_path_factory):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    return random_weights('det', str(tmp_path_factory.mktemp('ckpt') / 'det.pth'))
+
+
+def with_classes(src: str, dst: str, num_classes: int) -> str:
+    """The detector's checkpoint cut to another class count (as a model
+    trained on another class list would be)."""
+    state_dict = torch.load(src, weights_only=True)['state_dict']
+    state_dict['roi_head.bbox_head.fc_cls.weight'] = \
+        state_dict['roi_head.bbox_head.fc_cls.weight'][:num_classes + 1]
+    state_dict['roi_head.bbox_head.fc_cls.bias'] = \
+        state_dict['roi_head.bbox_head.fc_cls.bias'][:num_classes + 1]
+    state_dict['roi_head.bbox_head.fc_reg.weight'] = \
+        state_dict['roi_head.bbox_head.fc_reg.weight'][:4 * num_classes]
+    state_dict['roi_head.bbox_head.fc_reg.bias'] = \
+        state_dict['roi_head.bbox_head.fc_reg.bias'][:4 * num_classes]
+    torch.save(dict(state_dict=state_dict, meta=dict(epoch=12)), dst)
+    return dst
+
+
+def test_tools_test_refuses_a_checkpoint_with_another_class_count(det_weights, tmp_path,
+                                                                   detect_sample):
+    ckpt = with_classes(det_weights, str(tmp_path / 'eight_classes.pth'), 8)
+    argv = ['test.py', CONFIGS['det'], ckpt, '--work-dir', str(tmp_path / 'work'),
+            '--cfg-options', *sample_options(*detect_sample)]
+    with mock.patch.object(sys, 'argv', argv), pytest.raises(CheckpointMismatchError) as error:
+        load_tool('test').main()
+    message = str(error.value)
+    assert ckpt in message and CONFIGS['det'] in message
+    assert 'roi_head.bbox_head.fc_cls.bias (9,) vs (11,)' in message
+    assert not osp.exists(tmp_path / 'work' / 'scores.json')
+
+
+def test_infer_refuses_a_checkpoint_of_another_task(det_weights, tmp_path):
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'(?s)det\.pth does not fit the model of configs/semantic_fpn/.*'
+                             r'missing keys: backbone\.stem\.0\.weight.*'
+                             r'unexpected keys: backbone\.bn1\.bias.*'):
+        infer('sem_seg', det_weights, osp.join(SAMPLES, 'segment/images'), tmp_path)
+    assert not osp.exists(tmp_path / 'predictions.json')
+
+
+def mmcv1_checkpoint(state_dict: dict, path: str, meta: dict = None, optimizer=True) -> str:
+    """Written as mmcv 1.x's ``save_checkpoint`` wrote bdd100k-models' files:
+    an ``OrderedDict`` state dict carrying ``_metadata``, the runner's meta
+    (versions, config text, epoch / iter, ``hook_msgs`` with the best score as
+    the numpy float the evaluation returned) and the SGD state. ``meta=None``:
+    the published form, weights only."""
+    weights = OrderedDict((k, v.clone()) for k, v in state_dict.items())
+    weights._metadata = OrderedDict((k.rsplit('.', 1)[0], dict(version=1)) for k in weights)
+    checkpoint = dict(state_dict=weights)
+    if meta is not None:
+        checkpoint['meta'] = dict(
+            env_info='sys.platform: linux\nPython: 3.8.12\nCUDA available: True',
+            config='model = dict(type=...)\n', seed=0, mmcv_version='1.4.0',
+            time=time.asctime(), hook_msgs=dict(last_ckpt='work_dirs/epoch_12.pth',
+                                                best_score=np.float64(0.312)),
+            epoch=12, iter=105000, **meta)
+        if optimizer:
+            checkpoint['optimizer'] = dict(
+                state={0: dict(momentum_buffer=torch.zeros(3))},
+                param_groups=[dict(lr=0.0002, momentum=0.9, weight_decay=0.0001, params=[0])])
+    torch.save(checkpoint, path)
+    return path
+
+
+def test_weights_only_loads_mmcv1_checkpoints_with_only_numpy_beyond_torch(det_weights,
+                                                                            tmp_path):
+    state_dict = torch.load(det_weights, weights_only=True)['state_dict']
+    path = mmcv1_checkpoint(state_dict, str(tmp_path / 'old.pth'),
+                            dict(mmdet_version='2.19.0+1b2a3c4', CLASSES=DET_CLASSES))
+    registered = torch.serialization.get_safe_globals()
+    torch.serialization.clear_safe_globals()  # what torch alone refuses
+    try:
+        needed = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    finally:
+        torch.serialization.add_safe_globals(registered)
+    # the numpy float of hook_msgs.best_score: on bdd100k_zoo.checkpoint's allow-list
+    assert needed and all(name.startswith('numpy.') for name in needed), needed
+    from mmengine.runner.checkpoint import CheckpointLoader
+    loaded = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    assert loaded['meta']['CLASSES'] == DET_CLASSES
+
+
+def test_old_zoo_detector_runs_unconverted_and_converts(det_weights, tmp_path):
+    state_dict = torch.load(det_weights, weights_only=True)['state_dict']
+    full = mmcv1_checkpoint(state_dict, str(tmp_path / 'faster_rcnn_r50_fpn_1x_det_bdd100k.pth'),
+                            dict(mmdet_version='2.19.0+1b2a3c4', CLASSES=DET_CLASSES))
+    published = mmcv1_checkpoint(state_dict, str(tmp_path / 'published.pth'))
+    image = osp.join(SAMPLES, 'detect/images/913b47b8-3cf1b886.jpg')
+    infer('det', published, image, tmp_path / 'out', '--no-paint')
+    frames = scalabel_frames(tmp_path / 'out/predictions.json')
+    assert frames[0].labels and {l.category for l in frames[0].labels} <= set(DET_CLASSES)
+
+    load_tool('convert_checkpoint').main([CONFIGS['det'], full, str(tmp_path / 'new.pth')])
+    registered = torch.serialization.get_safe_globals()
+    torch.serialization.clear_safe_globals()  # loads with torch's allow-list alone
+    try:
+        new = torch.load(tmp_path / 'new.pth', weights_only=True)
+    finally:
+        torch.serialization.add_safe_globals(registered)
+    assert set(new) == {'meta', 'state_dict'}
+    assert new['meta']['dataset_meta']['classes'] == list(DET_CLASSES)
+    assert new['meta']['converted_from']['mmdet_version'] == '2.19.0+1b2a3c4'
+    assert all(torch.equal(new['state_dict'][k], v) for k, v in state_dict.items())
+    assert len(new['state_dict']) == len(state_dict)
+
+
+def test_old_zoo_semantic_fpn_converts_with_its_palette(tmp_path):
+    if not osp.exists(SAMPLES):
+        pytest.skip('../shared/bdd100k_samples is absent')
+    state_dict = torch.load(random_weights('sem_seg', str(tmp_path / 'seg.pth')),
+                            weights_only=True)['state_dict']
+    palette = [list(c) for c in get_label_map('sem_seg').palette]
+    old = mmcv1_checkpoint(state_dict, str(tmp_path / 'fpn_r50_512x1024_40k_sem_seg_bdd100k.pth'),
+                           dict(mmseg_version='0.20.2', CLASSES=SEM_SEG_CLASSES,
+                                PALETTE=palette))
+    new = load_tool('convert_checkpoint').convert(CONFIGS['sem_seg'], old,
+                                                   str(tmp_path / 'new.pth'))
+    assert new['meta']['dataset_meta'] == dict(classes=list(SEM_SEG_CLASSES), palette=palette)
+    with pytest.raises(CheckpointMismatchError, match=r'does not fit the model of configs/faster'):
+        load_tool('convert_checkpoint').convert(CONFIGS['det'], old, str(tmp_path / 'x.pth'))
+    assert not osp.exists(tmp_path / 'x.pth')
+
+
+def test_infer_reads_classes_from_a_tools_train_checkpoint(trained_detector, tmp_path):
+    work_dir, _ = trained_detector  # meta.dataset_meta and mmengine's objects, as trained
+    ckpt = osp.join(work_dir, 'epoch_2.pth')
+    summary = infer('det', ckpt, osp.join(SAMPLES, 'detect/images'), tmp_path, '--no-paint')
+    assert summary.frames == 1
+    from mmengine.runner.checkpoint import CheckpointLoader
+    meta = CheckpointLoader.load_checkpoint(ckpt)['meta']
+    assert tuple(meta['dataset_meta']['classes']) == DET_CLASSES
+    assert scalabel_frames(tmp_path / 'predictions.json')[0].name == '913b47b8-3cf1b886.jpg'
