@@ -1,0 +1,130 @@
+"""BDD100K panoptic segmentation as an mmdet dataset for mmdet's panoptic models.
+
+BDD100K ships panoptic labels as Scalabel JSON with one RLE per segment
+(``labels/pan_seg/rles/pan_seg_{train,val}.json``): stuff classes may have
+several segments a frame, every thing instance has its own. mmdet's
+``LoadPanopticAnnotations`` reads COCO-panoptic PNGs instead, so
+:class:`LoadBDD100KPanopticAnnotations` builds what it builds from the RLEs:
+``gt_seg_map`` (things ``0 .. 9``, stuff ``10 .. 39``, 255 unlabeled; see
+:mod:`bdd100k_zoo.labels` for the things-first order) and the thing
+instances' boxes, labels and masks. The data list keeps the RLE strings (a
+few KB a frame), never pixels.
+"""
+import os.path as osp
+from typing import List, Tuple
+
+import numpy as np
+from bdd100k.label.label import labels as BDD100K_LABELS
+from mmdet.datasets.transforms import LoadAnnotations
+from mmdet.registry import DATASETS, TRANSFORMS
+from mmdet.structures.mask import BitmapMasks
+from pycocotools import mask as mask_utils
+
+from ..labels import IGNORE_INDEX, get_label_map
+from ..scalabel_io import MaskParser, ScalabelFormatError, _frame_where, read_frames
+from .det import BDD100KDetDataset
+
+
+@DATASETS.register_module()
+class BDD100KPanSegDataset(BDD100KDetDataset):
+    """BDD100K panoptic segmentation (10K images), 10 thing + 30 stuff classes.
+
+    ``ann_file`` is the Scalabel RLE release; images are
+    ``data_prefix['img']/<frame name>``; ``ann_file=''`` lists the images
+    without labels (the test split, for submissions).
+
+    Each frame keeps ``pan_segments``: ``(class id, RLE counts)`` of every
+    segment in file order; things (crowd ones as ignore instances) also
+    become ``instances`` with the tight box of their mask, as in
+    :class:`BDD100KInsSegDataset`. BDD100K categories outside the task
+    (``unlabeled``) are skipped and counted, as the official evaluation
+    removes them; an unknown category, a label without an RLE or an RLE of
+    another size raise :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError`
+    naming the file and frame. ``filter_cfg=dict(filter_empty_gt=True)``
+    drops training frames without a thing, as mmdet's ``CocoPanopticDataset``.
+    Use :class:`LoadBDD100KPanopticAnnotations` in the pipeline.
+    """
+
+    task = 'pan_seg'
+    METAINFO = get_label_map('pan_seg').metainfo
+
+    def make_parser(self) -> MaskParser:
+        outside = {label.name for label in BDD100K_LABELS} - set(self.label_map.classes)
+        return MaskParser(self.label_map, tuple(self.drop_categories) + tuple(outside), 'rle')
+
+    def read_label_file(self, source: str, parser: MaskParser) -> Tuple[list, List[dict]]:
+        frames = read_frames(source)  # raw dicts: the masks need the rle
+        for frame in frames:
+            for label in frame.get('labels') or ():
+                if label.get('rle') is None:
+                    raise ScalabelFormatError(
+                        f'{_frame_where(source, frame)}: label {label.get("id")!r} '
+                        f'({label.get("category")}) has no "rle"; use the RLE release '
+                        '(labels/pan_seg/rles)')
+        return frames, [dict(parser(frame, source), source=source) for frame in frames]
+
+    def data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
+        things = np.flatnonzero(arrays['labels'] < self.label_map.num_things)
+        return dict(
+            super().data_info(frame, {k: arrays[k][things] for k in
+                                      ('bboxes', 'labels', 'ignore_flags')}, parser, img_dir),
+            seg_ann_file=arrays['source'],
+            pan_segments=[(int(c), m['counts'])
+                          for c, m in zip(arrays['labels'].tolist(), arrays['masks'])],
+            thing_segments=things)
+
+
+@TRANSFORMS.register_module()
+class LoadBDD100KPanopticAnnotations(LoadAnnotations):
+    """mmdet's ``LoadPanopticAnnotations`` for BDD100K's Scalabel RLE labels.
+
+    Adds ``gt_bboxes``, ``gt_bboxes_labels``, ``gt_ignore_flags`` (thing
+    instances), ``gt_masks`` (their masks, ``BitmapMasks``) and ``gt_seg_map``
+    (uint8: the class id of every segment painted in file order over 255),
+    the keys mmdet's ``PanopticFPN`` trains on. Frames without labels (test
+    split) pass through. An RLE whose size is not the image's raises an
+    error naming the file and frame (put this after ``LoadImageFromFile``).
+    """
+
+    def __init__(self, with_bbox: bool = True, with_label: bool = True,
+                 with_mask: bool = True, with_seg: bool = True, **kwargs) -> None:
+        super().__init__(with_bbox=with_bbox, with_label=with_label, with_mask=with_mask,
+                         with_seg=with_seg, **kwargs)
+
+    def transform(self, results: dict) -> dict:
+        if results.get('pan_segments') is None:
+            return results  # the test split has no labels
+        if self.with_bbox:
+            self._load_bboxes(results)
+        if self.with_label:
+            self._load_labels(results)
+        if self.with_mask or self.with_seg:
+            self._load_masks_and_semantic_segs(results)
+        return results
+
+    def _load_masks_and_semantic_segs(self, results: dict) -> None:
+        height, width = results.get('ori_shape') or (results['height'], results['width'])
+        segments = results['pan_segments']
+        seg = np.full((height, width), IGNORE_INDEX, np.uint8)
+        masks = np.zeros((height, width, 0), np.uint8)
+        if segments:
+            try:
+                masks = mask_utils.decode([dict(size=[height, width], counts=counts)
+                                           for _, counts in segments])
+            except Exception as e:  # pycocotools reports a size mismatch only as garbage
+                raise ValueError(f'{results.get("seg_ann_file")}: frame '
+                                 f'{osp.basename(results["img_path"])!r}: RLE labels do not '
+                                 f'decode at the image size {width}x{height} ({e})') from None
+            if masks.shape[:2] != (height, width):
+                raise ValueError(f'{results.get("seg_ann_file")}: frame '
+                                 f'{osp.basename(results["img_path"])!r}: RLE labels are '
+                                 f'{masks.shape[1]}x{masks.shape[0]} but the image is '
+                                 f'{width}x{height}')
+            for i, (class_id, _) in enumerate(segments):
+                seg[masks[..., i] > 0] = class_id
+        if self.with_mask:
+            things = results['thing_segments']
+            results['gt_masks'] = BitmapMasks(
+                np.ascontiguousarray(masks[..., things].transpose(2, 0, 1)), height, width)
+        if self.with_seg:
+            results['gt_seg_map'] = seg
