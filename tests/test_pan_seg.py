@@ -41,7 +41,8 @@ def build(ann_file, img_dir, **kwargs):
     init_default_scope('mmdet')
     return DATASETS.build(dict(
         type='BDD100KPanSegDataset', ann_file=ann_file, data_prefix=dict(img=img_dir),
-        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadBDD100KPanopticAnnotations')],
+        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadBDD100KPanopticAnnotations'),
+                  dict(type='PackDetInputs')],
         **kwargs))
 
 
@@ -136,7 +137,7 @@ def perturbed_prediction(seg, labels):
     pan[:, sky[len(sky) // 2]:][pan[:, sky[len(sky) // 2]:] == SKY] = \
         PAN_SEG_CLASSES.index('building')
     pan[500:620, 100:160] = PAN_SEG_CLASSES.index('person') + 7 * INSTANCE_OFFSET
-    pan[300:320, :] = VOID
+    pan[650:670, :] = VOID
     return pan
 
 
