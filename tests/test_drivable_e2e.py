@@ -68,3 +68,13 @@ def test_train_and_test_scores_equal_the_official_tool(sample, tmp_path):
         assert sorted(zf.namelist()) == ['91051a8d-dc9c6637.png', '913b47b8-3cf1b886.png']
     painted = sorted((tmp_path / 'val' / 'painted').rglob('*.png'))
     assert len(painted) == 2
+
+
+def test_browse_dataset_paints_the_drivable_ground_truth(sample, tmp_path):
+    mask_dir, img_dir = sample
+    run_tool('tools/browse_dataset.py', CONFIG, '--output-dir', str(tmp_path), '--not-show',
+             '--cfg-options', 'train_dataloader.dataset.data_root=',
+             f'train_dataloader.dataset.data_prefix.img_path={img_dir}',
+             f'train_dataloader.dataset.data_prefix.seg_map_path={mask_dir}')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['91051a8d-dc9c6637.jpg',
+                                                         '913b47b8-3cf1b886.jpg']
