@@ -118,6 +118,20 @@ def test_bad_labels_name_file_and_frame(panoptic, tmp_path, change, message):
         build(str(ann_file), panoptic[1])
 
 
+def test_labels_of_another_image_size_name_file_and_frame(panoptic, tmp_path):
+    frames = json.loads(open(panoptic[0]).read())
+    frames[0]['size'] = dict(width=640, height=360)
+    for label in frames[0]['labels']:
+        half = np.asfortranarray(mask_utils.decode(label['rle'])[::2, ::2])
+        label['rle'] = dict(size=[360, 640], counts=mask_utils.encode(half)['counts'].decode())
+    ann_file = tmp_path / 'small.json'
+    ann_file.write_text(json.dumps(frames))
+    dataset = build(str(ann_file), panoptic[1])
+    with pytest.raises(ValueError, match=rf"{ann_file}: frame '{NAME}': labels are 640x360 but "
+                                         r'image .* is 1280x720'):
+        dataset[0]
+
+
 def perturbed_prediction(seg, labels):
     """A non-trivial panoptic prediction from the ground truth: stuff per class,
     things per instance, then: one car missed (VOID), one car shifted, the sky

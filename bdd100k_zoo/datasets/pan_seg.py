@@ -103,23 +103,19 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
         return results
 
     def _load_masks_and_semantic_segs(self, results: dict) -> None:
-        height, width = results.get('ori_shape') or (results['height'], results['width'])
+        # the RLEs are the frame's size (checked at load); the image must be too
+        height, width = results['height'], results['width']
+        if 'ori_shape' in results and tuple(results['ori_shape'][:2]) != (height, width):
+            raise ValueError(
+                f'{results.get("seg_ann_file")}: frame {osp.basename(results["img_path"])!r}: '
+                f'labels are {width}x{height} but image {results["img_path"]} is '
+                f'{results["ori_shape"][1]}x{results["ori_shape"][0]}')
         segments = results['pan_segments']
         seg = np.full((height, width), IGNORE_INDEX, np.uint8)
         masks = np.zeros((height, width, 0), np.uint8)
         if segments:
-            try:
-                masks = mask_utils.decode([dict(size=[height, width], counts=counts)
-                                           for _, counts in segments])
-            except Exception as e:  # pycocotools reports a size mismatch only as garbage
-                raise ValueError(f'{results.get("seg_ann_file")}: frame '
-                                 f'{osp.basename(results["img_path"])!r}: RLE labels do not '
-                                 f'decode at the image size {width}x{height} ({e})') from None
-            if masks.shape[:2] != (height, width):
-                raise ValueError(f'{results.get("seg_ann_file")}: frame '
-                                 f'{osp.basename(results["img_path"])!r}: RLE labels are '
-                                 f'{masks.shape[1]}x{masks.shape[0]} but the image is '
-                                 f'{width}x{height}')
+            masks = mask_utils.decode([dict(size=[height, width], counts=counts)
+                                       for _, counts in segments])
             for i, (class_id, _) in enumerate(segments):
                 seg[masks[..., i] > 0] = class_id
         if self.with_mask:
