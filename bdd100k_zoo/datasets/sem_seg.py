@@ -170,6 +170,12 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
     with ``ori_shape``, so put it after ``LoadImageFromFile``) and hold only
     train ids 0-18 or 255: a colour PNG or a map of another image fails
     here, naming the file and frame, instead of training on garbage.
+
+    Args:
+        task: ``'sem_seg'``, or ``'drivable'`` (train ids 0-2; unlabeled
+            pixels of the RLE release become background, 2, as in BDD100K's
+            drivable masks).
+        **kwargs: as mmseg's ``LoadAnnotations``.
     """
 
     def __init__(self, task: str = 'sem_seg', **kwargs) -> None:
