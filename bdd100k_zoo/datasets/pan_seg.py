@@ -21,7 +21,8 @@ from mmdet.structures.mask import BitmapMasks
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map
-from ..scalabel_io import MaskParser, ScalabelFormatError, _frame_where, read_frames
+from ..scalabel_io import (BoxParser, RLEFrame, ScalabelFormatError, _frame_where,
+                           read_rle_frames)
 from .det import BDD100KDetDataset
 
 
@@ -48,30 +49,56 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
     task = 'pan_seg'
     METAINFO = get_label_map('pan_seg').metainfo
 
-    def make_parser(self) -> MaskParser:
+    def make_parser(self) -> BoxParser:
+        """Categories as :class:`BoxParser` maps them; BDD100K pixel classes
+        outside the task (``unlabeled``) are skipped and counted."""
         outside = {label.name for label in BDD100K_LABELS} - set(self.label_map.classes)
-        return MaskParser(self.label_map, tuple(self.drop_categories) + tuple(outside), 'rle')
+        return BoxParser(self.label_map, tuple(self.drop_categories) + tuple(outside))
 
-    def read_label_file(self, source: str, parser: MaskParser) -> Tuple[list, List[dict]]:
-        frames = read_frames(source)  # raw dicts: the masks need the rle
-        for frame in frames:
-            for label in frame.get('labels') or ():
-                if label.get('rle') is None:
-                    raise ScalabelFormatError(
-                        f'{_frame_where(source, frame)}: label {label.get("id")!r} '
-                        f'({label.get("category")}) has no "rle"; use the RLE release '
-                        '(labels/pan_seg/rles)')
-        return frames, [dict(parser(frame, source), source=source) for frame in frames]
+    def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
+        frames = read_rle_frames(source)  # typed: only what is read here
+        return frames, [self.parse_frame(frame, source, parser) for frame in frames]
 
-    def data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
-        things = np.flatnonzero(arrays['labels'] < self.label_map.num_things)
-        return dict(
-            super().data_info(frame, {k: arrays[k][things] for k in
-                                      ('bboxes', 'labels', 'ignore_flags')}, parser, img_dir),
-            seg_ann_file=arrays['source'],
-            pan_segments=[(int(c), m['counts'])
-                          for c, m in zip(arrays['labels'].tolist(), arrays['masks'])],
-            thing_segments=things)
+    def parse_frame(self, frame: RLEFrame, source: str, parser: BoxParser) -> dict:
+        """The arrays of one frame: ``segments`` (class id, RLE counts) of every
+        kept label, and for the thing segments with pixels their tight
+        ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices."""
+        size = parser.frame_size(frame)
+        segments, ignored = [], []
+        for label in frame.labels or ():
+            if label.rle is None:
+                raise ScalabelFormatError(
+                    f'{_frame_where(source, frame)}: label {label.id!r} ({label.category}) has '
+                    'no "rle"; use the RLE release (labels/pan_seg/rles)')
+            class_id, ignore = parser.category(label, source, frame)
+            if class_id < 0:
+                continue
+            if size is not None and tuple(label.rle.size) != tuple(size):
+                raise ScalabelFormatError(
+                    f'{_frame_where(source, frame)}: label {label.id!r} has an rle of size '
+                    f'{label.rle.size[1]}x{label.rle.size[0]} (WxH) but the image is '
+                    f'{size[1]}x{size[0]}')
+            segments.append((class_id, label.rle.counts))
+            ignored.append(ignore)
+        classes = np.array([c for c, _ in segments], np.int64)
+        things = np.flatnonzero(classes < self.label_map.num_things)
+        boxes = np.zeros((0, 4), np.float32)
+        if len(things):  # one pycocotools call per frame, not per label
+            height, width = size or frame.labels[0].rle.size
+            rles = [dict(size=[height, width], counts=segments[i][1]) for i in things]
+            nonempty = mask_utils.area(rles) > 0
+            parser.stats['skipped (empty mask)'] += int((~nonempty).sum())
+            things = things[nonempty]
+            boxes = mask_utils.toBbox(rles)[nonempty].astype(np.float32).reshape(-1, 4)
+            boxes[:, 2:] += boxes[:, :2]
+        parser.stats['segments'] += len(segments)
+        return dict(segments=segments, things=things, bboxes=boxes, labels=classes[things],
+                    ignore_flags=np.asarray(ignored, bool)[things].reshape(-1), source=source)
+
+    def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
+        return dict(super().data_info(frame, arrays, parser, img_dir),
+                    seg_ann_file=arrays['source'], pan_segments=arrays['segments'],
+                    thing_segments=arrays['things'])
 
 
 @TRANSFORMS.register_module()

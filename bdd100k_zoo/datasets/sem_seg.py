@@ -21,7 +21,7 @@ from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel_io import ScalabelFormatError, iter_frames
+from ..scalabel_io import ScalabelFormatError, iter_frames, read_rle_frames
 
 
 def valid_ids(task: str) -> np.ndarray:
@@ -94,7 +94,7 @@ class BDD100KSemSegDataset(BDD100KDataset):
         no_train_id = self._skipped_categories()
         img_dir = self.data_prefix.get('img_path') or ''
         data_list, seen, skipped = [], {}, 0
-        for source, frame in iter_frames(self.ann_file):
+        for source, frame in iter_frames(self.ann_file, read_rle_frames):
             name = frame['name']
             if name in seen:
                 raise ScalabelFormatError(
