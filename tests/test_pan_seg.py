@@ -108,6 +108,7 @@ def test_training_filter_and_test_split(panoptic, tmp_path):
     (lambda label: label.update(category='spaceship'), r"unknown category 'spaceship'"),
     (lambda label: label.pop('rle'), r'has no "rle"'),
     (lambda label: label['rle'].update(size=[360, 640]), r'size 640x360 \(WxH\) but the image'),
+    (lambda label: label['rle'].update(counts=[3, 4]), r"label '05' has a malformed rle"),
 ])
 def test_bad_labels_name_file_and_frame(panoptic, tmp_path, change, message):
     frames = json.loads(open(panoptic[0]).read())
