@@ -139,19 +139,20 @@ class BDD100KPanSegMetric(BaseMetric):
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         with paused_gc():
             frames = self.to_frames(results)
+        scores = {}
+        if not self.format_only:  # scored (and logged) first: a failed write keeps them
+            with paused_gc():
+                gt_frames = load_official_gt(self.ann_file, self.task)
+            # (it empties frames whose masks overlap: segments of one panoptic map never do)
+            result = evaluate_pan_seg(gt_frames, frames, get_label_map(self.task).config.scalabel,
+                                      nproc=self.nproc)
+            MMLogger.get_current_instance().info(f'BDD100K pan_seg:\n{result}')
+            scores = {k: float(v) for k, v in result.summary().items()}
+            for metric in ('PQ', 'SQ', 'RQ'):
+                scores.update({f'{metric}/{name}': float(value)
+                               for name, value in getattr(result, metric)[0].items()})
         if self.outfile_prefix:
             self.write_submission(frames)
-        if self.format_only:
-            return {}
-        with paused_gc():
-            gt_frames = load_official_gt(self.ann_file, self.task)
-        result = evaluate_pan_seg(gt_frames, frames, get_label_map(self.task).config.scalabel,
-                                  nproc=self.nproc)
-        MMLogger.get_current_instance().info(f'BDD100K pan_seg:\n{result}')
-        scores = {k: float(v) for k, v in result.summary().items()}
-        for metric in ('PQ', 'SQ', 'RQ'):
-            scores.update({f'{metric}/{name}': float(value)
-                           for name, value in getattr(result, metric)[0].items()})
         return scores
 
     def write_submission(self, frames: List[Frame]) -> str:
