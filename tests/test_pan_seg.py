@@ -217,6 +217,30 @@ def gt_panoptic(seg, labels):
     return pan
 
 
+def test_bitmask_release_gives_the_rle_release_targets(panoptic, loaded, tmp_path):
+    """BDD100K's panoptic bitmask PNGs (here written by the metric's bitmask
+    writer from the ground truth) load to the same targets as the RLE labels."""
+    labels = raw_labels(panoptic[0])
+    gt = loaded['data_samples'].gt_sem_seg.sem_seg[0].numpy().astype(np.int64)
+    prefix = str(tmp_path / 'gt')
+    run_metric(gt_panoptic(gt, labels), osp.join(panoptic[1], NAME), format_only=True,
+               outfile_prefix=prefix)
+    img_dir = tmp_path / 'images'
+    img_dir.mkdir()
+    (img_dir / NAME).symlink_to(osp.join(panoptic[1], NAME))
+    sample = build(prefix + '_bitmasks', str(img_dir))[0]['data_samples']
+    expected = loaded['data_samples']
+    np.testing.assert_array_equal(sample.gt_sem_seg.sem_seg, expected.gt_sem_seg.sem_seg)
+    assert sample.gt_instances.labels.tolist() == expected.gt_instances.labels.tolist()
+    np.testing.assert_array_equal(sample.gt_instances.masks.masks,
+                                  expected.gt_instances.masks.masks)
+    np.testing.assert_allclose(sample.gt_instances.bboxes.tensor,
+                               expected.gt_instances.bboxes.tensor)
+    (img_dir / 'other.jpg').symlink_to(osp.join(panoptic[1], NAME))
+    with pytest.raises(FileNotFoundError, match=r'other\.jpg has no bitmask .*other\.png'):
+        build(prefix + '_bitmasks', str(img_dir))
+
+
 def test_perfect_prediction_and_bad_use(panoptic, loaded):
     labels = raw_labels(panoptic[0])
     gt = loaded['data_samples'].gt_sem_seg.sem_seg[0].numpy().astype(np.int64)

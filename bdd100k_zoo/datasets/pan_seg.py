@@ -32,7 +32,11 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
 
     ``ann_file`` is the Scalabel RLE release; images are
     ``data_prefix['img']/<frame name>``; ``ann_file=''`` lists the images
-    without labels (the test split, for submissions).
+    without labels (the test split, for submissions). ``ann_file`` may also
+    be the bitmask release's folder (``labels/pan_seg/bitmasks/<split>``,
+    RGBA PNGs: R the BDD100K label id, G attribute bits, B/A the segment id),
+    one ``<stem>.png`` per image under ``data_prefix['img']``; the transform
+    decodes it, so ``filter_empty_gt`` does not apply there.
 
     Each frame keeps ``pan_segments``: ``(class id, RLE counts)`` of every
     segment in file order; things (crowd ones as ignore instances) also
@@ -48,6 +52,24 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
 
     task = 'pan_seg'
     METAINFO = get_label_map('pan_seg').metainfo
+
+    def load_data_list(self) -> List[dict]:
+        if self.ann_file and osp.isdir(self.ann_file):
+            return self._load_bitmasks()
+        return super().load_data_list()
+
+    def _load_bitmasks(self) -> List[dict]:
+        """The bitmask release: one RGBA PNG per image (``<stem>.png``),
+        decoded by the loading transform; each frame keeps only its path."""
+        self._check_classes()
+        data_list = []
+        for info in self._load_unlabelled():
+            path = osp.join(self.ann_file, osp.splitext(info['img_id'])[0] + '.png')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'{type(self).__name__}: image {info["img_path"]} has '
+                                        f'no bitmask {path} in {self.ann_file}')
+            data_list.append(dict(info, pan_bitmask=path, seg_ann_file=path))
+        return data_list
 
     def make_parser(self) -> BoxParser:
         """Categories as :class:`BoxParser` maps them; BDD100K pixel classes
@@ -119,6 +141,8 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
                          with_seg=with_seg, **kwargs)
 
     def transform(self, results: dict) -> dict:
+        if results.get('pan_bitmask'):
+            self._from_bitmask(results)
         if results.get('pan_segments') is None:
             return results  # the test split has no labels
         if self.with_bbox:
@@ -128,6 +152,48 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
         if self.with_mask or self.with_seg:
             self._load_masks_and_semantic_segs(results)
         return results
+
+    @staticmethod
+    def _from_bitmask(results: dict) -> None:
+        """Segments and thing instances of a BDD100K panoptic bitmask, in the
+        form the RLE release gives them (decoded by ``bdd100k``'s own parser)."""
+        from bdd100k.common.bitmask import parse_bitmask
+        from PIL import Image
+        path, label_map = results['pan_bitmask'], get_label_map('pan_seg')
+        with Image.open(path) as image:
+            bitmask = np.asarray(image, dtype=np.uint8)
+        if bitmask.ndim != 3 or bitmask.shape[2] != 4:
+            raise ValueError(f'{path}: not a BDD100K RGBA panoptic bitmask (array of shape '
+                             f'{bitmask.shape}), frame {osp.basename(results["img_path"])!r}')
+        try:
+            instance_map, _, attributes, category_ids = parse_bitmask(bitmask)
+        except AssertionError:
+            raise ValueError(f'{path}: a segment spans several categories or attributes '
+                             f'(frame {osp.basename(results["img_path"])!r})') from None
+        names = {label.id: label.name for label in BDD100K_LABELS}
+        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        segments, things, boxes, labels, ignore = [], [], [], [], []
+        for i, (category, attribute) in enumerate(zip(category_ids.tolist(),
+                                                      attributes.tolist())):
+            if names.get(category) not in class_ids:
+                if category in names:  # 'unlabeled' (0): not a pan_seg class
+                    continue
+                raise ValueError(f'{path}: segment {i + 1} has category id {category}, no BDD100K '
+                                 f'label id (frame {osp.basename(results["img_path"])!r})')
+            mask = np.asfortranarray(instance_map == i + 1, dtype=np.uint8)
+            rle = mask_utils.encode(mask)
+            class_id = class_ids[names[category]]
+            if class_id < label_map.num_things:
+                x, y, w, h = mask_utils.toBbox(rle).tolist()
+                things.append(len(segments))
+                boxes.append([x, y, x + w, y + h])
+                labels.append(class_id)
+                ignore.append(bool(attribute & 3))  # crowd or ignored
+            segments.append((class_id, rle['counts'].decode()))
+        results['height'], results['width'] = instance_map.shape
+        results['pan_segments'], results['thing_segments'] = segments, np.asarray(things, int)
+        results['instances'] = [dict(bbox=b, bbox_label=c, ignore_flag=int(f))
+                                for b, c, f in zip(boxes, labels, ignore)]
 
     def _load_masks_and_semantic_segs(self, results: dict) -> None:
         # the RLEs are the frame's size (checked at load); the image must be too
