@@ -87,6 +87,12 @@ def test_png_and_rle_releases_give_the_same_labels(drivable, tmp_path):
                                       masks[name])
 
 
+def test_test_split_without_masks(drivable):
+    _, _, img_dir = drivable
+    unlabeled = build(data_prefix=dict(img_path=img_dir, seg_map_path=''))
+    assert len(unlabeled) == 2 and 'gt_sem_seg' not in unlabeled[0]['data_samples']
+
+
 def test_bad_mask_values_name_the_file(drivable, tmp_path):
     folder, masks, img_dir = drivable
     bad = tmp_path / 'bad'

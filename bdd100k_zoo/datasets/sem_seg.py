@@ -77,6 +77,9 @@ class BDD100KSemSegDataset(BDD100KDataset):
         self._check_classes()
         if self.ann_file and self.ann_file.endswith('.json'):
             return self._load_rles()
+        if not self.data_prefix.get('seg_map_path'):
+            # '' as well as none: unlabeled images (mmseg would look for '<name>.png')
+            self.data_prefix['seg_map_path'] = None
         return super().load_data_list()
 
     def _check_classes(self) -> None:
