@@ -180,7 +180,7 @@ class BDD100KSemSegMetric(BaseMetric):
                            pAcc=100 * float(whole_acc(hist)))
         metrics.update({f'IoU/{name}': 100 * float(iou) for name, iou in zip(self.classes, ious)})
         MMLogger.get_current_instance().info(
-            f'BDD100K sem_seg over {len(present)} classes present in the ground truth: ' +
+            f'BDD100K {self.task} over {len(present)} classes present in the ground truth: ' +
             ', '.join(f'{k} {v:.2f}' for k, v in metrics.items()))
         return metrics
 
