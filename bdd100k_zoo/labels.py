@@ -12,10 +12,11 @@ from typing import Dict, Tuple
 
 from bdd100k.common.typing import BDD100KConfig
 from bdd100k.common.utils import load_bdd100k_config
+from bdd100k.label.label import drivables as BDD100K_DRIVABLES
 from bdd100k.label.label import labels as BDD100K_LABELS
 from scalabel.label.utils import get_leaf_categories
 
-TASKS = ('det', 'ins_seg', 'sem_seg', 'box_track')
+TASKS = ('det', 'ins_seg', 'sem_seg', 'box_track', 'pan_seg', 'drivable')
 IGNORE_INDEX = 255
 
 # The detection taxonomy says "pedestrian" where the pixel taxonomy says
@@ -34,24 +35,48 @@ class LabelMap:
     ignored_mapping: Dict[str, str]
     remove_ignored: bool
     config: BDD100KConfig
+    # pan_seg: how many of ``classes`` (the first ones) are things
+    num_things: int = 0
 
     @property
     def metainfo(self) -> dict:
-        """The ``METAINFO`` an mmdet / mmseg dataset expects."""
-        return dict(classes=self.classes, palette=list(self.palette))
+        """The ``METAINFO`` an mmdet / mmseg dataset expects (for pan_seg also
+        ``thing_classes`` / ``stuff_classes``, as mmdet's ``CocoPanopticDataset``)."""
+        info = dict(classes=self.classes, palette=list(self.palette))
+        if self.num_things:
+            info.update(thing_classes=self.classes[:self.num_things],
+                        stuff_classes=self.classes[self.num_things:])
+        return info
 
 
 def _pixel_colors() -> Dict[str, Tuple[int, int, int]]:
-    return {label.name: tuple(label.color) for label in BDD100K_LABELS}
+    return {label.name: tuple(label.color) for label in BDD100K_LABELS + BDD100K_DRIVABLES}
+
+
+def _classes(task: str, config: BDD100KConfig) -> Tuple[Tuple[str, ...], int]:
+    """(class names in model order, number of thing classes) of a task."""
+    leaves = get_leaf_categories(config.scalabel.categories)
+    if task == 'pan_seg':
+        things = tuple(cat.name for cat in leaves if cat.isThing)
+        return things + tuple(cat.name for cat in leaves if not cat.isThing), len(things)
+    classes = tuple(cat.name for cat in leaves)
+    if task == 'drivable':
+        by_train_id = tuple(label.name for label in sorted(BDD100K_DRIVABLES,
+                                                           key=lambda label: label.trainId))
+        if by_train_id[:len(classes)] != classes:
+            raise RuntimeError(f'bdd100k drivable labels {by_train_id} do not start with the '
+                               f'drivable.toml classes {classes}')
+        classes = by_train_id  # + background
+    return classes, 0
 
 
 @lru_cache(maxsize=None)
 def get_label_map(task: str) -> LabelMap:
-    """The label map of one BDD100K task: 'det', 'ins_seg', 'sem_seg', 'box_track'."""
+    """The label map of one BDD100K task (one of :data:`TASKS`)."""
     if task not in TASKS:
         raise KeyError(f'Unknown BDD100K task {task!r}; expected one of {TASKS}')
     config = load_bdd100k_config(task)
-    classes = tuple(cat.name for cat in get_leaf_categories(config.scalabel.categories))
+    classes, num_things = _classes(task, config)
     colors = _pixel_colors()
     palette = tuple(colors[_BOX_TO_PIXEL_NAME.get(name, name)] for name in classes)
     return LabelMap(
@@ -61,7 +86,8 @@ def get_label_map(task: str) -> LabelMap:
         name_mapping=dict(config.name_mapping or {}),
         ignored_mapping=dict(config.ignored_mapping or {}),
         remove_ignored=config.remove_ignored,
-        config=config)
+        config=config,
+        num_things=num_things)
 
 
 def sem_seg_train_ids() -> Dict[str, int]:
@@ -73,3 +99,5 @@ DET_CLASSES = get_label_map('det').classes
 INS_SEG_CLASSES = get_label_map('ins_seg').classes
 SEM_SEG_CLASSES = get_label_map('sem_seg').classes
 BOX_TRACK_CLASSES = get_label_map('box_track').classes
+PAN_SEG_CLASSES = get_label_map('pan_seg').classes
+DRIVABLE_CLASSES = get_label_map('drivable').classes

@@ -125,18 +125,54 @@ class _BoxDataset(_Record):
     frames: List[BoxFrame]
 
 
+class RLE(_Record):
+    counts: str
+    size: List[int]
+
+
+class RLELabel(_Record):
+    id: Any = None
+    category: Any = None
+    attributes: Optional[LabelAttributes] = None
+    rle: Optional[RLE] = None
+
+
+class RLEFrame(_Record):
+    """What pixel tasks read of a Scalabel frame (panoptic segmentation: one
+    RLE per segment); box2d, poly2d and other fields are skipped while decoding."""
+
+    name: str
+    videoName: Optional[str] = None
+    size: Optional[ImageSize] = None
+    labels: Optional[List[RLELabel]] = None
+
+
+class _RLEDataset(_Record):
+    frames: List[RLEFrame]
+
+
 _BOX_DECODERS = (msgspec.json.Decoder(List[BoxFrame]), msgspec.json.Decoder(_BoxDataset))
+_RLE_DECODERS = (msgspec.json.Decoder(List[RLEFrame]), msgspec.json.Decoder(_RLEDataset))
 
 
 def read_box_frames(path: str) -> List[BoxFrame]:
     """The frames of one Scalabel JSON file, decoded straight into the typed
     :class:`BoxFrame` (fast and lean at BDD100K scale); a value of the wrong
     type is reported with its file, frame and label."""
+    return _read_typed(path, _BOX_DECODERS)
+
+
+def read_rle_frames(path: str) -> List[RLEFrame]:
+    """As :func:`read_box_frames`, into the typed :class:`RLEFrame`."""
+    return _read_typed(path, _RLE_DECODERS)
+
+
+def _read_typed(path: str, decoders) -> list:
     with open(path, 'rb') as f:
         data = f.read()
     is_list = data.lstrip()[:1] == b'['
     try:
-        decoded = _BOX_DECODERS[0 if is_list else 1].decode(data)
+        decoded = decoders[0 if is_list else 1].decode(data)
     except msgspec.ValidationError as e:
         raise _where_invalid(path, data, e) from None
     except msgspec.DecodeError as e:
@@ -165,15 +201,16 @@ def _where_invalid(path: str, data: bytes, error: Exception) -> ScalabelFormatEr
         f'({message})')
 
 
-def iter_frames(path: str) -> Iterator[Tuple[str, dict]]:
-    """``(source_file, frame)`` for every frame of a label file or folder.
+def iter_frames(path: str, read=read_frames) -> Iterator[Tuple[str, dict]]:
+    """``(source_file, frame)`` for every frame of a label file or folder,
+    decoded by ``read`` (raw dicts, or e.g. :func:`read_rle_frames`).
 
     Each frame is released once the caller moves on, so the parsed JSON of a
     BDD100K-size file shrinks while the data list grows (peak memory stays
     that of the parsed file).
     """
     for file in label_files(path):
-        frames = read_frames(file)
+        frames = read(file)
         frames.reverse()
         while frames:
             yield file, frames.pop()

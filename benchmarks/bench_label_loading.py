@@ -1,11 +1,13 @@
 """Label loading at BDD100K scale: the project's datasets vs Scalabel's loader
 vs a plain ``json.load``, each in a fresh process (wall time, peak RSS).
 
-    python benchmarks/bench_label_loading.py [--scale 1.0] [--tasks det box_track]
+    python benchmarks/bench_label_loading.py [--scale 1.0]
+        [--tasks det box_track pan_seg drivable]
 
 Peak RSS is counted above the process's RSS after the (shared) imports.
-scale 1.0 is BDD100K's size: det_20 train (70K frames, 1.29M boxes) and
-box_track_20 train (1,400 videos x 200 frames).
+scale 1.0 is BDD100K's size: det_20 train (70K frames, 1.29M boxes),
+box_track_20 train (1,400 videos x 200 frames), pan_seg val RLE (1K frames,
+45 segments each) and drivable train RLE (70K frames, 1-3 areas each).
 """
 import argparse
 import json
@@ -14,8 +16,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from benchmarks.common import (generate_det_labels, generate_track_labels,  # noqa: E402
-                               measure, record)
+from benchmarks.common import (generate_det_labels, generate_drivable_labels,  # noqa: E402
+                               generate_pan_seg_labels, generate_track_labels, measure,
+                               record)
+
+TASKS = ('det', 'box_track', 'pan_seg', 'drivable')
 
 
 def import_stack():
@@ -25,12 +30,21 @@ def import_stack():
 
 
 def load_project(task, path):
+    if task == 'drivable':
+        from mmseg.registry import DATASETS as SEG_DATASETS
+        ds = SEG_DATASETS.build(dict(type='BDD100KDrivableDataset', ann_file=path,
+                                     data_prefix=dict(img_path=''), pipeline=[]))
+        return len(ds), int(sum(len(ds.get_data_info(i)['seg_rles']) for i in range(len(ds))))
     from mmdet.registry import DATASETS
-    dataset_type = {'det': 'BDD100KDetDataset', 'box_track': 'BDD100KBoxTrackDataset'}[task]
+    dataset_type = {'det': 'BDD100KDetDataset', 'box_track': 'BDD100KBoxTrackDataset',
+                    'pan_seg': 'BDD100KPanSegDataset'}[task]
     ds = DATASETS.build(dict(type=dataset_type, ann_file=path, data_prefix=dict(img=''),
                              pipeline=[], test_mode=True))
     if task == 'det':
         return len(ds), int(sum(len(ds.get_data_info(i)['instances']) for i in range(len(ds))))
+    if task == 'pan_seg':
+        return len(ds), int(sum(len(ds.get_data_info(i)['pan_segments'])
+                                for i in range(len(ds))))
     return ds.num_all_imgs, None  # a video dataset's length counts videos
 
 
@@ -53,7 +67,7 @@ def load_json(task, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--scale', type=float, default=1.0)
-    parser.add_argument('--tasks', nargs='+', default=['det', 'box_track'])
+    parser.add_argument('--tasks', nargs='+', default=list(TASKS), choices=TASKS)
     args = parser.parse_args()
     figures, lines = {}, []
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,6 +75,12 @@ def main():
             if task == 'det':
                 path = generate_det_labels(osp.join(tmp, 'det_train.json'),
                                            int(70000 * args.scale), int(1290000 * args.scale))
+            elif task == 'pan_seg':
+                path = generate_pan_seg_labels(osp.join(tmp, 'pan_seg_val.json'),
+                                               max(1, int(1000 * args.scale)))
+            elif task == 'drivable':
+                path = generate_drivable_labels(osp.join(tmp, 'drivable_train.json'),
+                                                max(1, int(70000 * args.scale)))
             else:
                 path = generate_track_labels(osp.join(tmp, 'box_track'),
                                              max(1, int(1400 * args.scale)))
@@ -68,9 +88,11 @@ def main():
                 ('project', load_project), ('scalabel', load_scalabel), ('json', load_json))}
             frames = runs['json']['result'][0]
             assert runs['project']['result'][0] == frames, (task, runs)
+            if task in ('pan_seg', 'drivable'):  # every segment kept
+                assert runs['project']['result'][1] == runs['json']['result'][1], (task, runs)
             figures[task] = {name: {k: round(v, 2) for k, v in run.items() if k != 'result'}
                              for name, run in runs.items()}
-            figures[task]['frames'] = frames
+            figures[task].update(frames=frames, scale=args.scale)
             p, s, j = runs['project'], runs['scalabel'], runs['json']
             lines.append(
                 f'{task} ({frames} frames): project {p["wall_s"]:.1f} s / {p["peak_rss_mb"]:.0f} MB, '
@@ -78,7 +100,7 @@ def main():
                 f'json.load {j["wall_s"]:.1f} s / {j["peak_rss_mb"]:.0f} MB; '
                 f'speed-up vs scalabel {s["wall_s"] / p["wall_s"]:.1f}x, '
                 f'peak RSS vs json.load {p["peak_rss_mb"] / j["peak_rss_mb"]:.2f}x')
-    record('label_loading', dict(figures, scale=args.scale))
+    record('label_loading', figures, merge=True)
     print('\n'.join(lines))
 
 

@@ -84,6 +84,62 @@ def generate_track_labels(folder, num_videos=1400, frames_per_video=200, boxes_p
     return folder
 
 
+# BDD100K pan_seg categories a frame typically holds (stuff) and thing frequencies
+PAN_STUFF = ('road', 'sidewalk', 'building', 'vegetation', 'sky', 'pole', 'fence',
+             'traffic sign', 'traffic light', 'terrain', 'wall', 'lane divider', 'street light',
+             'ego vehicle', 'billboard', 'static', 'ground', 'guard rail', 'banner', 'parking')
+PAN_THINGS = {'car': 0.72, 'person': 0.12, 'truck': 0.05, 'bus': 0.03, 'rider': 0.02,
+              'bicycle': 0.02, 'motorcycle': 0.02, 'trailer': 0.01, 'caravan': 0.005,
+              'train': 0.005}
+
+
+def _polygon_rle(rng, height=720, width=1280, vertices=24):
+    """The RLE of a random star-shaped polygon: BDD100K-like segment outlines,
+    encoded without rasterising the whole frame."""
+    from pycocotools import mask as mask_utils
+    cx, cy = rng.uniform(0, width), rng.uniform(0, height)
+    radius = rng.uniform(10, 300) * rng.uniform(0.5, 1.0, vertices)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, vertices))
+    poly = np.stack([np.clip(cx + radius * np.cos(angles), 0, width - 1),
+                     np.clip(cy + radius * np.sin(angles), 0, height - 1)], 1)
+    rle = mask_utils.frPyObjects([poly.ravel().tolist()], height, width)[0]
+    return {'counts': rle['counts'].decode(), 'size': [height, width]}
+
+
+def generate_pan_seg_labels(path, num_frames=1000, stuff_per_frame=30, things_per_frame=15,
+                            seed=0):
+    """A pan_seg-like Scalabel RLE JSON (one RLE per segment, as
+    ``labels/pan_seg/rles/pan_seg_{train,val}.json``)."""
+    rng = np.random.default_rng(seed)
+    things, probs = list(PAN_THINGS), np.array(list(PAN_THINGS.values()))
+    frames = []
+    for i in range(num_frames):
+        cats = [PAN_STUFF[j] for j in rng.integers(len(PAN_STUFF), size=stuff_per_frame)]
+        cats += [things[j] for j in rng.choice(len(things), size=things_per_frame,
+                                               p=probs / probs.sum())]
+        frames.append({'name': f'{i:08x}-{i * 7919 % 99991:08x}.jpg', 'labels': [
+            {'id': str(k), 'category': c, 'attributes': {'crowd': bool(rng.random() < 0.01)},
+             'rle': _polygon_rle(rng)} for k, c in enumerate(cats)]})
+    with open(path, 'w') as f:
+        json.dump(frames, f)
+    return path
+
+
+def generate_drivable_labels(path, num_frames=70000, seed=0):
+    """A drivable-like Scalabel RLE JSON (``labels/drivable/rles/drivable_train.json``):
+    one direct and up to two alternative areas a frame."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(num_frames):
+        cats = ['direct'] + ['alternative'] * int(rng.integers(3))
+        frames.append({'name': f'{i:08x}-{i * 7919 % 99991:08x}.jpg', 'labels': [
+            {'id': str(k), 'category': c, 'rle': _polygon_rle(rng)}
+            for k, c in enumerate(cats)]})
+    with open(path, 'w') as f:
+        json.dump(frames, f)
+    return path
+
+
 def _rss_mb():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
@@ -112,13 +168,15 @@ def measure(fn, *args, setup=None):
     return out
 
 
-def record(section, figures):
-    """Write one benchmark's figures into results/benchmarks.json."""
+def record(section, figures, merge=False):
+    """Write one benchmark's figures into results/benchmarks.json; with
+    ``merge`` the section's other entries (e.g. tasks not run now) stay."""
     data = {}
     if osp.exists(RESULTS):
         with open(RESULTS) as f:
             data = json.load(f)
-    data[section] = dict(figures, measured=time.strftime('%Y-%m-%d %H:%M'),
+    kept = data.get(section, {}) if merge else {}
+    data[section] = dict(kept, **figures, measured=time.strftime('%Y-%m-%d %H:%M'),
                          cpus=os.cpu_count())
     os.makedirs(osp.dirname(RESULTS), exist_ok=True)
     with open(RESULTS, 'w') as f:

@@ -59,6 +59,12 @@ def load_tool(name):
     return module
 
 
+def browse(monkeypatch, *argv):
+    """``tools/browse_dataset.py ARGV`` in this process (no interpreter start-up)."""
+    monkeypatch.setattr(sys, 'argv', ['browse_dataset.py', *argv])
+    load_tool('browse_dataset').main()
+
+
 def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):
     """Point the zoo config at a sample and shrink it for the CPU: no
     pretrained download, small images, no worker processes."""

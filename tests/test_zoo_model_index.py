@@ -22,7 +22,8 @@ RESULTS = osp.join(REPO, 'results')
 # metafile metric name -> record key, per task (as mmdet / mmseg metafiles name them)
 METRIC_KEYS = {'det': {'box AP': 'AP'}, 'ins_seg': {'box AP': 'box_AP', 'mask AP': 'AP'},
                'sem_seg': {'mIoU': 'mIoU'},
-               'box_track': {'mMOTA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'}}
+               'box_track': {'mMOTA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'},
+               'pan_seg': {'PQ': 'PQ'}, 'drivable': {'mIoU': 'mIoU'}}
 
 
 def _load(path):

@@ -28,6 +28,14 @@ EXPECTED = {
         '| Faster R-CNN | R-50-FPN | 36.1† | 51.8† | 6165† |  |  |  |  |  | [config]({}) |  |  |  |',
     'qdtrack_yolox_x_bdd100k':
         '| YOLOX-x | CSPNet | 42.3† | 55.1† | 9164† |  |  |  |  |  | [config]({}) |  |  |  |',
+    'panoptic_fpn_r50_1x_bdd100k':
+        '| R-50-FPN | 1x |  | 21.5† |  | 20.6† |  | [config]({}) |  |  |  |',
+    'panoptic_fpn_r50_3x_bdd100k':
+        '| R-50-FPN | 3x | ✓ | 22.4† |  | 21.8† |  | [config]({}) |  |  |  |',
+    'panoptic_fpn_r50_5x_bdd100k':
+        '| R-50-FPN | 5x | ✓ | 23.4† |  | 22.0† |  | [config]({}) |  |  |  |',
+    'semantic_fpn_r50_40k_drivable_bdd100k':
+        '| R-50-FPN | 40K | 512 \\* 1024 | 77.3† |  | 76.7† |  | [config]({}) |  |  |  |',
 }
 HEADERS = {
     'Object Detection': '| Backbone | Lr schd | MS-train | Box AP-val | Scores-val | Box AP-test '
@@ -40,6 +48,10 @@ HEADERS = {
     'Multiple Object Tracking': '| Detector | Base Network | mMOTA-val | mIDF1-val | ID Sw.-val | '
                                 'Scores-val | mMOTA-test | mIDF1-test | ID Sw.-test | '
                                 'Scores-test | Config | Weights | Preds | Visuals |',
+    'Panoptic Segmentation': '| Backbone | Lr schd | MS-train | PQ-val | Scores-val | PQ-test | '
+                             'Scores-test | Config | Weights | Preds | Visuals |',
+    'Drivable Area': '| Base Network | Iters | Input | mIoU-val | Scores-val | mIoU-test '
+                     '| Scores-test | Config | Weights | Preds | Visuals |',
 }
 
 

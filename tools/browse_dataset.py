@@ -13,6 +13,7 @@ frame into ``<output-dir>/<video>/`` and then assembled into one animated
 import argparse
 import os.path as osp
 
+import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
@@ -95,7 +96,8 @@ def main():
     for item in items(dataset):
         track = isinstance(item['data_samples'], TrackDataSample)
         for name, img, sample in frames(item):
-            img = img.permute(1, 2, 0).numpy()[..., ::-1]  # BGR -> RGB
+            # BGR -> RGB, contiguous: mmseg draws labels with OpenCV, which rejects views
+            img = np.ascontiguousarray(img.permute(1, 2, 0).numpy()[..., ::-1])
             visualizer.add_datasample(
                 name, img, to_drawable(sample, track), draw_gt=True, draw_pred=False,
                 show=not args.not_show, wait_time=args.show_interval,

@@ -1,11 +1,14 @@
 from .box_track import BDD100KBoxTrackDataset
 from .det import BDD100KDetDataset
+from .drivable import BDD100KDrivableDataset
 from .ins_seg import BDD100KInsSegDataset
+from .pan_seg import BDD100KPanSegDataset, LoadBDD100KPanopticAnnotations
 from .sem_seg import BDD100KSemSegDataset, LoadBDD100KSemSegAnnotations
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
 from .transforms import ColorJitter, FilterSmallTrackBoxes
 
-__all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KInsSegDataset',
-           'BDD100KSemSegDataset', 'ColorJitter', 'FilterSmallTrackBoxes',
+__all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KDrivableDataset',
+           'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSemSegDataset',
+           'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KPanopticAnnotations',
            'LoadBDD100KSemSegAnnotations', 'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine',
            'VideoMixDataset']

@@ -21,12 +21,24 @@ from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel_io import ScalabelFormatError, iter_frames
+from ..scalabel_io import ScalabelFormatError, iter_frames, read_rle_frames
 
-# Train ids a BDD100K label map may hold: the 19 classes and 255 (unlabeled).
-VALID_IDS = np.zeros(256, bool)
-VALID_IDS[:len(get_label_map('sem_seg').classes)] = True
-VALID_IDS[IGNORE_INDEX] = True
+
+def valid_ids(task: str) -> np.ndarray:
+    """Which of the 256 values a label map of the task may hold: its train
+    ids and 255 (unlabeled)."""
+    valid = np.zeros(256, bool)
+    valid[:len(get_label_map(task).classes)] = True
+    valid[IGNORE_INDEX] = True
+    return valid
+
+
+def background_id(task: str) -> int:
+    """What an unlabeled pixel of the RLE release is: 255, or for drivable
+    area the ``background`` class (2), as BDD100K's own drivable masks have it."""
+    classes = get_label_map(task).classes
+    return classes.index('background') if 'background' in classes else IGNORE_INDEX
+
 
 
 def _where(results: dict) -> str:
@@ -65,6 +77,9 @@ class BDD100KSemSegDataset(BDD100KDataset):
         self._check_classes()
         if self.ann_file and self.ann_file.endswith('.json'):
             return self._load_rles()
+        if not self.data_prefix.get('seg_map_path'):
+            # '' as well as none: unlabeled images (mmseg would look for '<name>.png')
+            self.data_prefix['seg_map_path'] = None
         return super().load_data_list()
 
     def _check_classes(self) -> None:
@@ -79,10 +94,10 @@ class BDD100KSemSegDataset(BDD100KDataset):
     def _load_rles(self) -> List[dict]:
         label_map = get_label_map(self.task)
         class_ids = {name: i for i, name in enumerate(label_map.classes)}
-        no_train_id = {name for name, tid in sem_seg_train_ids().items() if tid == IGNORE_INDEX}
+        no_train_id = self._skipped_categories()
         img_dir = self.data_prefix.get('img_path') or ''
         data_list, seen, skipped = [], {}, 0
-        for source, frame in iter_frames(self.ann_file):
+        for source, frame in iter_frames(self.ann_file, read_rle_frames):
             name = frame['name']
             if name in seen:
                 raise ScalabelFormatError(
@@ -98,13 +113,13 @@ class BDD100KSemSegDataset(BDD100KDataset):
                         continue
                     raise ScalabelFormatError(
                         f'{source}: frame {name!r} label {label.get("id")!r} has unknown '
-                        f'category {label.get("category")!r}; BDD100K sem_seg classes are '
+                        f'category {label.get("category")!r}; BDD100K {self.task} classes are '
                         f'{list(class_ids)}')
                 rle = label.get('rle')
                 if not rle:
                     raise ScalabelFormatError(
                         f'{source}: frame {name!r} label {label.get("id")!r} ({category}) has no '
-                        '"rle"; use the RLE release (labels/sem_seg/rles) or the PNG masks')
+                        f'"rle"; use the RLE release (labels/{self.task}/rles) or the PNG masks')
                 try:
                     label_size = (int(rle['size'][0]), int(rle['size'][1]))
                     counts = rle['counts']
@@ -129,12 +144,17 @@ class BDD100KSemSegDataset(BDD100KDataset):
             f'{skipped} labels of categories without a train id skipped')
         return data_list
 
+    def _skipped_categories(self) -> set:
+        """BDD100K categories the official evaluation skips (no train id)."""
+        return {name for name, tid in sem_seg_train_ids().items() if tid == IGNORE_INDEX}
 
-def decode_rles(rles: List[tuple], size: Optional[tuple], default_size: tuple) -> np.ndarray:
-    """Train-id map (uint8, 255 unlabeled) of one frame's ``(class id, RLE
-    counts)`` list, later labels painted over earlier ones."""
+
+def decode_rles(rles: List[tuple], size: Optional[tuple], default_size: tuple,
+                background: int = IGNORE_INDEX) -> np.ndarray:
+    """Train-id map (uint8, ``background`` where unlabeled) of one frame's
+    ``(class id, RLE counts)`` list, later labels painted over earlier ones."""
     height, width = size or default_size
-    seg = np.full((height, width), IGNORE_INDEX, np.uint8)
+    seg = np.full((height, width), background, np.uint8)
     if rles:
         masks = mask_utils.decode([dict(size=[height, width], counts=counts)
                                    for _, counts in rles])
@@ -153,7 +173,19 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
     with ``ori_shape``, so put it after ``LoadImageFromFile``) and hold only
     train ids 0-18 or 255: a colour PNG or a map of another image fails
     here, naming the file and frame, instead of training on garbage.
+
+    Args:
+        task: ``'sem_seg'``, or ``'drivable'`` (train ids 0-2; unlabeled
+            pixels of the RLE release become background, 2, as in BDD100K's
+            drivable masks).
+        **kwargs: as mmseg's ``LoadAnnotations``.
     """
+
+    def __init__(self, task: str = 'sem_seg', **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.task = task
+        self.valid_ids = valid_ids(task)
+        self.background = background_id(task)
 
     def transform(self, results: dict) -> dict:
         if results.get('seg_rles') is None and results.get('seg_map_path') is None:
@@ -166,26 +198,25 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
         if results.get('seg_rles') is None:
             return super()._load_seg_map(results)
         size = results['ori_shape'] if 'ori_shape' in results else None
-        image_size = get_label_map('sem_seg').config.scalabel.imageSize
+        image_size = get_label_map(self.task).config.scalabel.imageSize
         default = size or (image_size.height, image_size.width)
         results['gt_seg_map'] = decode_rles(results['seg_rles'], results.get('seg_rle_size'),
-                                            tuple(default))
+                                            tuple(default), self.background)
         results['seg_fields'].append('gt_seg_map')
 
-    @staticmethod
-    def _check(results: dict) -> None:
+    def _check(self, results: dict) -> None:
         seg = results['gt_seg_map']
         if seg.ndim != 2:
             raise ValueError(
-                f'{_where(results)}: label map has shape {seg.shape}; BDD100K sem_seg labels '
-                'are single-channel train-id PNGs (labels/sem_seg/masks), not colour maps')
+                f'{_where(results)}: label map has shape {seg.shape}; BDD100K {self.task} labels '
+                f'are single-channel train-id PNGs (labels/{self.task}/masks), not colour maps')
         if 'ori_shape' in results and tuple(seg.shape) != tuple(results['ori_shape'][:2]):
             raise ValueError(
                 f'{_where(results)}: label map is {seg.shape[0]}x{seg.shape[1]} (HxW) but image '
                 f'{results["img_path"]} is {results["ori_shape"][0]}x{results["ori_shape"][1]}')
         values = np.flatnonzero(np.bincount(seg.ravel(), minlength=256))
-        bad = values[~VALID_IDS[values]]
+        bad = values[~self.valid_ids[values]]
         if len(bad):
             raise ValueError(
-                f'{_where(results)}: label values {bad.tolist()} are no BDD100K sem_seg train '
-                'ids (0-18, 255 unlabeled)')
+                f'{_where(results)}: label values {bad.tolist()} are no BDD100K {self.task} '
+                f'train ids (0-{len(get_label_map(self.task).classes) - 1}, 255 unlabeled)')

@@ -180,7 +180,7 @@ class BDD100KSemSegMetric(BaseMetric):
                            pAcc=100 * float(whole_acc(hist)))
         metrics.update({f'IoU/{name}': 100 * float(iou) for name, iou in zip(self.classes, ious)})
         MMLogger.get_current_instance().info(
-            f'BDD100K sem_seg over {len(present)} classes present in the ground truth: ' +
+            f'BDD100K {self.task} over {len(present)} classes present in the ground truth: ' +
             ', '.join(f'{k} {v:.2f}' for k, v in metrics.items()))
         return metrics
 
@@ -189,10 +189,11 @@ class BDD100KSemSegMetric(BaseMetric):
         into ``<prefix>.zip``; runs on rank 0 after mmengine's result
         collection, i.e. after every rank wrote its PNGs."""
         folder, path = self.outfile_prefix, f'{self.outfile_prefix}.zip'
-        with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as zf:
+        with zipfile.ZipFile(f'{path}.tmp', 'w', zipfile.ZIP_DEFLATED) as zf:
             for name in names:
                 zf.write(osp.join(folder, name), arcname=name)
+        os.replace(f'{path}.tmp', path)  # never a truncated zip under the final name
         MMLogger.get_current_instance().info(
-            f'BDD100K sem_seg submission of {len(names)} masks written to {path} '
+            f'BDD100K {self.task} submission of {len(names)} masks written to {path} '
             f'(PNGs in {folder}/)')
         return path

@@ -36,6 +36,9 @@ RESULTS = {
     'sem_seg': [('Semantic Segmentation', OrderedDict([('mIoU', 'mIoU')]))],
     'box_track': [('Multi-object Tracking',
                    OrderedDict([('mMOTA', 'mMOTA'), ('mIDF1', 'mIDF1'), ('ID Sw.', 'IDSw')]))],
+    'pan_seg': [('Panoptic Segmentation', OrderedDict([('PQ', 'PQ')]))],
+    # as mmseg's metafiles: drivable area is a semantic segmentation task
+    'drivable': [('Semantic Segmentation', OrderedDict([('mIoU', 'mIoU')]))],
 }
 
 # The paper of each model family (a record's ``model``), as mmdet / mmseg cite it.
@@ -44,6 +47,7 @@ PAPERS = {
                      'Object Detection with Region Proposal Networks'),
     'Mask R-CNN': ('https://arxiv.org/abs/1703.06870v3', 'Mask R-CNN'),
     'Semantic FPN': ('https://arxiv.org/abs/1901.02446', 'Panoptic Feature Pyramid Networks'),
+    'Panoptic FPN': ('https://arxiv.org/abs/1901.02446', 'Panoptic Feature Pyramid Networks'),
     'QDTrack': ('https://arxiv.org/pdf/2006.06664.pdf',
                 'Quasi-Dense Similarity Learning for Multiple Object Tracking'),
 }
@@ -57,7 +61,7 @@ def architecture(cfg: Config) -> List[str]:
         parts.append('RPN')
     roi = (model.get('roi_head') or {}).get('bbox_roi_extractor') or {}
     parts.append((roi.get('roi_layer') or {}).get('type'))
-    for head in ('bbox_head', 'decode_head'):
+    for head in ('bbox_head', 'decode_head', 'semantic_head', 'panoptic_fusion_head'):
         parts.append((model.get(head) or {}).get('type'))
     parts.append((cfg.model.get('track_head') or {}).get('type'))  # trackers
     return [p.split('.')[-1] for p in parts if p]

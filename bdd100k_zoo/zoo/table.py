@@ -28,7 +28,9 @@ LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references of the seed
 
 SECTIONS = OrderedDict([('det', 'Object Detection'), ('ins_seg', 'Instance Segmentation'),
                         ('sem_seg', 'Semantic Segmentation'),
-                        ('box_track', 'Multiple Object Tracking')])
+                        ('box_track', 'Multiple Object Tracking'),
+                        ('pan_seg', 'Panoptic Segmentation'),
+                        ('drivable', 'Drivable Area')])
 
 # Per task: the headline metrics (column title -> key in the metric's output)
 # and the prefix of its per-class scores (plotted).
@@ -38,8 +40,11 @@ METRICS = {
     'ins_seg': OrderedDict([('Mask AP', 'AP'), ('Box AP', 'box_AP')]),
     'sem_seg': OrderedDict([('mIoU', 'mIoU')]),
     'box_track': OrderedDict([('mMOTA', 'mMOTA'), ('mIDF1', 'mIDF1'), ('ID Sw.', 'IDSw')]),
+    'pan_seg': OrderedDict([('PQ', 'PQ')]),
+    'drivable': OrderedDict([('mIoU', 'mIoU')]),
 }
-PER_CLASS_PREFIX = {'det': 'AP/', 'ins_seg': 'AP/', 'sem_seg': 'IoU/', 'box_track': 'MOTA/'}
+PER_CLASS_PREFIX = {'det': 'AP/', 'ins_seg': 'AP/', 'sem_seg': 'IoU/', 'box_track': 'MOTA/',
+                    'pan_seg': 'PQ/', 'drivable': 'IoU/'}
 INTEGER_METRICS = {'IDSw'}
 
 
@@ -170,7 +175,8 @@ MODEL_COLUMNS: Dict[str, 'OrderedDict[str, Callable[[Config], str]]'] = {
                             ('Input', input_size)]),
     'box_track': OrderedDict([('Detector', detector_name), ('Base Network', backbone_name)]),
 }
-MODEL_COLUMNS['ins_seg'] = MODEL_COLUMNS['det']
+MODEL_COLUMNS['ins_seg'] = MODEL_COLUMNS['pan_seg'] = MODEL_COLUMNS['det']
+MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
 
 
 # ---------------------------------------------------------------- cells

@@ -1,0 +1,219 @@
+"""BDD100K panoptic segmentation as an mmdet dataset for mmdet's panoptic models.
+
+BDD100K ships panoptic labels as Scalabel JSON with one RLE per segment
+(``labels/pan_seg/rles/pan_seg_{train,val}.json``): stuff classes may have
+several segments a frame, every thing instance has its own. mmdet's
+``LoadPanopticAnnotations`` reads COCO-panoptic PNGs instead, so
+:class:`LoadBDD100KPanopticAnnotations` builds what it builds from the RLEs:
+``gt_seg_map`` (things ``0 .. 9``, stuff ``10 .. 39``, 255 unlabeled; see
+:mod:`bdd100k_zoo.labels` for the things-first order) and the thing
+instances' boxes, labels and masks. The data list keeps the RLE strings (a
+few KB a frame), never pixels.
+"""
+import os.path as osp
+from typing import List, Tuple
+
+import numpy as np
+from bdd100k.label.label import labels as BDD100K_LABELS
+from mmdet.datasets.transforms import LoadAnnotations
+from mmdet.registry import DATASETS, TRANSFORMS
+from mmdet.structures.mask import BitmapMasks
+from pycocotools import mask as mask_utils
+
+from ..labels import IGNORE_INDEX, get_label_map
+from ..scalabel_io import (BoxParser, RLEFrame, ScalabelFormatError, _frame_where,
+                           read_rle_frames)
+from .det import BDD100KDetDataset
+
+
+@DATASETS.register_module()
+class BDD100KPanSegDataset(BDD100KDetDataset):
+    """BDD100K panoptic segmentation (10K images), 10 thing + 30 stuff classes.
+
+    ``ann_file`` is the Scalabel RLE release; images are
+    ``data_prefix['img']/<frame name>``; ``ann_file=''`` lists the images
+    without labels (the test split, for submissions). ``ann_file`` may also
+    be the bitmask release's folder (``labels/pan_seg/bitmasks/<split>``,
+    RGBA PNGs: R the BDD100K label id, G attribute bits, B/A the segment id),
+    one ``<stem>.png`` per image under ``data_prefix['img']``; the transform
+    decodes it, so ``filter_empty_gt`` does not apply there.
+
+    Each frame keeps ``pan_segments``: ``(class id, RLE counts)`` of every
+    segment in file order; things (crowd ones as ignore instances) also
+    become ``instances`` with the tight box of their mask, as in
+    :class:`BDD100KInsSegDataset`. BDD100K categories outside the task
+    (``unlabeled``) are skipped and counted, as the official evaluation
+    removes them; an unknown category, a label without an RLE or an RLE of
+    another size raise :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError`
+    naming the file and frame. ``filter_cfg=dict(filter_empty_gt=True)``
+    drops training frames without a thing, as mmdet's ``CocoPanopticDataset``.
+    Use :class:`LoadBDD100KPanopticAnnotations` in the pipeline.
+    """
+
+    task = 'pan_seg'
+    METAINFO = get_label_map('pan_seg').metainfo
+
+    def load_data_list(self) -> List[dict]:
+        if self.ann_file and osp.isdir(self.ann_file):
+            return self._load_bitmasks()
+        return super().load_data_list()
+
+    def _load_bitmasks(self) -> List[dict]:
+        """The bitmask release: one RGBA PNG per image (``<stem>.png``),
+        decoded by the loading transform; each frame keeps only its path."""
+        self._check_classes()
+        data_list = []
+        for info in self._load_unlabelled():
+            path = osp.join(self.ann_file, osp.splitext(info['img_id'])[0] + '.png')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'{type(self).__name__}: image {info["img_path"]} has '
+                                        f'no bitmask {path} in {self.ann_file}')
+            data_list.append(dict(info, pan_bitmask=path, seg_ann_file=path))
+        return data_list
+
+    def make_parser(self) -> BoxParser:
+        """Categories as :class:`BoxParser` maps them; BDD100K pixel classes
+        outside the task (``unlabeled``) are skipped and counted."""
+        outside = {label.name for label in BDD100K_LABELS} - set(self.label_map.classes)
+        return BoxParser(self.label_map, tuple(self.drop_categories) + tuple(outside))
+
+    def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
+        frames = read_rle_frames(source)  # typed: only what is read here
+        return frames, [self.parse_frame(frame, source, parser) for frame in frames]
+
+    def parse_frame(self, frame: RLEFrame, source: str, parser: BoxParser) -> dict:
+        """The arrays of one frame: ``segments`` (class id, RLE counts) of every
+        kept label, and for the thing segments with pixels their tight
+        ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices."""
+        size = parser.frame_size(frame)
+        segments, ignored = [], []
+        for label in frame.labels or ():
+            if label.rle is None:
+                raise ScalabelFormatError(
+                    f'{_frame_where(source, frame)}: label {label.id!r} ({label.category}) has '
+                    'no "rle"; use the RLE release (labels/pan_seg/rles)')
+            class_id, ignore = parser.category(label, source, frame)
+            if class_id < 0:
+                continue
+            if size is not None and tuple(label.rle.size) != tuple(size):
+                raise ScalabelFormatError(
+                    f'{_frame_where(source, frame)}: label {label.id!r} has an rle of size '
+                    f'{label.rle.size[1]}x{label.rle.size[0]} (WxH) but the image is '
+                    f'{size[1]}x{size[0]}')
+            segments.append((class_id, label.rle.counts))
+            ignored.append(ignore)
+        classes = np.array([c for c, _ in segments], np.int64)
+        things = np.flatnonzero(classes < self.label_map.num_things)
+        boxes = np.zeros((0, 4), np.float32)
+        if len(things):  # one pycocotools call per frame, not per label
+            height, width = size or frame.labels[0].rle.size
+            rles = [dict(size=[height, width], counts=segments[i][1]) for i in things]
+            nonempty = mask_utils.area(rles) > 0
+            parser.stats['skipped (empty mask)'] += int((~nonempty).sum())
+            things = things[nonempty]
+            boxes = mask_utils.toBbox(rles)[nonempty].astype(np.float32).reshape(-1, 4)
+            boxes[:, 2:] += boxes[:, :2]
+        parser.stats['segments'] += len(segments)
+        return dict(segments=segments, things=things, bboxes=boxes, labels=classes[things],
+                    ignore_flags=np.asarray(ignored, bool)[things].reshape(-1), source=source)
+
+    def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
+        return dict(super().data_info(frame, arrays, parser, img_dir),
+                    seg_ann_file=arrays['source'], pan_segments=arrays['segments'],
+                    thing_segments=arrays['things'])
+
+
+@TRANSFORMS.register_module()
+class LoadBDD100KPanopticAnnotations(LoadAnnotations):
+    """mmdet's ``LoadPanopticAnnotations`` for BDD100K's Scalabel RLE labels.
+
+    Adds ``gt_bboxes``, ``gt_bboxes_labels``, ``gt_ignore_flags`` (thing
+    instances), ``gt_masks`` (their masks, ``BitmapMasks``) and ``gt_seg_map``
+    (uint8: the class id of every segment painted in file order over 255),
+    the keys mmdet's ``PanopticFPN`` trains on. Frames without labels (test
+    split) pass through. An RLE whose size is not the image's raises an
+    error naming the file and frame (put this after ``LoadImageFromFile``).
+    """
+
+    def __init__(self, with_bbox: bool = True, with_label: bool = True,
+                 with_mask: bool = True, with_seg: bool = True, **kwargs) -> None:
+        super().__init__(with_bbox=with_bbox, with_label=with_label, with_mask=with_mask,
+                         with_seg=with_seg, **kwargs)
+
+    def transform(self, results: dict) -> dict:
+        if results.get('pan_bitmask'):
+            self._from_bitmask(results)
+        if results.get('pan_segments') is None:
+            return results  # the test split has no labels
+        if self.with_bbox:
+            self._load_bboxes(results)
+        if self.with_label:
+            self._load_labels(results)
+        if self.with_mask or self.with_seg:
+            self._load_masks_and_semantic_segs(results)
+        return results
+
+    @staticmethod
+    def _from_bitmask(results: dict) -> None:
+        """Segments and thing instances of a BDD100K panoptic bitmask, in the
+        form the RLE release gives them (decoded by ``bdd100k``'s own parser)."""
+        from bdd100k.common.bitmask import parse_bitmask
+        from PIL import Image
+        path, label_map = results['pan_bitmask'], get_label_map('pan_seg')
+        with Image.open(path) as image:
+            bitmask = np.asarray(image, dtype=np.uint8)
+        if bitmask.ndim != 3 or bitmask.shape[2] != 4:
+            raise ValueError(f'{path}: not a BDD100K RGBA panoptic bitmask (array of shape '
+                             f'{bitmask.shape}), frame {osp.basename(results["img_path"])!r}')
+        try:
+            instance_map, _, attributes, category_ids = parse_bitmask(bitmask)
+        except AssertionError:
+            raise ValueError(f'{path}: a segment spans several categories or attributes '
+                             f'(frame {osp.basename(results["img_path"])!r})') from None
+        names = {label.id: label.name for label in BDD100K_LABELS}
+        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        segments, things, boxes, labels, ignore = [], [], [], [], []
+        for i, (category, attribute) in enumerate(zip(category_ids.tolist(),
+                                                      attributes.tolist())):
+            if names.get(category) not in class_ids:
+                if category in names:  # 'unlabeled' (0): not a pan_seg class
+                    continue
+                raise ValueError(f'{path}: segment {i + 1} has category id {category}, no BDD100K '
+                                 f'label id (frame {osp.basename(results["img_path"])!r})')
+            mask = np.asfortranarray(instance_map == i + 1, dtype=np.uint8)
+            rle = mask_utils.encode(mask)
+            class_id = class_ids[names[category]]
+            if class_id < label_map.num_things:
+                x, y, w, h = mask_utils.toBbox(rle).tolist()
+                things.append(len(segments))
+                boxes.append([x, y, x + w, y + h])
+                labels.append(class_id)
+                ignore.append(bool(attribute & 3))  # crowd or ignored
+            segments.append((class_id, rle['counts'].decode()))
+        results['height'], results['width'] = instance_map.shape
+        results['pan_segments'], results['thing_segments'] = segments, np.asarray(things, int)
+        results['instances'] = [dict(bbox=b, bbox_label=c, ignore_flag=int(f))
+                                for b, c, f in zip(boxes, labels, ignore)]
+
+    def _load_masks_and_semantic_segs(self, results: dict) -> None:
+        # the RLEs are the frame's size (checked at load); the image must be too
+        height, width = results['height'], results['width']
+        if 'ori_shape' in results and tuple(results['ori_shape'][:2]) != (height, width):
+            raise ValueError(
+                f'{results.get("seg_ann_file")}: frame {osp.basename(results["img_path"])!r}: '
+                f'labels are {width}x{height} but image {results["img_path"]} is '
+                f'{results["ori_shape"][1]}x{results["ori_shape"][0]}')
+        segments = results['pan_segments']
+        seg = np.full((height, width), IGNORE_INDEX, np.uint8)
+        masks = np.zeros((height, width, 0), np.uint8)
+        if segments:
+            masks = mask_utils.decode([dict(size=[height, width], counts=counts)
+                                       for _, counts in segments])
+            for i, (class_id, _) in enumerate(segments):
+                seg[masks[..., i] > 0] = class_id
+        if self.with_mask:
+            things = results['thing_segments']
+            results['gt_masks'] = BitmapMasks(
+                np.ascontiguousarray(masks[..., things].transpose(2, 0, 1)), height, width)
+        if self.with_seg:
+            results['gt_seg_map'] = seg

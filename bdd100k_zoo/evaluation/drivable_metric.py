@@ -1,0 +1,61 @@
+"""BDD100K drivable-area metric: the semantic-segmentation metric with the
+drivable definitions of ``bdd100k.eval.seg.evaluate_drivable``.
+
+Where drivable differs from sem_seg in the official evaluation: only
+``direct`` and ``alternative`` are scored; ``background`` (train id 2) takes
+the place of sem_seg's "ignored" class, so ground-truth background (and 255)
+pixels are not counted and a prediction of background on a drivable pixel is
+a miss. mIoU averages the scored classes present in the ground truth, as for
+sem_seg.
+"""
+import os
+import os.path as osp
+from typing import Sequence
+
+import numpy as np
+from mmseg.registry import METRICS
+from scalabel.label.utils import get_leaf_categories
+
+from ..labels import get_label_map
+from .pan_seg_metric import save_png
+from .sem_seg_metric import BDD100KSemSegMetric
+
+
+@METRICS.register_module()
+class BDD100KDrivableMetric(BDD100KSemSegMetric):
+    """mIoU, mAcc, fIoU, pAcc and IoU/<class> as ``python -m bdd100k.eval.run
+    -t drivable`` computes them (3x3 confusion matrix, background "ignored").
+
+    Args: as :class:`BDD100KSemSegMetric`; the submission PNGs hold 0
+    (direct), 1 (alternative) and 2 (background), BDD100K's drivable mask
+    format (``labels/drivable/masks``), and ``<prefix>.zip`` of them.
+    """
+
+    task = 'drivable'
+    default_prefix = 'bdd100k'
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the scored classes: drivable.toml's, without background
+        self.num_classes = len(self.scored_classes())
+
+    @staticmethod
+    def scored_classes() -> Sequence[str]:
+        config = get_label_map('drivable').config.scalabel
+        return tuple(cat.name for cat in get_leaf_categories(config.categories))
+
+    @property
+    def classes(self) -> Sequence[str]:
+        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
+        if tuple(classes) != get_label_map(self.task).classes:
+            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
+                             f'BDD100K drivable classes {get_label_map(self.task).classes}')
+        return self.scored_classes()
+
+    def _write_png(self, pred: np.ndarray, img_path: str) -> str:
+        pred = pred.copy()
+        pred[pred > self.num_classes] = self.num_classes  # anything else is background
+        os.makedirs(self.outfile_prefix, exist_ok=True)
+        name = osp.splitext(osp.basename(img_path))[0] + '.png'
+        save_png(pred, osp.join(self.outfile_prefix, name))
+        return name

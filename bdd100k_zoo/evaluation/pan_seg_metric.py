@@ -1,0 +1,203 @@
+"""BDD100K panoptic-segmentation metric: mmdet panoptic outputs -> Scalabel
+RLE frames -> scalabel's ``evaluate_pan_seg`` (what ``python -m
+bdd100k.eval.run -t pan_seg`` runs on RLE JSON)."""
+import json
+import os
+import os.path as osp
+import zipfile
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+from mmdet.evaluation.functional import INSTANCE_OFFSET
+from mmdet.registry import METRICS
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from PIL import Image
+from pycocotools import mask as mask_utils
+from scalabel.eval.pan_seg import evaluate_pan_seg
+from scalabel.label.io import dump
+from scalabel.label.typing import RLE, Frame, Label
+
+from ..labels import get_label_map
+from .det_metric import load_official_gt
+from .scalabel_convert import _field, _model, _numpy, frame_identity, paused_gc
+
+
+def save_png(array: np.ndarray, path: str) -> None:
+    """Write a PNG under a temporary name and rename it: an interrupted run
+    never leaves a truncated file under the final name."""
+    tmp = f'{path}.tmp'
+    Image.fromarray(array).save(tmp, format='PNG')
+    os.replace(tmp, path)
+
+
+def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
+    """``(class id, panoptic id, RLE dict)`` of every segment of an mmdet
+    panoptic map (``label + instance_id * INSTANCE_OFFSET``, VOID =
+    ``num_classes``), in ascending id order; VOID pixels are no segment."""
+    pan = np.asarray(pan).reshape(np.asarray(pan).shape[-2:]).astype(np.int64)
+    segments = []
+    for pan_id in np.unique(pan).tolist():
+        class_id = pan_id % INSTANCE_OFFSET
+        if class_id == num_classes:
+            continue
+        if not 0 <= class_id < num_classes or pan_id < 0:
+            raise ValueError(f'{where}: panoptic id {pan_id} has class {class_id}, not one of '
+                             f'the {num_classes} BDD100K pan_seg classes (VOID is {num_classes})')
+        rle = mask_utils.encode(np.asfortranarray(pan == pan_id, dtype=np.uint8))
+        segments.append((class_id, pan_id, dict(size=[int(s) for s in rle['size']],
+                                                counts=rle['counts'].decode())))
+    return segments
+
+
+@METRICS.register_module()
+class BDD100KPanSegMetric(BaseMetric):
+    """PQ, SQ, RQ (overall, ``/STUFF``, ``/THING``, ``/<class>``) of BDD100K
+    panoptic segmentation, as the official ``bdd100k``/``scalabel`` tool
+    computes them (plus its ``NUM``: classes averaged over).
+
+    ``process`` takes ``pred_panoptic_seg.sem_seg`` as mmdet's panoptic heads
+    emit it and keeps each segment as an RLE (a few KB a frame); each
+    segment becomes a Scalabel label with that RLE, the class name and the
+    panoptic id as ``id``.
+
+    Args:
+        ann_file: Scalabel JSON ground truth
+            (``labels/pan_seg/rles/pan_seg_val.json``); not needed with
+            ``format_only``.
+        format_only: only write the submission (test split).
+        outfile_prefix: where the submission goes: ``<prefix>.json``
+            (Scalabel RLE frames, what ``python -m bdd100k.eval.run -t pan_seg``
+            and the earlier BDD100K zoo's ``pan_seg.json`` hold) and the
+            bitmask format, ``<prefix>_bitmasks/<name>.png`` (RGBA as
+            ``bdd100k.label.to_mask`` writes panoptic labels: R the BDD100K
+            label id, B/A the segment id, stuff = its label id, things 31..)
+            zipped into ``<prefix>_bitmasks.zip``. Required with
+            ``format_only``.
+        nproc: processes of the official evaluation (``0``: in process).
+        collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
+    """
+
+    task = 'pan_seg'
+    default_prefix: Optional[str] = 'bdd100k'
+
+    def __init__(self,
+                 ann_file: Optional[str] = None,
+                 format_only: bool = False,
+                 outfile_prefix: Optional[str] = None,
+                 nproc: int = 0,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if format_only and not outfile_prefix:
+            raise ValueError(f'{type(self).__name__}: format_only=True needs outfile_prefix '
+                             'to know where to write the submission')
+        if not format_only and not ann_file:
+            raise ValueError(f'{type(self).__name__}: ann_file is needed to compute scores '
+                             '(or set format_only=True for the test split)')
+        self.ann_file = ann_file
+        self.format_only = format_only
+        self.outfile_prefix = outfile_prefix
+        self.nproc = nproc
+
+    @property
+    def classes(self) -> Sequence[str]:
+        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
+        if tuple(classes) != get_label_map(self.task).classes:
+            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
+                             f'BDD100K pan_seg classes in model order '
+                             f'{get_label_map(self.task).classes}')
+        return classes
+
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        num_classes = len(self.classes)
+        for sample in data_samples:
+            name, video_name, _ = frame_identity(sample)
+            pred = _field(sample, 'pred_panoptic_seg')
+            pan = _field(pred, 'sem_seg') if pred is not None else None
+            if pan is None:
+                raise KeyError(f'{type(self).__name__}: data sample of {name} has no '
+                               '"pred_panoptic_seg.sem_seg"; is the model a panoptic one?')
+            self.results.append(dict(
+                name=name, video_name=video_name,
+                segments=panoptic_segments(_numpy(pan), num_classes,
+                                           f'{type(self).__name__}: frame {name!r}')))
+
+    def to_frames(self, records: List[dict]) -> List[Frame]:
+        classes = self.classes
+        seen, frames = set(), []
+        for record in records:  # one per frame: drop distributed padding repeats
+            if record['name'] in seen:
+                continue
+            seen.add(record['name'])
+            labels = [_model(Label, id=str(pan_id), category=classes[class_id],
+                             rle=_model(RLE, **rle))
+                      for class_id, pan_id, rle in record['segments']]
+            frames.append(_model(Frame, name=record['name'], labels=labels))
+        return frames
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        with paused_gc():
+            frames = self.to_frames(results)
+        scores = {}
+        if not self.format_only:  # scored (and logged) first: a failed write keeps them
+            with paused_gc():
+                gt_frames = load_official_gt(self.ann_file, self.task)
+            # (it empties frames whose masks overlap: segments of one panoptic map never do)
+            result = evaluate_pan_seg(gt_frames, frames, get_label_map(self.task).config.scalabel,
+                                      nproc=self.nproc)
+            MMLogger.get_current_instance().info(f'BDD100K pan_seg:\n{result}')
+            scores = {k: float(v) for k, v in result.summary().items()}
+            for metric in ('PQ', 'SQ', 'RQ'):
+                scores.update({f'{metric}/{name}': float(value)
+                               for name, value in getattr(result, metric)[0].items()})
+        if self.outfile_prefix:
+            self.write_submission(frames)
+        return scores
+
+    def write_submission(self, frames: List[Frame]) -> str:
+        """``<prefix>.json`` and the bitmask PNGs + zip, each written under a
+        temporary name and renamed."""
+        path = f'{self.outfile_prefix}.json'
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        with open(f'{path}.tmp', 'w') as f:
+            json.dump([dump(frame.dict()) for frame in frames], f)
+        os.replace(f'{path}.tmp', path)
+        names = self.write_bitmasks(frames)
+        zip_path = f'{self.outfile_prefix}_bitmasks.zip'
+        with zipfile.ZipFile(f'{zip_path}.tmp', 'w', zipfile.ZIP_DEFLATED) as zf:
+            for name in names:
+                zf.write(osp.join(f'{self.outfile_prefix}_bitmasks', name), arcname=name)
+        os.replace(f'{zip_path}.tmp', zip_path)
+        MMLogger.get_current_instance().info(
+            f'BDD100K pan_seg submission of {len(frames)} frames written to {path} and '
+            f'{zip_path} (PNGs in {self.outfile_prefix}_bitmasks/)')
+        return path
+
+    def write_bitmasks(self, frames: List[Frame]) -> List[str]:
+        """BDD100K's panoptic bitmasks (``bdd100k.label.to_mask.panseg_to_bitmasks``'
+        encoding), frame by frame; returns the PNG names."""
+        from bdd100k.label.label import labels as bdd100k_labels
+        from bdd100k.label.to_mask import STUFF_NUM, set_instance_color
+        label_ids = {label.name: label.id for label in bdd100k_labels}
+        out_dir = f'{self.outfile_prefix}_bitmasks'
+        os.makedirs(out_dir, exist_ok=True)
+        names = []
+        for frame in frames:
+            height, width = (frame.labels[0].rle.size if frame.labels else
+                             (get_label_map(self.task).config.scalabel.imageSize.height,
+                              get_label_map(self.task).config.scalabel.imageSize.width))
+            bitmask = np.zeros((height, width, 4), dtype=np.uint8)
+            next_thing = STUFF_NUM
+            for label in frame.labels:
+                category_id = label_ids[label.category]
+                if category_id <= STUFF_NUM:
+                    segment_id = category_id
+                else:
+                    next_thing += 1
+                    segment_id = next_thing
+                mask = mask_utils.decode(label.rle.dict()).astype(bool)
+                bitmask[mask] = set_instance_color(label, category_id, segment_id)
+            names.append(osp.splitext(frame.name)[0] + '.png')
+            save_png(bitmask, osp.join(out_dir, names[-1]))
+        return names
