@@ -1,13 +1,12 @@
 """Label loading at BDD100K scale: the project's datasets vs Scalabel's loader
 vs a plain ``json.load``, each in a fresh process (wall time, peak RSS).
 
-    python benchmarks/bench_label_loading.py [--scale 1.0] [--tasks det box_track]
+    python benchmarks/bench_label_loading.py [--scale 1.0] [--tasks det box_track] [--record]
 
 Peak RSS is counted above the process's RSS after the (shared) imports.
 scale 1.0 is BDD100K's size: det_20 train (70K frames, 1.29M boxes) and
 box_track_20 train (1,400 videos x 200 frames).
 """
-import argparse
 import json
 import os.path as osp
 import sys
@@ -16,6 +15,7 @@ import tempfile
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.common import (generate_det_labels, generate_track_labels,  # noqa: E402
                                measure, record)
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 
 
 def import_stack():
@@ -51,7 +51,7 @@ def load_json(task, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument('--scale', type=float, default=1.0)
     parser.add_argument('--tasks', nargs='+', default=['det', 'box_track'])
     args = parser.parse_args()
@@ -78,7 +78,7 @@ def main():
                 f'json.load {j["wall_s"]:.1f} s / {j["peak_rss_mb"]:.0f} MB; '
                 f'speed-up vs scalabel {s["wall_s"] / p["wall_s"]:.1f}x, '
                 f'peak RSS vs json.load {p["peak_rss_mb"] / j["peak_rss_mb"]:.2f}x')
-    record('label_loading', dict(figures, scale=args.scale))
+    record('label_loading', dict(figures, scale=args.scale), args.record)
     print('\n'.join(lines))
 
 

@@ -7,10 +7,11 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from bdd100k_zoo.config import load_config
 from bdd100k_zoo.runtime import add_zoo_hooks, init_cpu_distributed, prepare_config
 
 
@@ -25,6 +26,9 @@ def parse_args():
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a value from the latest '
         'checkpoint in the work dir')
+    parser.add_argument('--data-root',
+                        help='the BDD100K folder (images/, labels/): moves every dataset and '
+                        'evaluator path of the config (default: its data_root, data/bdd100k/)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (as in mmdet)')
@@ -40,9 +44,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

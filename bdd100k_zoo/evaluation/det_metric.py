@@ -40,7 +40,7 @@ class BDD100KDetMetric(BaseMetric):
     """
 
     task = 'det'
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
 
     def __init__(self,
                  ann_file: Optional[str] = None,
@@ -56,6 +56,12 @@ class BDD100KDetMetric(BaseMetric):
         if not format_only and not ann_file:
             raise ValueError(f'{type(self).__name__}: ann_file is needed to compute scores '
                              '(or set format_only=True for the test split)')
+        if not format_only and not osp.exists(ann_file):
+            # checked here, when the Runner builds its loops: before training, not at the
+            # first validation hours later
+            raise FileNotFoundError(
+                f'{type(self).__name__}: ground truth ann_file={ann_file!r} does not exist '
+                '(move all data paths with --data-root DIR, or set the evaluator\'s ann_file)')
         self.ann_file = ann_file
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix

@@ -83,7 +83,7 @@ class BDD100KSemSegMetric(BaseMetric):
     """
 
     task = 'sem_seg'
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
 
     def __init__(self,
                  format_only: bool = False,
