@@ -11,6 +11,7 @@ import warnings
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 from . import checkpoint  # noqa: E402,F401  (allow-lists mmengine checkpoint types)
+from . import console  # noqa: E402,F401  (BDD100KLogProcessor)
 from .config import register_scope  # noqa: E402
 from . import hooks  # noqa: E402,F401
 from .datasets import *  # noqa: E402,F401,F403

@@ -41,6 +41,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.console import announce_log, quiet_console
 from bdd100k_zoo.evaluation import official_names
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import RecordError, record_run
@@ -116,6 +117,7 @@ def show_dir_path(args, cfg: Config, runner) -> str:
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
+    quiet_console(cfg)
     prepare_config(cfg, args.launcher)
 
     if args.work_dir is not None:
@@ -139,6 +141,7 @@ def main():
 
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    announce_log(runner)
     if args.out is not None:
         from mmdet.evaluation import DumpDetResults
         if not args.out.endswith(('.pkl', '.pickle')):

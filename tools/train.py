@@ -12,6 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.console import announce_log, quiet_console
 from bdd100k_zoo.runtime import add_zoo_hooks, init_cpu_distributed, prepare_config
 
 
@@ -45,6 +46,7 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
+    quiet_console(cfg)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -70,6 +72,7 @@ def main():
     add_zoo_hooks(cfg)
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    announce_log(runner)
     runner.train()
 
 

@@ -14,7 +14,8 @@ from scalabel.label.typing import Frame
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
-from .scalabel_convert import frame_record, paused_gc, record_to_frame, unique_records
+from .scalabel_convert import (coco_quiet, frame_record, paused_gc, record_to_frame,
+                               unique_records)
 
 
 def load_official_gt(ann_file: str, task: str) -> List[Frame]:
@@ -101,7 +102,8 @@ class BDD100KDetMetric(BaseMetric):
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         """The official scores of the predicted frames; each task's metric its own."""
-        result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
-                              nproc=self.nproc)
+        with coco_quiet():
+            result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
+                                  nproc=self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

@@ -18,7 +18,7 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
 from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, frame_record
+from .scalabel_convert import _field, coco_quiet, frame_record
 
 
 @METRICS.register_module()
@@ -115,7 +115,8 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             if isinstance(scores, list):  # [per class, per super-class, overall]
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
         if self.det_ap:
-            det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
+            with coco_quiet():
+                det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
             metrics.update({k: float(v) for k, v in det.summary().items()})
         return metrics
 
