@@ -52,7 +52,7 @@ def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, de
     out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
                    str(tmp_path), '--show-dir', 'painted', '--data-root', data,
                    '--cfg-options', *shrink_options(*detect_sample))
-    assert out.count('Precision/Recall') == 1  # Scalabel's table, once
+    assert out.count('\nOVERALL ') == 1  # Scalabel's table, once
     line = [x for x in out.splitlines() if 'Epoch(test) [1/1]' in x][0]
     assert 'bdd100k/AP: ' in line and 'AP/car' not in line  # per-class: table, scores.json
     with open(tmp_path / 'scores.json') as f:
