@@ -157,21 +157,34 @@ def make_videos(root: str, gif: bool = False) -> List[str]:
     return written
 
 
+# the drawing API of the visualizers (not their scalar / config logging)
+_PAINTING = ('dataset_meta', 'set_image', 'get_image', 'draw_', 'add_datasample', 'add_image',
+             'show')
+
+
 def paint_on_every_rank() -> None:
-    """Let every process of a distributed test paint its own frames: the
-    OpenMMLab visualizers' ``add_datasample`` (and mmengine's ``add_image``,
-    which mmseg's hook saves through) run on the main process only
+    """Let every process of a distributed test paint its own frames: mmengine's
+    and the OpenMMLab visualizers' drawing methods run on the main process only
     (``@master_only``), so ``--show-dir`` under ``dist_test.sh`` would paint a
-    fraction of the frames. Idempotent."""
+    fraction of the frames. Their undecorated methods are put back (idempotent)."""
     from mmdet.visualization import DetLocalVisualizer, TrackLocalVisualizer
+    from mmengine.dist import master_only
     from mmengine.visualization import Visualizer
     from mmseg.visualization import SegLocalVisualizer
-    for cls, method in ((DetLocalVisualizer, 'add_datasample'),
-                        (TrackLocalVisualizer, 'add_datasample'),
-                        (SegLocalVisualizer, 'add_datasample'), (Visualizer, 'add_image')):
-        func = cls.__dict__.get(method)
-        if func is not None and hasattr(func, '__wrapped__'):
-            setattr(cls, method, func.__wrapped__)
+    master_only_code = master_only(lambda: None).__code__
+    for cls in (Visualizer, DetLocalVisualizer, TrackLocalVisualizer, SegLocalVisualizer):
+        for name, attr in list(vars(cls).items()):
+            if not name.startswith(_PAINTING):
+                continue
+            def unwrap(func):
+                return func.__wrapped__ if getattr(func, '__code__', None) is \
+                    master_only_code else func
+
+            if isinstance(attr, property):
+                setattr(cls, name, property(unwrap(attr.fget), unwrap(attr.fset), attr.fdel,
+                                            attr.__doc__))
+            else:
+                setattr(cls, name, unwrap(attr))
 
 
 def paint_gt_masks(cfg) -> bool:
