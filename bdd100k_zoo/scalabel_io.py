@@ -22,6 +22,7 @@ import math
 import os
 import os.path as osp
 import re
+import sys
 from collections import Counter
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -60,7 +61,7 @@ def with_progress(items: List[Any], what: str) -> Iterator[Any]:
         return
     from mmengine.utils import ProgressBar
     print_log(f'{what} ({len(items)})', logger='current')
-    bar = ProgressBar(len(items))
+    bar = ProgressBar(len(items), file=sys.stdout)
     for item in items:
         yield item
         bar.update()

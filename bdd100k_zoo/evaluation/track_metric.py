@@ -132,7 +132,7 @@ class _Progress:
         from mmengine.utils import ProgressBar
         MMLogger.get_current_instance().info(what)
         self.func = func
-        self.bar = ProgressBar(total) if is_main_process() and total else None
+        self.bar = ProgressBar(total, file=sys.stdout) if is_main_process() and total else None
 
     def __call__(self, *args, **kwargs):
         out = self.func(*args, **kwargs)
