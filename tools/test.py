@@ -8,7 +8,8 @@ mmdet's tools/test.py, flag for flag, plus:
                      written beside the scores
 
     python tools/test.py CONFIG CKPT [--work-dir DIR] [--out preds.pkl] [--show-dir DIR]
-        [--format-only] [--outfile-prefix PREFIX] [--cfg-options k=v ...] [--launcher pytorch]
+        [--format-only] [--outfile-prefix PREFIX] [--data-root DIR] [--gif]
+        [--cfg-options k=v ...] [--launcher pytorch]
 
   --results-dir      record the run in the zoo: the measured val / test entry of
                      <results-dir>/<config name>.json, with the per-class scores
