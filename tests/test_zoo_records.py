@@ -72,7 +72,8 @@ def _measurement(ap=30.0, num_images=10000):
                                              code_version='v',
                                              checkpoint=dict(file='f', sha256='0' * 64),
                                              num_images=1)),
-     '.measured.val', 'the run covers 1 images, but the official BDD100K val split of det has 10,000'),
+     '.measured.val',
+     'the run covers 1 images, but the official BDD100K val split of det has 10,000'),
     (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
                                              checkpoint=dict(file='f', sha256='0' * 64),
                                              num_images=-1)),
@@ -131,7 +132,8 @@ def test_a_run_that_cannot_be_the_zoos_number_is_refused_with_the_reason(tmp_pat
     before = open(path).read()
     ckpt = tmp_path / 'epoch_1.pth'
     ckpt.write_bytes(b'weights')
-    args = dict(results_dir=str(tmp_path), config='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
+    args = dict(results_dir=str(tmp_path),
+                config='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
                 checkpoint=str(ckpt), split='val', metrics=_metrics(), num_images=10000,
                 command='python tools/test.py ...')
     with pytest.raises(RecordError) as err:

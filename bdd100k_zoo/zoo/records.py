@@ -22,7 +22,8 @@ Layout::
      "published": {"val": {"scores": {"AP": 31.2}, "source": "...", "note": "..."}},
      "measured": {"val": {"scores": {...}, "command": "...", "date": "...",
                           "code_version": "...", "checkpoint": {"file": "...", "sha256": "..."},
-                          "num_images": 10000, "num_videos": null, "scores_file": "scores/..._val.json",
+                          "num_images": 10000, "num_videos": null,
+                          "scores_file": "scores/..._val.json",
                           "plot": "plots/..._val.png", "preds": null, "visuals": null}}}
 """
 import json
