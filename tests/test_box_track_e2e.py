@@ -1,7 +1,6 @@
 """QDTrack through tools/train.py, tools/test.py and tools/dist_test.sh on the real
 BDD100K tracking sample (2 videos x 6 frames), tiny scale, CPU; and the YOLOX-x variant."""
 import json
-import math
 import os
 import os.path as osp
 import random
@@ -140,8 +139,10 @@ def test_video_test_scores_and_submission_match_the_official_tool(trained_qdtrac
     assert sorted(p.name for p in painted.iterdir() if p.suffix == '.mp4') == [
         f'{v}.mp4' for v in videos]
     assert dist_metrics.keys() == metrics.keys()
-    for key, value in metrics.items():  # NaN for the classes the sample does not have
-        assert dist_metrics[key] == value or math.isnan(value) and math.isnan(dist_metrics[key])
+    # NaN for the classes the sample does not have; one process runs torch's default
+    # threads, dist_test.sh OMP_NUM_THREADS=1: box coordinates may differ in the last bits
+    for key, value in metrics.items():
+        assert dist_metrics[key] == pytest.approx(value, rel=1e-6, nan_ok=True), key
 
 
 def test_yolox_x_qdtrack_trains_and_tracks_on_cpu(samples):
