@@ -3,11 +3,22 @@
 Importing the package registers its datasets, metrics and hooks in the
 OpenMMLab registries (configs name it in ``custom_imports``).
 """
-from . import checkpoint  # noqa: F401  (allow-lists mmengine checkpoint types)
-from . import hooks  # noqa: F401
-from .datasets import *  # noqa: F401,F403
-from .evaluation import *  # noqa: F401,F403
-from . import models  # noqa: F401  (QDTrack variants)
-from .version import __version__
+import warnings
+
+# mmengine / mmcv look packages up with pkg_resources (mmdet:: / mmseg:: config
+# inheritance), which setuptools deprecates on every (re)import: five identical
+# warnings per run. The pin setuptools<82 keeps it working (README, Installation).
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
+
+from . import checkpoint  # noqa: E402,F401  (allow-lists mmengine checkpoint types)
+from . import console  # noqa: E402,F401  (BDD100KLogProcessor)
+from .config import register_scope  # noqa: E402
+from . import hooks  # noqa: E402,F401
+from .datasets import *  # noqa: E402,F401,F403
+from .evaluation import *  # noqa: E402,F401,F403
+from . import models  # noqa: E402,F401  (QDTrack variants)
+from .version import __version__  # noqa: E402
+
+register_scope()  # bdd100k_zoo::<config> names, as mmdet:: ones
 
 __all__ = ['__version__']

@@ -18,8 +18,35 @@ from mmengine.dist import is_distributed
 from mmengine.logging import print_log
 
 
+def check_launcher(launcher: str) -> None:
+    """``--launcher pytorch`` needs the environment torchrun sets up; say how to
+    launch instead of failing with ``KeyError: 'RANK'`` deep in mmengine."""
+    if launcher == 'pytorch' and 'RANK' not in os.environ:
+        raise RuntimeError(
+            '--launcher pytorch expects its processes to be started by torchrun, which sets '
+            'RANK / WORLD_SIZE / MASTER_ADDR (not set here). Launch with '
+            '`bash tools/dist_train.sh CONFIG NUM_PROCS [args]` (dist_test.sh for tools/test.py) '
+            'or `python -m torch.distributed.run --nproc_per_node NUM_PROCS tools/train.py '
+            'CONFIG --launcher pytorch`; for one process, drop --launcher.')
+
+
+def _sync_bn_to_bn(node) -> int:
+    """Turn every ``norm_cfg`` of type SyncBN in a model config into BN; returns how many."""
+    count = 0
+    if isinstance(node, dict):
+        if node.get('type') in ('SyncBN', 'mmseg.SyncBN', 'mmdet.SyncBN'):
+            node['type'] = 'BN'
+            count += 1
+        for value in node.values():
+            count += _sync_bn_to_bn(value)
+    elif isinstance(node, (list, tuple)):
+        count += sum(_sync_bn_to_bn(value) for value in node)
+    return count
+
+
 def prepare_config(cfg: Config, launcher: str) -> Config:
     """Adapt ``cfg`` (already merged with ``--cfg-options``) to this machine."""
+    check_launcher(launcher)
     cfg.launcher = launcher
     if torch.cuda.is_available():
         check_mmcv_cuda_ops()
@@ -33,6 +60,10 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
         for amp_only in ('loss_scale', 'dtype', 'use_fsdp'):
             optim_wrapper.pop(amp_only, None)
     if launcher != 'none':
+        # SyncBatchNorm runs on GPU modules only; one process reverts it itself (mmengine)
+        if _sync_bn_to_bn(cfg.get('model')):
+            print_log('no GPU: SyncBN replaced by BN (statistics per process)',
+                      logger='current', level=30)
         wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
         wrapper['device_ids'] = None  # DDP on CPU modules takes no device ids
         cfg.model_wrapper_cfg = wrapper

@@ -2,13 +2,12 @@
 (model-output data samples -> official scores) vs calling Scalabel's
 ``evaluate_det`` directly on frames that are already converted.
 
-    python benchmarks/bench_eval.py [--frames 10000] [--dets 100]
+    python benchmarks/bench_eval.py [--frames 10000] [--dets 100] [--record]
 
 Both compute the same numbers (checked); the ratio of their wall times is the
 price of the metric's conversion and ground-truth loading. Each side runs in a
 fresh process.
 """
-import argparse
 import json
 import os.path as osp
 import sys
@@ -19,6 +18,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.common import generate_det_labels, measure, record  # noqa: E402
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 
 
 def predictions(gt_path, dets, seed=0):
@@ -81,7 +81,7 @@ def run_direct(gt_path, dets):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument('--frames', type=int, default=10000)
     parser.add_argument('--dets', type=int, default=100)
     args = parser.parse_args()
@@ -95,7 +95,7 @@ def main():
     record('eval_conversion_tax', dict(frames=args.frames, dets_per_frame=args.dets,
                                        metric_s=round(project, 2),
                                        direct_evaluate_det_s=round(official, 2),
-                                       tax=round(project / official, 3)))
+                                       tax=round(project / official, 3)), args.record)
     print(f'{args.frames} frames x {args.dets} detections: metric end to end {project:.1f} s, '
           f'evaluate_det on converted frames {official:.1f} s; conversion tax '
           f'{project / official:.2f}x')

@@ -15,13 +15,13 @@ depend on them; the detector keeps at most 100 boxes a frame as configured).
 Each side runs in a fresh process after one warm-up frame; model building is
 not timed.
 """
-import argparse
 import os
 import os.path as osp
 import sys
 import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 from benchmarks.common import ROOT, measure, record  # noqa: E402
 
 CONFIGS = dict(
@@ -114,7 +114,7 @@ def zoo_loop(task, ckpt, folder, options, paint):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = benchmark_parser(__doc__.split('\n')[0])
     parser.add_argument('--task', choices=sorted(CONFIGS), default='det')
     parser.add_argument('--frames', type=int, default=12)
     parser.add_argument('--size', default='640x360', help='frame size WxH')
@@ -133,7 +133,7 @@ def main():
                    bare_fps=round(bare, 3), infer_json_fps=round(json_only, 3),
                    infer_painted_fps=round(painted, 3),
                    json_ratio=round(json_only / bare, 3), painted_ratio=round(painted / bare, 3))
-    record(f'inference_{args.task}', figures)
+    record(f'inference_{args.task}', figures, args.record)
     print(f'{args.task}, {args.frames} frames {args.size}, CPU: bare mmdet/mmseg loop '
           f'{bare:.3f} frames/s; tools/infer.py JSON only {json_only:.3f} frames/s '
           f'({json_only / bare:.2f}x), with painting + mp4 {painted:.3f} frames/s '

@@ -2,14 +2,13 @@
 vs a plain ``json.load``, each in a fresh process (wall time, peak RSS).
 
     python benchmarks/bench_label_loading.py [--scale 1.0]
-        [--tasks det box_track pan_seg drivable]
+        [--tasks det box_track pan_seg drivable] [--record]
 
 Peak RSS is counted above the process's RSS after the (shared) imports.
 scale 1.0 is BDD100K's size: det_20 train (70K frames, 1.29M boxes),
 box_track_20 train (1,400 videos x 200 frames), pan_seg val RLE (1K frames,
 45 segments each) and drivable train RLE (70K frames, 1-3 areas each).
 """
-import argparse
 import json
 import os.path as osp
 import sys
@@ -19,6 +18,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.common import (generate_det_labels, generate_drivable_labels,  # noqa: E402
                                generate_pan_seg_labels, generate_track_labels, measure,
                                record)
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 
 TASKS = ('det', 'box_track', 'pan_seg', 'drivable')
 
@@ -65,7 +65,7 @@ def load_json(task, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument('--scale', type=float, default=1.0)
     parser.add_argument('--tasks', nargs='+', default=list(TASKS), choices=TASKS)
     args = parser.parse_args()
@@ -100,7 +100,7 @@ def main():
                 f'json.load {j["wall_s"]:.1f} s / {j["peak_rss_mb"]:.0f} MB; '
                 f'speed-up vs scalabel {s["wall_s"] / p["wall_s"]:.1f}x, '
                 f'peak RSS vs json.load {p["peak_rss_mb"] / j["peak_rss_mb"]:.2f}x')
-    record('label_loading', figures, merge=True)
+    record('label_loading', figures, args.record, merge=True)
     print('\n'.join(lines))
 
 

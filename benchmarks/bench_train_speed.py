@@ -16,7 +16,6 @@ with its labels, under ``--images`` names (the JPEG is decoded anew for each).
   alternating over ``--rounds`` rounds; images/s and peak GPU memory, and the
   zoo / stock ratio (target: within 5%).
 """
-import argparse
 import json
 import os
 import os.path as osp
@@ -25,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 from benchmarks.common import ROOT, record  # noqa: E402
 
 ZOO = osp.join(ROOT, 'configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py')
@@ -111,7 +111,7 @@ def gpu_images_per_s(models, batches, iters, warmup, rounds, batch_size):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = benchmark_parser(__doc__.split('\n')[0])
     parser.add_argument('--iters', type=int, default=50, help='timed GPU steps per round')
     parser.add_argument('--warmup', type=int, default=10)
     parser.add_argument('--rounds', type=int, default=3)
@@ -155,7 +155,7 @@ def main():
                 print(f'{name}: {fig["images_per_s"]:.1f} images/s, peak GPU memory '
                       f'{fig["peak_gpu_memory_mb"]:.0f} MB')
             print(f'zoo / stock training speed: {ratio:.3f} (target >= 0.95)')
-    record('train_speed', figures)
+    record('train_speed', figures, args.record)
 
 
 if __name__ == '__main__':

@@ -1,14 +1,13 @@
 """Memory of dataloader workers: the project's dataset vs a plain
 list-of-dicts dataset over the same BDD100K-scale labels.
 
-    python benchmarks/bench_worker_memory.py [--scale 1.0] [--workers 0 2 4]
+    python benchmarks/bench_worker_memory.py [--scale 1.0] [--workers 0 2 4] [--record]
 
 Every worker walks the whole dataset; then the total PSS and USS (private
 memory) of the worker processes is read from /proc. A list of Python dicts
 is copied page by page into each worker as reference counts are touched;
 mmengine's serialized data list (one numpy byte buffer) stays shared.
 """
-import argparse
 import json
 import os.path as osp
 import sys
@@ -16,6 +15,7 @@ import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.common import generate_det_labels, record  # noqa: E402
+from benchmarks.common import parser as benchmark_parser  # noqa: E402
 
 
 class PlainDataset:
@@ -77,7 +77,7 @@ def worker_memory(dataset, num_workers):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument('--scale', type=float, default=1.0)
     parser.add_argument('--workers', type=int, nargs='+', default=[1, 2, 4])
     args = parser.parse_args()
@@ -101,7 +101,7 @@ def main():
                                                                  args.workers[-1]))
     lines.append(f'project USS per worker: {first / args.workers[0]:.0f} MB at '
                  f'{args.workers[0]}, {last / args.workers[-1]:.0f} MB at {args.workers[-1]}')
-    record('worker_memory', dict(figures, scale=args.scale))
+    record('worker_memory', dict(figures, scale=args.scale), args.record)
     print('\n'.join(lines))
 
 

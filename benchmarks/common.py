@@ -168,16 +168,34 @@ def measure(fn, *args, setup=None):
     return out
 
 
-def record(section, figures, merge=False):
-    """Write one benchmark's figures into results/benchmarks.json; with
+def parser(description):
+    """The benchmarks' argument parser: each adds its own sizes to it."""
+    import argparse
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('--record', action='store_true',
+                   help='write the figures into results/benchmarks.json, the project\'s '
+                   'recorded figures (default: print only)')
+    return p
+
+
+def record(section, figures, write=False, path=None, merge=False):
+    """Write one benchmark's figures into results/benchmarks.json (``path``) when
+    ``write`` (``--record``); a quick or exploratory run only prints them. With
     ``merge`` the section's other entries (e.g. tasks not run now) stay."""
+    path = path or RESULTS
+    if not write:
+        print(f'{section}: not recorded (add --record to update {osp.relpath(path, ROOT)})')
+        return None
     data = {}
-    if osp.exists(RESULTS):
-        with open(RESULTS) as f:
+    if osp.exists(path):
+        with open(path) as f:
             data = json.load(f)
     kept = data.get(section, {}) if merge else {}
     data[section] = dict(kept, **figures, measured=time.strftime('%Y-%m-%d %H:%M'),
                          cpus=os.cpu_count())
-    os.makedirs(osp.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, 'w') as f:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
         json.dump(data, f, indent=2, sort_keys=True)
+    os.replace(path + '.tmp', path)
+    print(f'{section}: recorded in {osp.relpath(path, ROOT)}')
+    return path

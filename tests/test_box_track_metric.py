@@ -18,7 +18,7 @@ from scalabel.eval.mot import acc_single_video_mot, evaluate_track
 from scalabel.label.io import group_and_sort, load
 
 import bdd100k_zoo  # noqa: F401
-from bdd100k_zoo.evaluation import BDD100KTrackMetric
+from bdd100k_zoo.evaluation import BDD100KTrackMetric, official_names
 from bdd100k_zoo.labels import BOX_TRACK_CLASSES
 
 KEYS = {'mMOTA', 'mIDF1', 'mMOTP', 'MOTA', 'IDF1', 'MOTP', 'FP', 'FN', 'IDSw', 'MT', 'PT', 'ML',
@@ -68,7 +68,7 @@ def run_metric(samples, **kwargs):
     metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
     for sample in samples:
         metric.process({}, [sample])
-    return metric.evaluate(size=2)  # the dataset length counts videos
+    return official_names(metric.evaluate(size=2))  # the dataset length counts videos
 
 
 def official(gt_dir, frames):

@@ -8,7 +8,7 @@ import torch
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 
-from bdd100k_zoo.evaluation import BDD100KDetMetric
+from bdd100k_zoo.evaluation import BDD100KDetMetric, official_names
 from bdd100k_zoo.labels import DET_CLASSES
 
 # ../shared/golden/README.md: scalabel.eval.detect.evaluate_det on these files
@@ -50,7 +50,9 @@ def evaluate(metric, samples, batch_size=8):
     metric.dataset_meta = dict(classes=DET_CLASSES)
     for i in range(0, len(samples), batch_size):
         metric.process({}, samples[i:i + batch_size])
-    return metric.evaluate(len(samples))
+    scores = metric.evaluate(len(samples))
+    assert all(k.startswith('bdd100k/') for k in scores)  # the metrics' default_prefix
+    return official_names(scores)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import SAMPLES, run_tool, sample_options
+from conftest import REPO, SAMPLES, run_tool, sample_options
 
 CONFIG = 'configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py'
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
@@ -63,3 +63,24 @@ def test_test_scores_masks_and_boxes_and_the_submission_is_official(trained_mask
     official = json.loads(out.read_text())
     for key in KEYS:
         assert official[key][-1]['OVERALL'] == pytest.approx(metrics[key], abs=1e-9), key
+
+
+def test_painted_ground_truth_shows_the_masks(track_sample):
+    """tools/test.py --show-dir: the ground-truth panel gets masks as the prediction
+    panel does (the test pipeline loads boxes only; the metric reads the label file)."""
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+
+    from bdd100k_zoo.config import load_config
+    from bdd100k_zoo.zoo.visuals import paint_gt_masks
+    from test_data_root import parse_cfg_options
+    init_default_scope('mmdet')
+    cfg = load_config(osp.join(REPO, CONFIG), parse_cfg_options(
+        sample_options(*track_sample, test_frames=2)))
+    load = cfg.test_dataloader.dataset.pipeline[2]
+    assert load.type == 'LoadAnnotations' and not load.get('with_mask')
+    assert paint_gt_masks(cfg) and load.with_mask
+    item = DATASETS.build(cfg.test_dataloader.dataset)[0]
+    gt = item['data_samples'].gt_instances
+    assert len(gt) > 0 and gt.masks.masks.shape == (len(gt), 720, 1280)
+    assert gt.masks.masks.any(axis=(1, 2)).all()  # every instance has mask pixels

@@ -17,7 +17,7 @@ from scalabel.eval.ins_seg import evaluate_ins_seg
 from scalabel.label.transforms import mask_to_rle
 from scalabel.label.typing import Box2D, Frame, Label
 
-from bdd100k_zoo.evaluation import BDD100KInsSegMetric
+from bdd100k_zoo.evaluation import BDD100KInsSegMetric, official_names
 from bdd100k_zoo.evaluation.det_metric import load_official_gt
 from bdd100k_zoo.labels import INS_SEG_CLASSES, get_label_map
 from ins_seg_samples import track_frames, write_gt_bitmasks
@@ -79,7 +79,7 @@ def evaluate(metric, data_samples, batch_size=4):
     metric.dataset_meta = dict(classes=INS_SEG_CLASSES)
     for i in range(0, len(data_samples), batch_size):
         metric.process({}, data_samples[i:i + batch_size])
-    return metric.evaluate(len(data_samples))
+    return official_names(metric.evaluate(len(data_samples)))
 
 
 def test_ground_truth_as_predictions_scores_100(samples, gt_dir):

@@ -86,3 +86,12 @@ def test_wrong_value_type_names_file_frame_and_label(tmp_path):
     with pytest.raises(ScalabelFormatError,
                        match=r"det\.json: frame 'a\.jpg': label '7' has a malformed box2d"):
         read_box_frames(str(path))
+
+
+def test_reading_many_label_files_shows_a_progress_bar(capsys):
+    from bdd100k_zoo.scalabel_io import with_progress
+    files = [f'video{i}.json' for i in range(25)]  # BDD100K ships 1,400 such files
+    assert list(with_progress(files, 'reading labels/box_track_20/train/')) == files
+    out = capsys.readouterr().out
+    assert '25/25' in out  # mmengine's progress bar
+    assert list(with_progress(files[:1], 'reading det_20/det_train.json')) == files[:1]

@@ -22,7 +22,7 @@ from scalabel.label.typing import Frame, Label
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from bdd100k_zoo.evaluation import BDD100KSemSegMetric
+from bdd100k_zoo.evaluation import BDD100KSemSegMetric, official_names
 from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_label_map
 
 TRAIN = SEM_SEG_CLASSES.index('train')  # in no sample frame's ground truth
@@ -79,7 +79,7 @@ def evaluate(metric, samples, batch_size=1):
     metric.dataset_meta = dict(classes=SEM_SEG_CLASSES)
     for i in range(0, len(samples), batch_size):
         metric.process({}, samples[i:i + batch_size])
-    return metric.evaluate(len(samples))
+    return official_names(metric.evaluate(len(samples)))
 
 
 def official(ann_file, ground_truth, preds):
@@ -133,7 +133,7 @@ def _distributed_worker(rank, world_size, port, samples, out):
     metric.dataset_meta = dict(classes=SEM_SEG_CLASSES)
     for index in DefaultSampler(samples, shuffle=False):  # pads rank 1 with sample 0
         metric.process({}, [samples[index]])
-    scores = metric.evaluate(len(samples))
+    scores = official_names(metric.evaluate(len(samples)))
     if rank == 0:
         torch.save(scores, out)
     dist.destroy_process_group()

@@ -17,12 +17,44 @@ def test_train_two_iterations_and_checkpoint(trained_detector):
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
 
 
+def test_the_console_shows_the_run_and_the_log_file_keeps_the_paperwork(trained_detector):
+    work_dir, log = trained_detector
+    assert 'pkg_resources is deprecated' not in log
+    for paperwork in ('Config:\n', 'Hooks will be executed', 'System environment:'):
+        assert paperwork not in log
+    log_file = log.split('config, environment and hooks: ')[1].split()[0]
+    with open(log_file) as f:
+        kept = f.read()
+    assert 'Config:\n' in kept and 'Hooks will be executed' in kept and 'model = dict(' in kept
+    assert len(log.splitlines()) < 120  # two epochs, two validations (mmengine: 400+ lines)
+
+
+def bdd100k_layout(root, ann_file, img_dir, split='val'):
+    """The sample as BDD100K lays out detection data (links, no copies)."""
+    os.makedirs(osp.join(root, 'labels', 'det_20'))
+    os.makedirs(osp.join(root, 'images', '100k'))
+    os.symlink(ann_file, osp.join(root, 'labels', 'det_20', f'det_{split}.json'))
+    os.symlink(img_dir, osp.join(root, 'images', '100k', split))
+    return str(root)
+
+
+def shrink_options(ann_file, img_dir):
+    """sample_options without the data paths."""
+    return [o for o in sample_options(ann_file, img_dir)
+            if not any(k in o for k in ('data_root=', 'ann_file=', 'data_prefix'))]
+
+
 def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, detect_sample,
                                                            tmp_path):
+    """--data-root: the config's paths, moved to a BDD100K folder elsewhere."""
     work_dir, _ = trained_detector
-    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-             str(tmp_path), '--show-dir', 'painted', '--cfg-options',
-             *sample_options(*detect_sample))
+    data = bdd100k_layout(tmp_path / 'bdd100k', *detect_sample)
+    out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                   str(tmp_path), '--show-dir', 'painted', '--data-root', data,
+                   '--cfg-options', *shrink_options(*detect_sample))
+    assert out.count('\nOVERALL ') == 1  # Scalabel's table, once
+    line = [x for x in out.splitlines() if 'Epoch(test) [1/1]' in x and 'bdd100k/AP: ' in x][0]
+    assert 'AP/car' not in line  # per-class scores: in the table and scores.json
     with open(tmp_path / 'scores.json') as f:
         metrics = json.load(f)['metrics']
     assert {'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm',
@@ -47,12 +79,17 @@ def test_distributed_training_and_evaluation_lose_nothing(tmp_path):
     scores, submissions = [], []
     for procs in (1, 2, 3):
         work_dir = tmp_path / f'test{procs}'
+        show = ['--show-dir', str(tmp_path / 'painted')] if procs == 3 else []
         run_tool('tools/dist_test.sh', CONFIG, ckpt, str(procs), '--work-dir', str(work_dir),
-                 '--outfile-prefix', str(work_dir / 'preds'), '--cfg-options', *opts, env=env)
+                 '--outfile-prefix', str(work_dir / 'preds'), *show, '--cfg-options', *opts,
+                 env=env)
         scores.append(json.loads((work_dir / 'scores.json').read_text())['metrics'])
         submissions.append(json.loads((work_dir / 'preds.json').read_text()))
     names = [frame['name'] for frame in submissions[0]]
     assert len(names) == 11 and len(set(names)) == 11
+    # every process painted its own frames (mmengine's visualizers paint on rank 0 only)
+    painted = [f for _, _, files in os.walk(tmp_path / 'painted') for f in files]
+    assert sorted(painted) == sorted(names)
     by_name = [sorted(sub, key=lambda frame: frame['name']) for sub in submissions]
     assert by_name[0] == by_name[1] == by_name[2]
     assert scores[0] == scores[1] == scores[2]

@@ -1,6 +1,8 @@
 """The OpenMMLab model index (model-index.yml + configs/<family>/metafile.yml) is
-generated from the records and configs and kept current by --check; tracking
-visuals become one GIF per video (tools/browse_dataset.py on the real sample)."""
+generated from the records and configs, with modelindex's standard fields only, and
+kept current by --check; it ships in the package (bdd100k_zoo/.mim) for mim and the
+bdd100k_zoo:: config scope. Tracking visuals become one mp4 per video (GIF
+optional, small), from tools/browse_dataset.py on the real sample."""
 import copy
 import json
 import os
@@ -13,9 +15,9 @@ import yaml
 from PIL import Image
 
 from bdd100k_zoo.zoo import Checkpoint, Measurement, load_records
-from bdd100k_zoo.zoo.model_index import results
+from bdd100k_zoo.zoo.model_index import provenance, results
 from bdd100k_zoo.zoo.table import load_config
-from bdd100k_zoo.zoo.visuals import make_video_gifs
+from bdd100k_zoo.zoo.visuals import GIF_WIDTH, make_videos
 from conftest import REPO, SAMPLES, load_tool, run_tool
 
 RESULTS = osp.join(REPO, 'results')
@@ -56,9 +58,14 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
         scores = run.scores if run and run.scores else ref.scores
         found = {}
         for result in model['Results']:
+            assert set(result) == {'Task', 'Dataset', 'Metrics'}  # modelindex keeps no other
             assert result['Dataset'] == 'BDD100K' and result['Task']
-            assert result.get('Published', False) == (not (run and run.scores))
             found.update(result['Metrics'])
+        published = not (run and run.scores)
+        assert ('published reference' in model['README']) == published
+        assert f'results/{record.name}.json' in model['README']
+        if published:
+            assert ref.source in model['README']
         expected = {name: key for name, key in METRIC_KEYS[record.task].items() if key in scores}
         assert set(found) == set(expected), record.name
         for name, key in expected.items():
@@ -71,10 +78,11 @@ def test_measured_scores_replace_the_published_ones_and_are_unmarked():
     record.measured['val'] = Measurement(
         scores={'AP': 18.04, 'box_AP': 24.56}, command='python tools/test.py ...',
         date='2025-01-01T00:00:00+00:00', code_version='0.1.0',
-        checkpoint=Checkpoint(file='https://example.org/m.pth'), num_images=10000)
+        checkpoint=Checkpoint(file='https://example.org/m.pth', sha256='0' * 64),
+        num_images=1000)
     out = results(record)
     assert [r['Metrics'] for r in out] == [{'box AP': 24.6}, {'mask AP': 18.0}]
-    assert not any('Published' in r for r in out)
+    assert provenance(record).startswith('val scores measured by tools/test.py')
 
 
 def test_check_detects_a_stale_metafile(tmp_path, capsys):
@@ -111,7 +119,18 @@ def _paint(path, shade):
     Image.new('RGB', (64, 36), (shade, 255 - shade, 40)).save(path)
 
 
-def test_gif_per_video_from_painted_frames(tmp_path):
+def _frames(path):
+    import cv2
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            return frames
+        frames.append(frame)
+
+
+def test_mp4_per_video_from_painted_frames_and_a_small_gif(tmp_path):
     (tmp_path / 'vid').mkdir()  # browse_dataset's layout: <dir>/<video>/<frame>
     for i, shade in enumerate((0, 120, 240)):
         _paint(tmp_path / 'vid' / f'{i:06d}.jpg', shade)
@@ -120,23 +139,28 @@ def test_gif_per_video_from_painted_frames(tmp_path):
     for video in ('a1-b2', 'c3-d4'):
         for index in (10, 9, 11, 12):
             _paint(tmp_path / 'images' / f'{video}-{index:07d}.jpg', index * 20)
-    gifs = make_video_gifs(str(tmp_path))
-    assert sorted(gifs) == [str(tmp_path / f'{v}.gif') for v in ('a1-b2', 'c3-d4', 'vid')]
-    with Image.open(tmp_path / 'vid.gif') as gif:
-        assert gif.format == 'GIF' and gif.n_frames == 3 and gif.size == (64, 36)
-        firsts = []
-        for i in range(3):
-            gif.seek(i)
-            firsts.append(gif.convert('RGB').getpixel((0, 0))[0])
-        assert firsts[0] < firsts[1] < firsts[2]  # frame order
-    with Image.open(tmp_path / 'a1-b2.gif') as gif:
-        assert gif.n_frames == 4
-        gif.seek(0)
-        assert gif.convert('RGB').getpixel((0, 0))[0] == pytest.approx(180, abs=8)  # frame 9
-    assert make_video_gifs(str(tmp_path / 'absent')) == []
+    written = make_videos(str(tmp_path))
+    assert sorted(written) == [str(tmp_path / f'{v}.mp4') for v in ('a1-b2', 'c3-d4', 'vid')]
+    frames = _frames(tmp_path / 'vid.mp4')
+    assert len(frames) == 3 and frames[0].shape == (36, 64, 3)
+    # frame order (BGR: the red shade is channel 2), through the codec's loss
+    assert frames[0][18, 32, 2] < frames[1][18, 32, 2] < frames[2][18, 32, 2]
+    frames = _frames(tmp_path / 'a1-b2.mp4')
+    assert len(frames) == 4 and frames[0][18, 32, 2] == pytest.approx(180, abs=12)  # frame 9
+    assert not [p for p in tmp_path.iterdir() if 'partial' in p.name]
+    assert make_videos(str(tmp_path / 'absent')) == []
+
+    big = tmp_path / 'big'
+    (big / 'v').mkdir(parents=True)
+    for i in range(2):
+        Image.new('RGB', (2560, 720), (i * 200, 0, 0)).save(big / 'v' / f'{i}.jpg')
+    assert sorted(make_videos(str(big), gif=True)) == [str(big / 'v.gif'), str(big / 'v.mp4')]
+    with Image.open(big / 'v.gif') as gif:  # a quick look: downscaled
+        assert gif.format == 'GIF' and gif.n_frames == 2 and gif.size == (GIF_WIDTH, 180)
+    assert _frames(big / 'v.mp4')[0].shape == (720, 2560, 3)  # the video keeps every pixel
 
 
-def test_browse_dataset_writes_a_gif_per_tracking_video(tmp_path):
+def test_browse_dataset_writes_a_video_per_tracking_video(tmp_path):
     if not osp.exists(SAMPLES):
         pytest.skip('../shared/bdd100k_samples is absent')
     labels, images = osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images')
@@ -151,8 +175,7 @@ def test_browse_dataset_writes_a_gif_per_tracking_video(tmp_path):
     for video in videos:
         frames = sorted((tmp_path / video).iterdir())
         assert len(frames) == len(os.listdir(osp.join(images, video))) == 6
-        with Image.open(tmp_path / f'{video}.gif') as gif:
-            assert gif.format == 'GIF' and gif.n_frames == len(frames)
-            assert gif.size == (192, 108)
-            pixels = np.asarray(gif.convert('RGB')).reshape(-1, 3)
-            assert len(np.unique(pixels, axis=0)) > 50  # a real frame, not blank
+        decoded = _frames(tmp_path / f'{video}.mp4')
+        assert len(decoded) == len(frames) and decoded[0].shape == (108, 192, 3)
+        pixels = decoded[0].reshape(-1, 3)
+        assert len(np.unique(pixels, axis=0)) > 50  # a real frame, not blank

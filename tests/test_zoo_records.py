@@ -1,5 +1,6 @@
 """Result records: the schema rejects malformed records with the file and
 field named, and measured entries never replace published ones."""
+import hashlib
 import json
 import os.path as osp
 import shutil
@@ -44,10 +45,11 @@ def _valid():
         return json.load(f)
 
 
-def _measurement(ap=30.0):
+def _measurement(ap=30.0, num_images=10000):
     return Measurement(scores={'AP': ap}, command='python tools/test.py ...',
                        date='2024-01-01T00:00:00+00:00', code_version='0.1.0',
-                       checkpoint=Checkpoint(file='/ckpt.pth', sha256='0' * 64), num_images=3)
+                       checkpoint=Checkpoint(file='/ckpt.pth', sha256='0' * 64),
+                       num_images=num_images)
 
 
 @pytest.mark.parametrize('mutate, field, message', [
@@ -64,10 +66,26 @@ def _measurement(ap=30.0):
     (lambda r: r.update(config='configs/faster_rcnn/x.py'), '.config', 'is not the config'),
     (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
                                              checkpoint=dict(file='f', sha256='abc'),
-                                             num_images=1)),
+                                             num_images=10000)),
      '.measured.val.checkpoint.sha256', 'expected 64 lowercase hex digits'),
+    (lambda r: r['measured'].update(val=dict(scores={'AP': 1.0}, command='c', date='d',
+                                             code_version='v', checkpoint=dict(file='f'),
+                                             num_images=10000)),
+     '.measured.val.checkpoint', "missing field(s) ['sha256']"),
+    (lambda r: r['measured'].update(val=dict(scores={'AP': float('nan')}, command='c',
+                                             date='d', code_version='v',
+                                             checkpoint=dict(file='f', sha256='0' * 64),
+                                             num_images=10000)),
+     '.measured.val.scores.AP', 'expected a finite number, got nan'),
+    (lambda r: r['measured'].update(val=dict(scores={'AP': 0.0}, command='c', date='d',
+                                             code_version='v',
+                                             checkpoint=dict(file='f', sha256='0' * 64),
+                                             num_images=1)),
+     '.measured.val',
+     'the run covers 1 images, but the official BDD100K val split of det has 10,000'),
     (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
-                                             checkpoint=dict(file='f'), num_images=-1)),
+                                             checkpoint=dict(file='f', sha256='0' * 64),
+                                             num_images=-1)),
      '.measured.val.num_images', 'non-negative integer'),
 ])
 def test_malformed_record_is_a_clear_error(tmp_path, mutate, field, message):
@@ -90,7 +108,7 @@ def test_measured_and_published_never_overwrite_each_other(tmp_path):
     shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), path)
     published = load_record(path).published
     set_measured(path, 'val', _measurement(30.0))
-    set_measured(path, 'test', _measurement(29.0))
+    set_measured(path, 'test', _measurement(29.0, num_images=20000))  # the test split
     record = load_record(path)
     assert record.published == published and record.published['val'].scores == {'AP': 31.2}
     assert record.measured['val'].scores == {'AP': 30.0}
@@ -101,3 +119,47 @@ def test_measured_and_published_never_overwrite_each_other(tmp_path):
     assert record.measured['test'].scores == {'AP': 29.0} and record.published == published
     with pytest.raises(RecordError, match='unknown split'):
         set_measured(path, 'train', _measurement())
+
+
+def _metrics(ap=30.0):
+    return {'AP': ap, 'AP50': 50.0, 'AP/car': 40.0, 'AP/train': float('nan')}
+
+
+@pytest.mark.parametrize('kwargs, reason', [
+    (dict(num_images=1), 'the run covers 1 images, but the official BDD100K val split of det '
+     'has 10,000: only a run over the whole split can be the zoo\'s number (evaluate subsets '
+     'without --results-dir)'),
+    (dict(metrics=_metrics(float('nan'))), "scores ['AP'] are not finite numbers"),
+    (dict(checkpoint='/no/such/ckpt.pth'), 'the evaluated checkpoint /no/such/ckpt.pth is not '
+     'there to hash'),
+])
+def test_a_run_that_cannot_be_the_zoos_number_is_refused_with_the_reason(tmp_path, kwargs,
+                                                                          reason):
+    from bdd100k_zoo.zoo import record_run
+    shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), tmp_path)
+    path = str(tmp_path / 'faster_rcnn_r50_1x_bdd100k.json')
+    before = open(path).read()
+    ckpt = tmp_path / 'epoch_1.pth'
+    ckpt.write_bytes(b'weights')
+    args = dict(results_dir=str(tmp_path),
+                config='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
+                checkpoint=str(ckpt), split='val', metrics=_metrics(), num_images=10000,
+                command='python tools/test.py ...')
+    with pytest.raises(RecordError) as err:
+        record_run(**dict(args, **kwargs))
+    assert str(err.value) == f'{path}: not recorded: {reason}'
+    assert open(path).read() == before and not (tmp_path / 'scores').exists()
+
+    record_run(**args)  # the whole split, finite scores, a checkpoint to hash
+    run = load_record(path).measured['val']
+    assert run.num_images == 10000 and run.scores == {'AP': 30.0, 'AP50': 50.0}
+    assert run.checkpoint.sha256 == hashlib.sha256(b'weights').hexdigest()
+    assert run.command == 'python tools/test.py ...'
+
+
+def test_tracking_runs_count_videos():
+    from bdd100k_zoo.zoo.records import check_official_split
+    check_official_split('box_track', 'val', num_images=39973, num_videos=200)
+    with pytest.raises(RecordError, match='the run covers 2 videos, but the official BDD100K '
+                       'val split of box_track has 200'):
+        check_official_split('box_track', 'val', num_images=12, num_videos=2)

@@ -1,45 +1,69 @@
-"""tools/test.py records a real evaluation of the sample in the zoo (into a
-tmp results dir), with scores file and per-class plot, and the generated
-table shows it; tools/browse_dataset.py paints the ground truth."""
-import hashlib
+"""The zoo records only what can be its number: tools/test.py refuses a sample
+run before evaluating it; a full-split run lands in the record (scores file,
+per-class plot) and the generated table. tools/browse_dataset.py paints the
+ground truth of every task."""
 import json
 import os.path as osp
 import shutil
+import subprocess
+import sys
 
+import numpy as np
 from PIL import Image
 
-from bdd100k_zoo.zoo import load_record
+from bdd100k_zoo.zoo import load_record, record_run
 from bdd100k_zoo.zoo.plots import PLOT_SIZE
-from conftest import FRCNN_CONFIG, REPO, load_tool, run_tool, sample_options
+from conftest import FRCNN_CONFIG, REPO, SAMPLES, load_tool, run_tool, sample_options
 
 NAME = 'faster_rcnn_r50_1x_bdd100k'
 
 
-def test_evaluation_is_recorded_and_lands_in_the_table(trained_detector, detect_sample,
+def test_a_sample_run_is_refused_before_it_is_evaluated(trained_detector, detect_sample,
                                                        tmp_path):
     work_dir, _ = trained_detector
     results = tmp_path / 'results'
     results.mkdir()
     shutil.copy(osp.join(REPO, 'results', f'{NAME}.json'), results)
+    before = (results / f'{NAME}.json').read_text()
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', FRCNN_CONFIG, osp.join(work_dir, 'epoch_2.pth'),
+         '--work-dir', str(tmp_path / 'work'), '--results-dir', str(results),
+         '--cfg-options', *sample_options(*detect_sample)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stderr.strip().endswith(
+        f'--results-dir: {results}/{NAME}.json: not recorded: the run covers 1 images, but the '
+        'official BDD100K val split of det has 10,000: only a run over the whole split can be '
+        "the zoo's number (evaluate subsets without --results-dir)")
+    assert (results / f'{NAME}.json').read_text() == before
+    assert not (tmp_path / 'work' / 'scores.json').exists()  # refused before evaluating
+
+
+def test_a_full_split_run_is_recorded_and_lands_in_the_table(tmp_path):
+    results = tmp_path / 'results'
+    results.mkdir()
+    shutil.copy(osp.join(REPO, 'results', f'{NAME}.json'), results)
     published = load_record(str(results / f'{NAME}.json')).published
-    ckpt = osp.join(work_dir, 'epoch_2.pth')
-    run_tool('tools/test.py', FRCNN_CONFIG, ckpt, '--work-dir', str(tmp_path / 'work'),
-             '--results-dir', str(results), '--show-dir', str(results / 'visuals' / NAME),
-             '--outfile-prefix', str(results / 'preds' / NAME),
-             '--cfg-options', *sample_options(*detect_sample))
+    ckpt = tmp_path / 'epoch_12.pth'
+    ckpt.write_bytes(b'weights')
+    preds, visuals = results / 'preds' / f'{NAME}.json', results / 'visuals' / NAME
+    preds.parent.mkdir()
+    preds.write_text('[]')
+    visuals.mkdir(parents=True)
+    metrics = {'AP': 30.97, 'AP50': 55.1, 'AP/car': 45.2, 'AP/train': 0.0}
+    record_run(str(results), FRCNN_CONFIG, str(ckpt), 'val', metrics, 10000,
+               command='python tools/test.py ... --results-dir results', preds=str(preds),
+               visuals=str(visuals))
 
     record = load_record(str(results / f'{NAME}.json'))
     assert record.published == published  # the measurement went beside it
     run = record.measured['val']
-    assert set(record.measured) == {'val'} and run.num_images == 1
-    assert 'tools/test.py' in run.command and '--results-dir' in run.command
+    assert set(record.measured) == {'val'} and run.num_images == 10000
     assert run.code_version.startswith('0.') and run.date[:2] == '20'
-    assert run.checkpoint.file == ckpt
-    assert run.checkpoint.sha256 == hashlib.sha256(open(ckpt, 'rb').read()).hexdigest()
     assert (run.scores_file, run.plot) == (f'scores/{NAME}_val.json', f'plots/{NAME}_val.png')
     assert (run.preds, run.visuals) == (f'preds/{NAME}.json', f'visuals/{NAME}')
     scores = json.loads((results / run.scores_file).read_text())
-    assert 'AP/car' in scores and run.scores['AP'] == scores['AP'] and 'AP/car' not in run.scores
+    assert scores == metrics and run.scores == {'AP': 30.97, 'AP50': 55.1}
     with Image.open(results / run.plot) as plot:
         assert plot.format == 'PNG' and plot.size == PLOT_SIZE
 
@@ -49,7 +73,7 @@ def test_evaluation_is_recorded_and_lands_in_the_table(trained_detector, detect_
     assert gen.main(['--results-dir', str(results), '--readme', str(readme)]) == 0
     row = [line for line in (results / 'README.md').read_text().splitlines()
            if line.startswith('| R-50-FPN | 1x |')][0]
-    assert f'| {scores["AP"]:.1f} (31.2†) |' in row
+    assert '| 31.0 (31.2†) |' in row
     assert f'[scores](scores/{NAME}_val.json) \\| [plot](plots/{NAME}_val.png)' in row
     assert row.endswith(f'| [preds](preds/{NAME}.json) | [visuals](visuals/{NAME}) |')
 
@@ -62,3 +86,22 @@ def test_browse_dataset_paints_ground_truth(detect_sample, tmp_path):
         assert img.size == (320, 180)  # the sample scale of the training pipeline
         pixels = img.convert('RGB')
         assert len(set(pixels.getdata())) > 100  # a real image, not blank
+
+
+def test_browse_dataset_paints_semantic_segmentation(samples, tmp_path):
+    """mmseg's visualizer on the training pipeline's crops, in the BDD100K palette."""
+    from bdd100k_zoo.labels import get_label_map
+    from test_sem_seg_e2e import CONFIG, sem_seg_options
+    root = osp.join(SAMPLES, 'segment')
+    load_tool('browse_dataset').main([
+        CONFIG, '--output-dir', str(tmp_path), '--not-show', '--cfg-options',
+        *sem_seg_options(osp.join(root, 'labels/annotation.json'), osp.join(root, 'images'))])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ['91051a8d-dc9c6637.jpg', '913b47b8-3cf1b886.jpg']
+    with Image.open(tmp_path / names[0]) as img:
+        assert img.size == (256, 128)  # the (128, 256) crop
+        pixels = np.asarray(img.convert('RGB')).reshape(-1, 3)
+    # the road is painted (blended) in its BDD100K colour: pixels closer to it than to grey
+    road = np.array(get_label_map('sem_seg').palette[0])
+    assert len(np.unique(pixels, axis=0)) > 100
+    assert np.abs(pixels - road).sum(axis=1).min() < 60

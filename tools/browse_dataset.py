@@ -1,35 +1,41 @@
 """Paint a BDD100K dataset's ground truth, as mmdet's / mmseg's browse_dataset.py.
 
     python tools/browse_dataset.py CONFIG [--output-dir DIR] [--not-show]
-        [--show-interval S] [--cfg-options k=v ...]
+        [--show-interval S] [--data-root DIR] [--gif] [--cfg-options k=v ...]
 
 One tool for every task: it builds the config's training set (its pipeline
 included, so the augmentation is visible) and the config's own visualizer
 (``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``TrackLocalVisualizer``)
 with the dataset's BDD100K palette. Tracking videos are painted frame by
-frame into ``<output-dir>/<video>/`` and then assembled into one animated
-``<output-dir>/<video>.gif`` each (bdd100k_zoo.zoo.visuals.make_video_gifs).
+frame into ``<output-dir>/<video>/`` and then assembled into one
+``<output-dir>/<video>.mp4`` each (with ``--gif`` also a small GIF;
+bdd100k_zoo.zoo.visuals.make_videos).
 """
 import argparse
 import os.path as osp
 
 import numpy as np
-from mmengine.config import Config, DictAction
+
+from mmengine.config import DictAction
 from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
 
-from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
+from bdd100k_zoo.config import load_config
+from bdd100k_zoo.zoo.visuals import make_videos, patch_track_visualizer
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Browse a BDD100K dataset')
     parser.add_argument('config', help='config file path')
     parser.add_argument('--output-dir', help='save the painted images here')
     parser.add_argument('--not-show', action='store_true', help='do not open a window')
     parser.add_argument('--show-interval', type=float, default=2, help='interval of show (s)')
+    parser.add_argument('--data-root', help='the BDD100K folder (images/, labels/)')
+    parser.add_argument('--gif', action='store_true',
+                        help='also a small GIF per tracking video, beside its mp4')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value (as in mmdet)')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def items(dataset):
@@ -77,11 +83,9 @@ def to_drawable(sample, track: bool = False):
     return sample
 
 
-def main():
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
 
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
@@ -104,8 +108,8 @@ def main():
                 out_file=osp.join(args.output_dir, name) if args.output_dir else None)
         progress.update()
     if track and args.output_dir:
-        for gif in make_video_gifs(args.output_dir):
-            print(f'wrote {gif}')
+        for video in make_videos(args.output_dir, gif=args.gif):
+            print(f'wrote {video}')
 
 
 if __name__ == '__main__':

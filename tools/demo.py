@@ -129,17 +129,13 @@ def main():
     write_sample(osp.join(ROOT, data_root), args.num_train, args.num_val)
 
     config = 'configs/demo/faster_rcnn_r50_demo.py'
-    overrides = [f'data_root={data_root}',
-                 f'train_dataloader.dataset.data_root={data_root}',
-                 f'val_dataloader.dataset.data_root={data_root}',
-                 f'test_dataloader.dataset.data_root={data_root}',
-                 f'test_evaluator.ann_file={data_root}labels/det_20/det_val.json']
+    # one option moves the datasets and both evaluators' ground truth to the sample
     run([sys.executable, 'tools/train.py', config, '--work-dir', args.work_dir,
-         '--cfg-options', *overrides])
+         '--data-root', data_root])
     ckpt = osp.join(args.work_dir, 'epoch_6.pth')
     run([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', args.work_dir,
          '--show-dir', 'painted', '--outfile-prefix', osp.join(args.work_dir, 'det_val_preds'),
-         '--cfg-options', *overrides])
+         '--data-root', data_root])
     with open(osp.join(ROOT, args.work_dir, 'scores.json')) as f:
         scores = json.load(f)['metrics']
     print('demo box AP on the synthetic val frames: ' + ', '.join(

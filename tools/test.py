@@ -8,7 +8,8 @@ mmdet's tools/test.py, flag for flag, plus:
                      written beside the scores
 
     python tools/test.py CONFIG CKPT [--work-dir DIR] [--out preds.pkl] [--show-dir DIR]
-        [--format-only] [--outfile-prefix PREFIX] [--cfg-options k=v ...] [--launcher pytorch]
+        [--format-only] [--outfile-prefix PREFIX] [--data-root DIR] [--gif]
+        [--cfg-options k=v ...] [--launcher pytorch]
 
   --results-dir      record the run in the zoo: the measured val / test entry of
                      <results-dir>/<config name>.json, with the per-class scores
@@ -19,10 +20,14 @@ mmdet's tools/test.py, flag for flag, plus:
   --split            the split the run is recorded as (default: test with
                      --format-only, else val)
 
-Scores are printed and written to <work-dir>/scores.json. A relative --show-dir
-lands in the work dir (detection and tracking: <work-dir>/<timestamp>/<dir>, as
-in mmdet; segmentation: <work-dir>/<dir>). Tracking frames are painted one by
-one, then assembled into one animated GIF per video, <show-dir>/<video>.gif.
+  --data-root        the BDD100K folder: moves every data and ground-truth path
+  --gif              with --show-dir: also a small looping GIF per tracking video
+
+Scores are printed and written to <work-dir>/scores.json (official names). A
+relative --show-dir lands in the work dir (detection and tracking:
+<work-dir>/<timestamp>/<dir>, as in mmdet; segmentation: <work-dir>/<dir>);
+every process paints its own frames. Tracking frames are painted one by one,
+then assembled into one video per video, <show-dir>/<video>.mp4.
 """
 import argparse
 import json
@@ -32,15 +37,20 @@ import shlex
 import sys
 
 from mmengine.config import Config, DictAction
-from mmengine.dist import is_main_process
+from mmengine.dist import barrier, is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.checkpoint import load_weights_strict
+from bdd100k_zoo.config import load_config
+from bdd100k_zoo.console import announce_log, quiet_console
+from bdd100k_zoo.evaluation import official_names
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
-from bdd100k_zoo.zoo import record_run
-from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
+from bdd100k_zoo.zoo import RecordError, record_run
+from bdd100k_zoo.zoo.run import check_recordable
+from bdd100k_zoo.zoo.visuals import (make_videos, paint_gt_masks, paint_on_every_rank,
+                                     patch_track_visualizer)
 
 
 def parse_args():
@@ -53,6 +63,8 @@ def parse_args():
     parser.add_argument('--show', action='store_true', help='show prediction results')
     parser.add_argument('--show-dir', help='save painted predictions under this dir')
     parser.add_argument('--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument('--gif', action='store_true',
+                        help='with --show-dir: also a small GIF per tracking video')
     parser.add_argument('--format-only', action='store_true',
                         help='write the test-server submission instead of computing scores')
     parser.add_argument('--outfile-prefix', help='where the submission is written')
@@ -60,6 +72,9 @@ def parse_args():
                         help='record the run as the measured entry of <dir>/<config name>.json')
     parser.add_argument('--split', choices=['val', 'test'],
                         help='split the run is recorded as (default: test with --format-only)')
+    parser.add_argument('--data-root',
+                        help='the BDD100K folder (images/, labels/): moves every dataset and '
+                        'evaluator path of the config (default: its data_root, data/bdd100k/)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (as in mmdet)')
@@ -91,6 +106,8 @@ def enable_visualization(cfg: Config, args) -> None:
     if hook['type'].endswith('TrackVisualizationHook'):
         hook['frame_interval'] = 1  # mmdet paints every 30th frame; a video needs them all
         patch_track_visualizer()
+    paint_gt_masks(cfg)
+    paint_on_every_rank()
 
 
 def show_dir_path(args, cfg: Config, runner) -> str:
@@ -102,9 +119,8 @@ def show_dir_path(args, cfg: Config, runner) -> str:
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
+    quiet_console(cfg)
     prepare_config(cfg, args.launcher)
 
     if args.work_dir is not None:
@@ -128,6 +144,7 @@ def main():
 
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    announce_log(runner)
     # a checkpoint that does not fit the model is an error, not random weights scored
     load_weights_strict(runner.model.module if is_model_wrapper(runner.model) else runner.model,
                         args.checkpoint, config=args.config, logger=runner.logger)
@@ -136,35 +153,53 @@ def main():
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError('--out must name a .pkl file')
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=args.out))
-    metrics = runner.test()
-    if args.show_dir and is_main_process() and \
-            cfg.default_hooks.visualization['type'].endswith('TrackVisualizationHook'):
-        for gif in make_video_gifs(show_dir_path(args, cfg, runner)):
-            runner.logger.info(f'painted video written to {gif}')
+    split = args.split or ('test' if args.format_only else 'val')
+    if args.results_dir:  # refuse before hours of evaluation, not after
+        try:
+            check_recordable(args.results_dir, args.config, split, *split_size(runner))
+        except RecordError as e:
+            raise SystemExit(f'--results-dir: {e}')
+    metrics = official_names(runner.test() or {})
+    if args.show_dir:
+        barrier()  # every process has painted its frames
+        if is_main_process() and \
+                cfg.default_hooks.visualization['type'].endswith('TrackVisualizationHook'):
+            for video in make_videos(show_dir_path(args, cfg, runner), gif=args.gif):
+                runner.logger.info(f'painted video written to {video}')
 
     if is_main_process() and metrics:
         path = osp.join(cfg.work_dir, 'scores.json')
-        with open(path, 'w') as f:
+        with open(path + '.tmp', 'w') as f:
             json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
                       f, indent=2)
+        os.replace(path + '.tmp', path)
         runner.logger.info(f'scores written to {path}')
     if args.results_dir and is_main_process():
-        record(args, cfg, runner, metrics or {}, prefix)
+        try:
+            record(args, cfg, runner, metrics, prefix, split)
+        except RecordError as e:
+            raise SystemExit(f'--results-dir: {e}')
 
 
-def record(args, cfg: Config, runner, metrics: dict, prefix) -> None:
-    """Update the config's zoo record with this run (nothing for a non-zoo config)."""
+def split_size(runner):
+    """(images, videos or None) of the test dataloader's dataset; video sets count frames."""
     dataset = runner.test_loop.dataloader.dataset
-    num_images = getattr(dataset, 'num_all_imgs', None) or len(dataset)  # video sets: frames
+    if hasattr(dataset, 'get_len_per_video'):
+        return dataset.num_all_imgs, len(dataset)
+    return len(dataset), None
+
+
+def record(args, cfg: Config, runner, metrics: dict, prefix, split: str) -> None:
+    """Update the config's zoo record with this run (nothing for a non-zoo config)."""
+    num_images, num_videos = split_size(runner)
     preds = None
     if prefix is not None:
         written = sorted(p for p in (prefix + ext for ext in ('.json', '.zip')) if osp.exists(p))
         preds = written[0] if written else None
     visuals = show_dir_path(args, cfg, runner) if args.show_dir else None
-    split = args.split or ('test' if args.format_only else 'val')
     path = record_run(args.results_dir, args.config, args.checkpoint, split, metrics, num_images,
                       command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv),
-                      preds=preds, visuals=visuals)
+                      preds=preds, visuals=visuals, num_videos=num_videos)
     runner.logger.info(f'{split} run recorded in {path}' if path else
                        f'no zoo record for {args.config} in {args.results_dir}: not recorded')
 

@@ -1,16 +1,18 @@
 """Train a BDD100K zoo model: mmdet's tools/train.py, flag for flag.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+    python tools/train.py CONFIG [--work-dir DIR] [--data-root DIR] [--resume [CKPT]] [--amp]
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
 """
 import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from bdd100k_zoo.config import load_config
+from bdd100k_zoo.console import announce_log, quiet_console
 from bdd100k_zoo.runtime import add_zoo_hooks, init_cpu_distributed, prepare_config
 
 
@@ -25,6 +27,9 @@ def parse_args():
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a value from the latest '
         'checkpoint in the work dir')
+    parser.add_argument('--data-root',
+                        help='the BDD100K folder (images/, labels/): moves every dataset and '
+                        'evaluator path of the config (default: its data_root, data/bdd100k/)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (as in mmdet)')
@@ -40,9 +45,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
+    quiet_console(cfg)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -68,6 +72,7 @@ def main():
     add_zoo_hooks(cfg)
     init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    announce_log(runner)
     runner.train()
 
 

@@ -11,7 +11,8 @@ from mmengine.fileio import join_path
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
+from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
+                           with_progress)
 from .base import BDD100KDatasetMixin
 from .det import IMAGE_SUFFIXES
 from .unreadable import UnreadableImagesMixin
@@ -129,7 +130,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     def _read_frames(ann_file: str, parser: BoxParser):
         """``(source, frame, arrays)`` of every frame: typed decoding and bulk
         box conversion, file by file (one per video in ``box_track_20``)."""
-        for source in label_files(ann_file):
+        for source in with_progress(label_files(ann_file), f'reading {ann_file}'):
             frames = read_box_frames(source)
             yield from ((source, frame, arrays) for frame, arrays in
                         zip(frames, parser.parse(frames, source, with_track_ids=True)))

@@ -9,7 +9,8 @@ from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import BoxParser, ScalabelFormatError, label_files, read_box_frames
+from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
+                           with_progress)
 from .base import BDD100KDatasetMixin
 from .unreadable import UnreadableImagesMixin
 
@@ -56,7 +57,8 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
         self._check_classes()
         parser = self.make_parser()
         img_dir, data_list, seen = self._image_dir(), [], {}
-        for source in label_files(self.ann_file):
+        for source in with_progress(label_files(self.ann_file),
+                                    f'{type(self).__name__}: reading {self.ann_file}'):
             frames, arrays = self.read_label_file(source, parser)
             for frame, frame_arrays in zip(frames, arrays):
                 key = (frame.get('videoName'), frame['name'])

@@ -8,7 +8,7 @@ from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import MaskParser, read_bitmask, read_frames
+from ..scalabel_io import MaskParser, read_bitmask, read_frames, with_progress
 from .det import IMAGE_SUFFIXES, BDD100KDetDataset
 
 
@@ -74,7 +74,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
         if not names:
             raise FileNotFoundError(f'{type(self).__name__}: no images in {img_dir}')
         data_list = []
-        for name in names:
+        for name in with_progress(names, f'{type(self).__name__}: reading {mask_dir}'):
             path = osp.join(mask_dir, osp.splitext(name)[0] + '.png')
             if not osp.isfile(path):
                 raise FileNotFoundError(

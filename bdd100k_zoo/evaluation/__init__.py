@@ -1,3 +1,5 @@
+from typing import Dict
+
 from .det_metric import BDD100KDetMetric
 from .drivable_metric import BDD100KDrivableMetric
 from .ins_seg_metric import BDD100KInsSegMetric
@@ -5,5 +7,18 @@ from .pan_seg_metric import BDD100KPanSegMetric
 from .sem_seg_metric import BDD100KSemSegMetric
 from .track_metric import BDD100KTrackMetric
 
+# Every metric's ``default_prefix``: ``evaluate()`` / ``runner.test()`` keys are
+# ``bdd100k/AP`` ..., ``compute_metrics()`` keys the bare official names.
+METRIC_PREFIX = 'bdd100k'
+
+
+def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
+    """``runner.test()`` / ``evaluate()`` output under the official names
+    (``bdd100k/AP`` -> ``AP``), as ``scores.json`` and the zoo records keep them."""
+    head = METRIC_PREFIX + '/'
+    return {k[len(head):] if k.startswith(head) else k: v for k, v in metrics.items()}
+
+
 __all__ = ['BDD100KDetMetric', 'BDD100KDrivableMetric', 'BDD100KInsSegMetric',
-           'BDD100KPanSegMetric', 'BDD100KSemSegMetric', 'BDD100KTrackMetric']
+           'BDD100KPanSegMetric', 'BDD100KSemSegMetric', 'BDD100KTrackMetric',
+           'METRIC_PREFIX', 'official_names']

@@ -14,7 +14,8 @@ from scalabel.label.typing import Frame
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
-from .scalabel_convert import frame_record, paused_gc, record_to_frame, unique_records
+from .scalabel_convert import (coco_quiet, frame_record, paused_gc, record_to_frame,
+                               unique_records)
 
 
 def load_official_gt(ann_file: str, task: str) -> List[Frame]:
@@ -40,7 +41,7 @@ class BDD100KDetMetric(BaseMetric):
     """
 
     task = 'det'
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
 
     def __init__(self,
                  ann_file: Optional[str] = None,
@@ -56,6 +57,12 @@ class BDD100KDetMetric(BaseMetric):
         if not format_only and not ann_file:
             raise ValueError(f'{type(self).__name__}: ann_file is needed to compute scores '
                              '(or set format_only=True for the test split)')
+        if not format_only and not osp.exists(ann_file):
+            # checked here, when the Runner builds its loops: before training, not at the
+            # first validation hours later
+            raise FileNotFoundError(
+                f'{type(self).__name__}: ground truth ann_file={ann_file!r} does not exist '
+                '(move all data paths with --data-root DIR, or set the evaluator\'s ann_file)')
         self.ann_file = ann_file
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix
@@ -95,7 +102,8 @@ class BDD100KDetMetric(BaseMetric):
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         """The official scores of the predicted frames; each task's metric its own."""
-        result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
-                              nproc=self.nproc)
+        with coco_quiet():
+            result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
+                                  nproc=self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

@@ -18,7 +18,7 @@ from scalabel.label.typing import RLE, Frame
 from ..labels import get_label_map
 from ..scalabel_io import flatten_poly2d
 from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, frame_record, record_to_frame
+from .scalabel_convert import _field, coco_quiet, frame_record, record_to_frame
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -176,8 +176,9 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         gt_frames = gt_for_ins_seg(gt_frames)
         nproc = min(self.nproc, 1)
         # box AP first: the mask evaluation empties frames whose masks overlap
-        boxes = evaluate_det(gt_frames, frames, config, nproc=nproc)
-        masks = evaluate_ins_seg(gt_frames, frames, config, nproc=nproc)
+        with coco_quiet():
+            boxes = evaluate_det(gt_frames, frames, config, nproc=nproc)
+            masks = evaluate_ins_seg(gt_frames, frames, config, nproc=nproc)
         logger = MMLogger.get_current_instance()
         logger.info(f'BDD100K ins_seg mask AP:\n{masks}\nbox AP:\n{boxes}')
         scores = {k: float(v) for k, v in masks.summary().items()}

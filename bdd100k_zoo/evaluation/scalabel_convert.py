@@ -6,8 +6,9 @@ turns the gathered records into Scalabel frames with :func:`record_to_frame`.
 Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 """
 import gc
+import io
 import os.path as osp
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -110,6 +111,12 @@ def paused_gc():
     finally:
         if enabled:
             gc.enable()
+
+
+def coco_quiet():
+    """pycocotools, under Scalabel's box / mask AP, prints its steps ("creating
+    index...", "DONE") with ``print``: the metrics log Scalabel's table instead."""
+    return redirect_stdout(io.StringIO())
 
 
 def unique_records(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -24,6 +24,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmseg.registry import METRICS
 from PIL import Image
+from scalabel.eval.result import AVERAGE
+from scalabel.eval.sem_seg import SegResult
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
@@ -83,7 +85,7 @@ class BDD100KSemSegMetric(BaseMetric):
     """
 
     task = 'sem_seg'
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
 
     def __init__(self,
                  format_only: bool = False,
@@ -179,9 +181,15 @@ class BDD100KSemSegMetric(BaseMetric):
                            fIoU=100 * float(freq_iou(hist)),
                            pAcc=100 * float(whole_acc(hist)))
         metrics.update({f'IoU/{name}': 100 * float(iou) for name, iou in zip(self.classes, ious)})
+        # Scalabel's own result table, as `python -m bdd100k.eval.run -t sem_seg` prints it
+        table = SegResult(
+            IoU=[{c: 100 * float(v) for c, v in zip(self.classes, ious)},
+                 {AVERAGE: metrics['mIoU']}],
+            Acc=[{c: 100 * float(v) for c, v in zip(self.classes, accs)},
+                 {AVERAGE: metrics['mAcc']}], fIoU=metrics['fIoU'], pAcc=metrics['pAcc'])
         MMLogger.get_current_instance().info(
-            f'BDD100K {self.task} over {len(present)} classes present in the ground truth: ' +
-            ', '.join(f'{k} {v:.2f}' for k, v in metrics.items()))
+            f'BDD100K {self.task} (averages over the {len(present)} classes present in the '
+            f'ground truth):\n{table}')
         return metrics
 
     def write_submission(self, names: List[str]) -> str:

@@ -18,7 +18,7 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..labels import get_label_map
 from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, frame_record
+from .scalabel_convert import _field, coco_quiet, frame_record
 
 
 @METRICS.register_module()
@@ -105,19 +105,42 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         config = get_label_map(self.task).config
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
         check_same_frames(gt_frames, frames, self.ann_file)
+        gts, results = group_and_sort(gt_frames), group_and_sort(frames)
+        # in process: a progress bar over the videos (minutes for BDD100K's 200)
+        matcher = acc_single_video_mot if self.nproc > 1 else _Progress(
+            acc_single_video_mot, len(gts), f'BDD100K box tracking: matching {len(gts)} videos')
         result = evaluate_track(
-            acc_single_video_mot, gts=group_and_sort(gt_frames), results=group_and_sort(frames),
-            config=config.scalabel, iou_thr=self.iou_thr, ignore_iof_thr=self.ignore_iof_thr,
-            nproc=self.nproc)
+            matcher, gts=gts, results=results, config=config.scalabel, iou_thr=self.iou_thr,
+            ignore_iof_thr=self.ignore_iof_thr, nproc=self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
             if isinstance(scores, list):  # [per class, per super-class, overall]
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
         if self.det_ap:
-            det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
+            with coco_quiet():
+                det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
             metrics.update({k: float(v) for k, v in det.summary().items()})
         return metrics
+
+
+class _Progress:
+    """``func``, ticking a progress bar per call (on the main process)."""
+
+    def __init__(self, func, total: int, what: str):
+        from mmengine.dist import is_main_process
+        from mmengine.utils import ProgressBar
+        MMLogger.get_current_instance().info(what)
+        self.func = func
+        self.bar = ProgressBar(total, file=sys.stdout) if is_main_process() and total else None
+
+    def __call__(self, *args, **kwargs):
+        out = self.func(*args, **kwargs)
+        if self.bar is not None:
+            self.bar.update()
+            if self.bar.completed == self.bar.task_num:
+                print()
+        return out
 
 
 def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str) -> None:

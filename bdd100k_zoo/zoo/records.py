@@ -9,6 +9,12 @@ other way round. Loading validates everything and names the file and field
 of the first problem, because the table is generated from these files and a
 silent typo would put a wrong number in the README.
 
+What may be measured: a run over BDD100K's whole official split
+(:data:`OFFICIAL_SPLIT_SIZES`), with finite scores and the sha256 of the
+checkpoint that was evaluated; ``tools/test.py`` loads that checkpoint
+strictly (every key present, every shape matching). Anything else is refused
+with the reason, when recorded and again when read.
+
 Layout::
 
     {"name": "faster_rcnn_r50_1x_bdd100k", "task": "det", "model": "Faster R-CNN",
@@ -16,10 +22,12 @@ Layout::
      "published": {"val": {"scores": {"AP": 31.2}, "source": "...", "note": "..."}},
      "measured": {"val": {"scores": {...}, "command": "...", "date": "...",
                           "code_version": "...", "checkpoint": {"file": "...", "sha256": "..."},
-                          "num_images": 10000, "scores_file": "scores/..._val.json",
+                          "num_images": 10000, "num_videos": null,
+                          "scores_file": "scores/..._val.json",
                           "plot": "plots/..._val.png", "preds": null, "visuals": null}}}
 """
 import json
+import math
 import os
 import os.path as osp
 import re
@@ -29,6 +37,18 @@ from typing import Any, Dict, List, Optional
 from ..labels import TASKS
 
 SPLITS = ('val', 'test')
+
+# What may be recorded as the zoo's number: a run over the whole official split.
+# BDD100K's split sizes (bdd100k documentation): images, for box tracking videos.
+OFFICIAL_SPLIT_SIZES = {
+    'det': {'val': 10000, 'test': 20000},  # 100K images
+    'drivable': {'val': 10000, 'test': 20000},  # 100K images
+    'ins_seg': {'val': 1000, 'test': 2000},  # 10K images
+    'sem_seg': {'val': 1000, 'test': 2000},
+    'pan_seg': {'val': 1000, 'test': 2000},
+    'box_track': {'val': 200, 'test': 400},  # videos (MOT 2020)
+}
+VIDEO_TASKS = ('box_track', )
 
 
 class RecordError(ValueError):
@@ -46,8 +66,8 @@ class Reference:
 
 @dataclass
 class Checkpoint:
-    file: str
-    sha256: Optional[str] = None  # None when ``file`` is a URL
+    file: str  # a path, or the URL it was downloaded from
+    sha256: str = ''  # of the file that was evaluated
 
 
 @dataclass
@@ -59,7 +79,8 @@ class Measurement:
     date: str
     code_version: str
     checkpoint: Checkpoint
-    num_images: int
+    num_images: int  # frames, for video tasks
+    num_videos: Optional[int] = None  # video tasks only
     scores_file: Optional[str] = None  # paths relative to the results dir, or absolute
     plot: Optional[str] = None
     preds: Optional[str] = None
@@ -114,7 +135,23 @@ def _scores(obj: Any, where: str, allow_empty: bool) -> Dict[str, float]:
     for key, value in obj.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             _fail(f'{where}.{key}', f'expected a number, got {value!r}')
+        if not math.isfinite(value):
+            _fail(f'{where}.{key}', f'expected a finite number, got {value!r}')
     return dict(obj)
+
+
+def check_official_split(task: str, split: str, num_images: int,
+                         num_videos: Optional[int] = None, where: str = 'run') -> None:
+    """Raise :class:`RecordError` unless the run covered BDD100K's whole ``split``."""
+    sizes = OFFICIAL_SPLIT_SIZES.get(task)
+    if sizes is None or split not in sizes:
+        _fail(where, f'no official {split} split size is known for task {task!r}')
+    video = task in VIDEO_TASKS
+    count, unit = (num_videos, 'videos') if video else (num_images, 'images')
+    if count != sizes[split]:
+        _fail(where, f'the run covers {count} {unit}, but the official BDD100K {split} split '
+              f'of {task} has {sizes[split]:,}: only a run over the whole split can be the '
+              'zoo\'s number (evaluate subsets without --results-dir)')
 
 
 def _per_split(obj: Any, where: str, parse) -> dict:
@@ -132,23 +169,28 @@ def _reference(obj: Any, where: str) -> Reference:
                      source=_str(obj, 'source', where), note=_str(obj, 'note', where, True))
 
 
+def _count(obj: dict, key: str, where: str) -> Optional[int]:
+    num = obj.get(key)
+    if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num < 0):
+        _fail(f'{where}.{key}', f'expected a non-negative integer, got {num!r}')
+    return num
+
+
 def _measurement(obj: Any, where: str) -> Measurement:
     optional = ['scores_file', 'plot', 'preds', 'visuals']
     _check_keys(obj, where, ['scores', 'command', 'date', 'code_version', 'checkpoint',
-                             'num_images'], optional)
-    ckpt = _check_keys(obj['checkpoint'], f'{where}.checkpoint', ['file'], ['sha256'])
+                             'num_images'], optional + ['num_videos'])
+    ckpt = _check_keys(obj['checkpoint'], f'{where}.checkpoint', ['file', 'sha256'])
     sha = ckpt.get('sha256')
-    if sha is not None and not (isinstance(sha, str) and re.fullmatch(r'[0-9a-f]{64}', sha)):
+    if not (isinstance(sha, str) and re.fullmatch(r'[0-9a-f]{64}', sha)):
         _fail(f'{where}.checkpoint.sha256', f'expected 64 lowercase hex digits, got {sha!r}')
-    num = obj['num_images']
-    if isinstance(num, bool) or not isinstance(num, int) or num < 0:
-        _fail(f'{where}.num_images', f'expected a non-negative integer, got {num!r}')
     return Measurement(
         scores=_scores(obj['scores'], f'{where}.scores', allow_empty=True),
         command=_str(obj, 'command', where), date=_str(obj, 'date', where),
         code_version=_str(obj, 'code_version', where),
         checkpoint=Checkpoint(file=_str(ckpt, 'file', f'{where}.checkpoint'), sha256=sha),
-        num_images=num, **{k: _str(obj, k, where, optional=True) for k in optional})
+        num_images=_count(obj, 'num_images', where), num_videos=_count(obj, 'num_videos', where),
+        **{k: _str(obj, k, where, optional=True) for k in optional})
 
 
 def parse_record(obj: Any, where: str) -> Record:
@@ -166,6 +208,9 @@ def parse_record(obj: Any, where: str) -> Record:
         _fail(f'{where}.name', f'{record.name!r} differs from the file name {stem!r}')
     if osp.splitext(osp.basename(record.config))[0] != record.name:
         _fail(f'{where}.config', f'{record.config!r} is not the config named {record.name!r}')
+    for split, run in record.measured.items():
+        check_official_split(record.task, split, run.num_images, run.num_videos,
+                             f'{where}.measured.{split}')
     return record
 
 

@@ -1,0 +1,166 @@
+"""Loading a zoo config as every tool does: ``--cfg-options`` and ``--data-root``.
+
+A config composes its paths from one ``data_root`` variable, but mmengine
+resolves config variables when the file is read: ``--cfg-options
+data_root=DIR`` alone changes the variable and none of the paths built from
+it. :func:`set_data_root` moves all of them at once: every dataset's
+``data_root`` (wrapped ones too, e.g. ``VideoMixDataset``; the box-tracking
+``image_sources`` are relative to it) and every evaluator's ground truth
+(``ann_file``) that lay under the old root. ``tools/train.py``, ``test.py``,
+``browse_dataset.py`` and ``infer.py`` take it as ``--data-root DIR``
+(``--cfg-options data_root=DIR`` does the same).
+
+:func:`register_scope` (run on ``import bdd100k_zoo``) makes ``bdd100k_zoo::``
+a config scope like ``mmdet::``: the configs ship as package data in
+``bdd100k_zoo/.mim/configs`` (as mmdet's and mmseg's do), so
+``_base_ = 'bdd100k_zoo::faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'``,
+``mmengine.hub.get_config`` and ``Config.fromfile`` take such names.
+"""
+import os.path as osp
+from typing import Iterator, List, Optional, Sequence
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+SCOPE = 'bdd100k_zoo'
+PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
+
+
+def resolve_config_path(path: str) -> str:
+    """``<scope>::<config>`` -> the file in that package's ``.mim/configs``
+    (other paths unchanged)."""
+    if '::' not in path or osp.exists(path):
+        return path
+    from mmengine.config.utils import _get_package_and_cfg_path
+    from mmengine.utils import get_installed_path
+    package, cfg_path = _get_package_and_cfg_path(path)
+    root = PACKAGE_DIR if package == SCOPE else get_installed_path(package)
+    resolved = osp.join(root, '.mim', 'configs', cfg_path)
+    if not osp.isfile(resolved):
+        raise FileNotFoundError(f'{path}: no config {cfg_path} in {osp.dirname(resolved)}')
+    return resolved
+
+
+def register_scope() -> None:
+    """Teach mmengine the ``bdd100k_zoo::`` config scope (idempotent).
+
+    mmengine knows a fixed list of OpenMMLab packages (``MODULE2PACKAGE``) and
+    finds their files through ``pkg_resources``, which cannot see into an
+    editable (PEP 660) install; our scope resolves to this imported package.
+    ``Config.fromfile`` also takes ``<scope>::<config>`` names, as
+    ``mmengine.hub.get_config`` does."""
+    from mmengine.config import config as config_module
+    from mmengine.config import utils as config_utils
+    from mmengine.hub import hub
+    config_utils.MODULE2PACKAGE.setdefault(SCOPE, SCOPE)
+    for module in (config_module, hub):
+        lookup = module.get_installed_path
+        if getattr(lookup, '_bdd100k_zoo', False):
+            continue
+
+        def get_installed_path(package: str, _lookup=lookup) -> str:
+            return PACKAGE_DIR if package == SCOPE else _lookup(package)
+
+        get_installed_path._bdd100k_zoo = True
+        module.get_installed_path = get_installed_path
+    if not getattr(Config.fromfile, '_bdd100k_zoo', False):
+        fromfile = Config.fromfile
+
+        def scoped_fromfile(filename, *args, **kwargs):
+            if isinstance(filename, str):
+                filename = resolve_config_path(filename)
+            return fromfile(filename, *args, **kwargs)
+
+        scoped_fromfile._bdd100k_zoo = True
+        Config.fromfile = staticmethod(scoped_fromfile)
+
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+EVALUATORS = ('val_evaluator', 'test_evaluator')
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None,
+                data_root: Optional[str] = None) -> Config:
+    """``Config.fromfile(path)`` merged with ``cfg_options`` (as mmdet's tools
+    do), then moved to ``data_root`` (``--data-root``, or ``data_root`` among
+    the options) with :func:`set_data_root`."""
+    cfg = Config.fromfile(resolve_config_path(path))
+    options = dict(cfg_options or {})
+    data_root = options.pop('data_root', None) if data_root is None else data_root
+    options.pop('data_root', None)
+    if options:
+        cfg.merge_from_dict(options)
+    if data_root is not None:
+        set_data_root(cfg, data_root)
+    return cfg
+
+
+def _datasets(dataset) -> Iterator[dict]:
+    """A dataset config and those it wraps (``dataset=`` / ``datasets=``)."""
+    if not isinstance(dataset, dict):
+        return
+    yield dataset
+    yield from _datasets(dataset.get('dataset'))
+    for inner in dataset.get('datasets') or ():
+        yield from _datasets(inner)
+
+
+def _metrics(evaluator) -> Iterator[dict]:
+    """The metric configs of an evaluator config (one, a list, or ``metrics=``)."""
+    if isinstance(evaluator, (list, tuple)):
+        for item in evaluator:
+            yield from _metrics(item)
+    elif isinstance(evaluator, dict):
+        if 'metrics' in evaluator:
+            yield from _metrics(evaluator['metrics'])
+        else:
+            yield evaluator
+
+
+def _under(path: str, roots: Sequence[str]) -> Optional[str]:
+    """``path`` relative to the first of ``roots`` it lies under, else None."""
+    for root in roots:
+        prefix = root.rstrip('/') + '/'
+        if path.startswith(prefix):
+            return path[len(prefix):]
+        if path.rstrip('/') == root.rstrip('/'):
+            return ''
+    return None
+
+
+def set_data_root(cfg: Config, data_root: str) -> List[str]:
+    """Point everything ``cfg`` reads from its data root at ``data_root``.
+
+    Every dataset config of the three dataloaders gets ``data_root`` (its
+    ``ann_file`` / ``data_prefix`` / ``image_sources`` stay relative to it, as
+    BDD100K lays them out); every evaluator ``ann_file`` under the config's old
+    root (its ``data_root`` variable or a dataset's) moves along. Absolute paths
+    elsewhere are the user's choice and stay. Returns what changed, for the log.
+    """
+    data_root = data_root.rstrip('/') + '/'
+    datasets = [d for key in DATALOADERS if isinstance(cfg.get(key), dict)
+                for d in _datasets(cfg[key].get('dataset'))]
+    roots = [r for r in [cfg.get('data_root')] + [d.get('data_root') for d in datasets]
+             if isinstance(r, str) and r.strip('/')]
+    roots = sorted(set(roots), key=len, reverse=True)  # the most specific first
+    changed, seen = [], set()
+    for dataset in datasets:
+        if id(dataset) in seen:  # test_dataloader = val_dataloader may share objects
+            continue
+        seen.add(id(dataset))
+        if dataset.get('data_root') != data_root:
+            changed.append(f'{dataset.get("type")}.data_root: {dataset.get("data_root")!r}')
+        dataset['data_root'] = data_root
+    for key in EVALUATORS:
+        for metric in _metrics(cfg.get(key)):
+            ann_file = metric.get('ann_file')
+            if id(metric) in seen or not isinstance(ann_file, str):
+                continue
+            seen.add(id(metric))
+            rest = _under(ann_file, roots)
+            if rest is not None:
+                metric['ann_file'] = osp.join(data_root, rest)
+                changed.append(f'{key}.ann_file: {ann_file!r}')
+    cfg.data_root = data_root
+    print_log(f'data root {data_root}: ' + ('; '.join(changed) or 'nothing to move'),
+              logger='current')
+    return changed
