@@ -25,7 +25,6 @@ in mmdet; segmentation: <work-dir>/<dir>). Tracking frames are painted one by
 one, then assembled into one animated GIF per video, <show-dir>/<video>.gif.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import shlex
@@ -36,6 +35,7 @@ from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from bdd100k_zoo.fileio import json_safe, write_json
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import record_run
 from bdd100k_zoo.zoo.visuals import make_video_gifs, patch_track_visualizer
@@ -138,13 +138,17 @@ def main():
             runner.logger.info(f'painted video written to {gif}')
 
     if is_main_process() and metrics:
-        path = osp.join(cfg.work_dir, 'scores.json')
-        with open(path, 'w') as f:
-            json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
-                      f, indent=2)
+        path = osp.join(cfg.work_dir, 'scores.json')  # NaN (undefined) scores become null
+        write_json(path, json_safe(dict(config=args.config, checkpoint=args.checkpoint,
+                                        metrics=metrics)), indent=2)
         runner.logger.info(f'scores written to {path}')
+    # a submission that could not be written (full disk, ...) fails the run, after the scores
+    failed = [m.submission_error for m in runner.test_evaluator.metrics
+              if getattr(m, 'submission_error', None)]
     if args.results_dir and is_main_process():
-        record(args, cfg, runner, metrics or {}, prefix)
+        record(args, cfg, runner, metrics or {}, None if failed else prefix)
+    if failed:
+        raise SystemExit('; '.join(failed))
 
 
 def record(args, cfg: Config, runner, metrics: dict, prefix) -> None:

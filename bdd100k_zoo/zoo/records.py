@@ -20,6 +20,7 @@ Layout::
                           "plot": "plots/..._val.png", "preds": null, "visuals": null}}}
 """
 import json
+import math
 import os
 import os.path as osp
 import re
@@ -112,8 +113,9 @@ def _scores(obj: Any, where: str, allow_empty: bool) -> Dict[str, float]:
     if not obj and not allow_empty:
         _fail(where, 'no scores')
     for key, value in obj.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            _fail(f'{where}.{key}', f'expected a number, got {value!r}')
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+                value):
+            _fail(f'{where}.{key}', f'expected a finite number, got {value!r}')
     return dict(obj)
 
 
@@ -191,7 +193,7 @@ def save_record(record: Record, path: str) -> None:
     parse_record(record.to_dict(), path)  # never write what could not be read back
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump(record.to_dict(), f, indent=2, ensure_ascii=False)
+        json.dump(record.to_dict(), f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write('\n')
     os.replace(tmp, path)
 

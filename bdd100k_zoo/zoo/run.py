@@ -1,12 +1,13 @@
 """What an evaluation adds to its config's record (called by tools/test.py)."""
 import datetime
 import hashlib
-import json
+import math
 import os
 import os.path as osp
 import subprocess
 from typing import Dict, Optional
 
+from ..fileio import json_safe, write_json
 from ..version import __version__
 from .plots import plot_per_class
 from .records import Checkpoint, Measurement, load_record, set_measured
@@ -62,18 +63,17 @@ def record_run(results_dir: str, config: str, checkpoint: str, split: str,
         prefix = PER_CLASS_PREFIX[task]
         scores_file = osp.join(results_dir, 'scores', f'{name}_{split}.json')
         os.makedirs(osp.dirname(scores_file), exist_ok=True)
-        with open(scores_file, 'w') as f:
-            json.dump(metrics, f, indent=2)
-            f.write('\n')
+        write_json(scores_file, json_safe(metrics), indent=2)  # undefined (NaN) -> null
         if any(k.startswith(prefix) for k in metrics):
             plot = osp.join(results_dir, 'plots', f'{name}_{split}.png')
             os.makedirs(osp.dirname(plot), exist_ok=True)
             plot_per_class(metrics, prefix, f'{name} ({split}, {num_images} images)', plot)
     local = osp.isfile(checkpoint)
     set_measured(path, split, Measurement(
-        # the summary (and table) metrics; per-class ones are in the scores file
+        # the summary (and table) metrics; per-class ones are in the scores file;
+        # an undefined (NaN) score is left out: JSON has no NaN
         scores={k: float(v) for k, v in metrics.items()
-                if '/' not in k or k in METRICS[task].values()},
+                if ('/' not in k or k in METRICS[task].values()) and math.isfinite(v)},
         command=command,
         date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
         code_version=code_version(),
