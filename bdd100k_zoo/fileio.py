@@ -6,10 +6,12 @@ final name, nothing deleted that a run of this package did not write.
   truncated one).
 * :func:`check_writable` runs before inference: the target folder can be
   created and written, and no target name is taken by a folder.
-* Folder outputs (per-video JSONs, PNG masks) carry a marker file
-  (:data:`MARKER`); :func:`replace_folder` swaps a new folder in only over a
-  missing one or one with that marker, so ``--outfile-prefix`` pointing at a
-  work dir or at the ground truth is refused instead of deleted.
+* Folder outputs (per-video JSONs, PNG masks) get a marker file beside them
+  (``.<folder name>`` + :data:`MARKER`; beside, not inside: the official
+  bitmask evaluation reads every file of the folder); :func:`replace_folder`
+  swaps a new folder in only over a missing one or one with that marker, so
+  ``--outfile-prefix`` pointing at a work dir or at the ground truth is
+  refused instead of deleted.
 * :func:`json_safe` turns NaN / inf scores into ``null``: JSON has no NaN.
 """
 import json
@@ -20,7 +22,8 @@ import shutil
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
-#: Written into every folder a submission writer fills; only such a folder is replaced.
+#: Suffix of the marker written beside every folder a submission writer fills;
+#: only such a folder is ever replaced.
 MARKER = '.bdd100k_zoo_submission'
 
 
@@ -62,9 +65,21 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def marker(folder: str) -> str:
+    """The marker file of a submission folder: ``<parent>/.<name>.bdd100k_zoo_submission``."""
+    folder = osp.abspath(folder)
+    return osp.join(osp.dirname(folder), f'.{osp.basename(folder)}{MARKER}')
+
+
+def _mark(folder: str) -> None:
+    with open(marker(folder), 'w') as f:
+        f.write(f'{osp.basename(folder)}/ was written by bdd100k_zoo; the next submission '
+                'written there replaces it\n')
+
+
 def is_ours(folder: str) -> bool:
     """Whether ``folder`` was written by a submission writer of this package."""
-    return osp.isfile(osp.join(folder, MARKER))
+    return osp.isfile(marker(folder))
 
 
 def check_writable(files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
@@ -90,7 +105,8 @@ def check_writable(files: Iterable[str] = (), folders: Iterable[str] = ()) -> No
             what = sorted(os.listdir(folder))[:5] if osp.isdir(folder) else 'a file'
             raise OutputError(
                 f'refusing to write the submission folder {folder}: it exists and was not '
-                f'written by a bdd100k_zoo submission writer (no {MARKER} in it; holds {what}). '
+                f'written by a bdd100k_zoo submission writer (no marker {marker(folder)}; it '
+                f'holds {what}). '
                 'Choose another --outfile-prefix or remove it yourself.')
 
 
@@ -102,12 +118,11 @@ def new_folder(folder: str, clear: bool = True) -> str:
     tmp = f'{folder}.partial'
     if clear and osp.lexists(tmp) and not is_ours(tmp):
         raise OutputError(f'refusing to write into {tmp}: it exists and is not a bdd100k_zoo '
-                          f'scratch folder (no {MARKER})')
+                          f'scratch folder (no marker {marker(tmp)})')
     if clear and osp.isdir(tmp):
         shutil.rmtree(tmp)
     os.makedirs(tmp, exist_ok=True)
-    with open(osp.join(tmp, MARKER), 'w') as f:
-        f.write('written by bdd100k_zoo; replaced by the next submission written here\n')
+    _mark(tmp)
     return tmp
 
 
@@ -118,10 +133,13 @@ def replace_folder(tmp: str, folder: str) -> None:
     if osp.lexists(folder):
         if not (osp.isdir(folder) and not osp.islink(folder) and is_ours(folder)):
             raise OutputError(f'refusing to replace {folder}: not a bdd100k_zoo submission '
-                              f'folder (no {MARKER}); the new one is in {tmp}')
+                              f'folder (no marker {marker(folder)}); the new one is in {tmp}')
         old = f'{folder}.old-{os.getpid()}'
         os.replace(folder, old)
         os.replace(tmp, folder)
         shutil.rmtree(old)
     else:
         os.replace(tmp, folder)
+    _mark(folder)
+    if osp.lexists(marker(tmp)):
+        os.remove(marker(tmp))

@@ -331,8 +331,8 @@ class BoxParser:
         if not all(map(math.isfinite, (x1, y1, x2, y2))) or x2 < x1 or y2 < y1:
             raise ScalabelFormatError(
                 f'{_frame_where(source, frame)}: label {label.get("id")!r} has a broken box2d '
-                f'{box2d!r} (need finite x1 <= x2 and y1 <= y2: corners are inclusive, so a box '
-                'is at least 1 px wide and high)')
+                f'{box2d!r} (need x1 <= x2 and y1 <= y2, all finite: corners are inclusive, '
+                'so a box is at least 1 px wide and high)')
         x2, y2 = x2 + 1, y2 + 1
         if size is not None:
             height, width = size
@@ -617,13 +617,14 @@ class MaskParser(BoxParser):
             return
         rles = []
         for frame in frames:
+            frame_size = self.frame_size(frame)
             for label in frame.get('labels') or ():
                 rle = label.get('rle')
                 try:
                     counts, size = rle['counts'], (int(rle['size'][0]), int(rle['size'][1]))
                 except (KeyError, TypeError, ValueError, IndexError):
                     continue  # malformed: :meth:`_rle` names it
-                if isinstance(counts, str):
+                if isinstance(counts, str) and size == (frame_size or size):  # else: _rle
                     rles.append((counts, size, lambda frame=frame, label=label: (
                         f'{_frame_where(source, frame)}: label {label.get("id")!r}')))
         check_rles(rles)

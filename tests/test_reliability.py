@@ -101,22 +101,24 @@ def test_track_submission_never_deletes_a_folder_it_did_not_write(samples, tmp_p
     work_dir = tmp_path / 'work'
     work_dir.mkdir()
     (work_dir / 'epoch_1.pth').write_bytes(b'weights')
-    with pytest.raises(OutputError, match=r'refusing to write the submission folder .*work.*'
-                                          r'epoch_1\.pth'):
+    with pytest.raises(OutputError, match=r'refusing to write the submission folder .*work: '
+                                          r".*it holds \['epoch_1\.pth'\]"):
         BDD100KTrackMetric(ann_file=osp.join(samples, 'track/labels'),
                            outfile_prefix=str(work_dir) + '/')
     assert (work_dir / 'epoch_1.pth').read_bytes() == b'weights'
 
 
 def test_track_submission_replaces_only_its_own_earlier_submission(samples, tmp_path):
-    MARKER = new_api()[0].MARKER
+    fileio = new_api()[0]
     gt_dir = osp.join(samples, 'track/labels')
     prefix = str(tmp_path / 'preds')
     for _ in range(2):  # the second run replaces the first one's folder
         metric = BDD100KTrackMetric(ann_file=gt_dir, outfile_prefix=prefix)
         evaluate(metric, to_samples(gt_frames(gt_dir)), BOX_TRACK_CLASSES)
-    assert sorted(os.listdir(prefix)) == [MARKER] + [f'{v}.json' for v in VIDEOS]
-    assert sorted(os.listdir(tmp_path)) == ['preds', 'preds.zip']  # no scratch left
+    assert sorted(os.listdir(prefix)) == [f'{v}.json' for v in VIDEOS]
+    assert fileio.is_ours(prefix)  # the marker beside: .preds.bdd100k_zoo_submission
+    assert sorted(os.listdir(tmp_path)) == ['.preds.bdd100k_zoo_submission', 'preds',
+                                            'preds.zip']  # no scratch left
 
 
 def test_unwritable_outfile_prefix_fails_before_inference(tmp_path):
@@ -437,7 +439,7 @@ def test_out_of_range_numbers_name_the_label(tmp_path):
     text = json.dumps(frames).replace(json.dumps(label['box2d']['x1']), '1e400', 1)
     (tmp_path / 'det.json').write_text(text)
     with pytest.raises(ScalabelFormatError, match=rf"label '{label['id']}' has a broken box2d "
-                                                  r".*inf.*need finite"):
+                                                  r".*inf.*all finite"):
         det_dataset(str(tmp_path / 'det.json'))
 
 
@@ -478,7 +480,8 @@ def test_one_box_rule_x1_le_x2(tmp_path, dx, ok):
         assert info['instances'][0]['bbox'][2] - info['instances'][0]['bbox'][0] == \
             pytest.approx(1)
     else:
-        with pytest.raises(ScalabelFormatError, match=r'broken box2d .*need finite x1 <= x2'):
+        with pytest.raises(ScalabelFormatError, match=r'broken box2d .*need x1 <= x2 and y1 <= '
+                                                      r'y2, all finite'):
             det_dataset(ann_file)
 
 

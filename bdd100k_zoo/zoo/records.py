@@ -113,8 +113,9 @@ def _scores(obj: Any, where: str, allow_empty: bool) -> Dict[str, float]:
     if not obj and not allow_empty:
         _fail(where, 'no scores')
     for key, value in obj.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            _fail(f'{where}.{key}', f'expected a number, got {value!r}')
+        if not math.isfinite(value):  # JSON has no NaN; an undefined score is left out
             _fail(f'{where}.{key}', f'expected a finite number, got {value!r}')
     return dict(obj)
 
