@@ -82,6 +82,16 @@ def is_ours(folder: str) -> bool:
     return osp.isfile(marker(folder))
 
 
+def check_prefix(prefix: str) -> str:
+    """An output prefix names files, not a folder: ``W/`` would write ``W/.json``
+    (or take the work dir ``W`` for a submission folder)."""
+    if prefix.endswith(('/', os.sep)) or osp.basename(prefix) in ('', '.', '..'):
+        raise OutputError(f'outfile_prefix {prefix!r} ends in a folder; it is a prefix of file '
+                          f'names: e.g. {osp.join(prefix, "preds")!r} writes '
+                          f'{osp.join(prefix, "preds")}.json / .zip')
+    return prefix
+
+
 def check_writable(files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
     """Fail now, before hours of inference, if an output cannot be written:
     the parent folder cannot be created or written, a file target is a folder,

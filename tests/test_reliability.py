@@ -104,6 +104,9 @@ def test_track_submission_never_deletes_a_folder_it_did_not_write(samples, tmp_p
     with pytest.raises(OutputError, match=r'refusing to write the submission folder .*work: '
                                           r".*it holds \['epoch_1\.pth'\]"):
         BDD100KTrackMetric(ann_file=osp.join(samples, 'track/labels'),
+                           outfile_prefix=str(work_dir))
+    with pytest.raises(OutputError, match="ends in a folder"):
+        BDD100KTrackMetric(ann_file=osp.join(samples, 'track/labels'),
                            outfile_prefix=str(work_dir) + '/')
     assert (work_dir / 'epoch_1.pth').read_bytes() == b'weights'
 

@@ -11,7 +11,7 @@ from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ..fileio import atomic_write, check_writable
+from ..fileio import atomic_write, check_prefix, check_writable
 from ..labels import get_label_map
 from ..scalabel_io import ScalabelFormatError, label_files, read_frames
 from .scalabel_convert import (frame_record, match_ground_truth, paused_gc, record_to_frame,
@@ -59,7 +59,10 @@ class BDD100KDetMetric(BaseMetric):
         outfile_prefix: where to write the submission, ``<prefix>.json``
             (one Scalabel JSON of all frames, the format the BDD100K server
             takes). Required with ``format_only``; optional on val, where the
-            file is written beside the scores.
+            file is written beside the scores. Checked for writability at
+            construction (before inference); every file goes to a temporary
+            name first, and a write that fails at the end is logged and kept
+            in ``submission_error`` while the scores are still returned.
         nproc: processes of the COCO-style evaluation (``0``: in process).
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
@@ -88,6 +91,7 @@ class BDD100KDetMetric(BaseMetric):
         #: why the submission could not be written (the scores are still returned)
         self.submission_error: Optional[str] = None
         if outfile_prefix:  # before inference, not after it
+            check_prefix(outfile_prefix)
             check_writable(*self.output_targets())
 
     def output_targets(self):

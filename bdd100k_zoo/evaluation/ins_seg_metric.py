@@ -128,7 +128,10 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             if masks is None:
                 raise KeyError(f'{type(self).__name__}: pred_instances of {record["name"]} have '
                                'no "masks"; is the model a Mask R-CNN?')
-            record['rles'] = encode_masks(masks, record['scores'], self.remove_overlap)
+            try:
+                record['rles'] = encode_masks(masks, record['scores'], self.remove_overlap)
+            except ValueError as e:
+                raise ValueError(f'{type(self).__name__}: frame {record["name"]!r}: {e}') from None
             self.results.append(record)
 
     def to_frames(self, records: List[Dict[str, Any]]) -> List[Frame]:

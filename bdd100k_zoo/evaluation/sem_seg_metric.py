@@ -27,7 +27,7 @@ from PIL import Image
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
-from ..fileio import atomic_write, check_writable, new_folder, replace_folder
+from ..fileio import atomic_write, check_prefix, check_writable, new_folder, replace_folder
 from ..labels import IGNORE_INDEX, get_label_map
 
 
@@ -78,8 +78,11 @@ class BDD100KSemSegMetric(BaseMetric):
             takes; ``python -m bdd100k.eval.run -t sem_seg -g <gt masks>
             -r <prefix>`` scores the folder offline. Required with
             ``format_only``; optional on val, where it is written beside the
-            scores. Ranks write their PNGs directly, so it must be on a
-            filesystem all ranks share.
+            scores. Ranks write their PNGs into ``<prefix>.partial/``, so it
+            must be on a filesystem all ranks share; the folder is swapped in
+            for ``<prefix>/`` at the end, over an earlier submission only
+            (see :mod:`bdd100k_zoo.fileio`). A failed write is logged and
+            kept in ``submission_error``; the scores are still returned.
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 
@@ -105,6 +108,7 @@ class BDD100KSemSegMetric(BaseMetric):
         self.submission_error: Optional[str] = None
         self._png_dir: Optional[str] = None  # the scratch folder, once this evaluation made it
         if outfile_prefix:  # before inference, not after it
+            check_prefix(outfile_prefix)
             check_writable([f'{outfile_prefix}.zip'], [osp.abspath(outfile_prefix)])
         self.num_classes = len(get_label_map(self.task).classes)
 

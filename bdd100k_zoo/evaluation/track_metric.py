@@ -40,6 +40,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         outfile_prefix: the submission is written as ``<prefix>/<video>.json``
             per video and zipped to ``<prefix>.zip``, the archive the BDD100K
             server takes (the official offline evaluation reads the folder).
+            An existing ``<prefix>/`` is replaced only if a submission wrote it.
         iou_thr / ignore_iof_thr: the official matching thresholds.
         det_ap: also report the box AP (``AP``, ``AP50``, ...) of the tracked
             boxes, as Vis4D's "Det" metric of the same evaluator does.
