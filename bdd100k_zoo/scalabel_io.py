@@ -151,6 +151,11 @@ def read_box_frames(path: str) -> List[BoxFrame]:
     return decoded if is_list else decoded.frames
 
 
+def _too_deep(path: str) -> ScalabelFormatError:
+    return ScalabelFormatError(f'{path}: JSON nested too deeply to be Scalabel labels '
+                               '(frames -> labels -> fields)')
+
+
 def _decode_fallback(path: str, data: bytes, error: Exception) -> Any:
     """What msgspec could not decode, said with the file: a byte-order mark,
     bytes that are not UTF-8, nesting too deep, truncation (with line and
@@ -168,13 +173,11 @@ def _decode_fallback(path: str, data: bytes, error: Exception) -> Any:
             f'{path}: not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}, line '
             f'{line}); JSON label files must be UTF-8 (re-save it, e.g. from Latin-1)') from None
     if isinstance(error, RecursionError):
-        raise ScalabelFormatError(f'{path}: JSON nested too deeply to be Scalabel labels '
-                                  '(frames -> labels -> fields)') from None
+        raise _too_deep(path) from None
     try:
         return json.loads(text)
     except RecursionError:
-        raise ScalabelFormatError(f'{path}: JSON nested too deeply to be Scalabel labels '
-                                  '(frames -> labels -> fields)') from None
+        raise _too_deep(path) from None
     except ValueError as e:
         raise ScalabelFormatError(
             f'{path}: not valid JSON ({e}); the file may be truncated or corrupt') from None
@@ -190,8 +193,7 @@ def _where_invalid(path: str, data: bytes, error: Exception) -> ScalabelFormatEr
     try:
         frames = msgspec.json.decode(data)
     except RecursionError:
-        return ScalabelFormatError(f'{path}: JSON nested too deeply to be Scalabel labels '
-                                   '(frames -> labels -> fields)')
+        return _too_deep(path)
     frames = frames['frames'] if isinstance(frames, dict) else frames
     frame = frames[int(match.group(1))]
     where = _frame_where(path, frame if isinstance(frame, dict) else {})
