@@ -47,7 +47,10 @@ def image_sizes(paths: Iterable[str]) -> List[Optional[Tuple[int, int]]]:
     """:func:`image_size` of many files; threads overlap the file system's
     latency (a network file system answers each open in milliseconds)."""
     paths = list(paths)
-    if len(paths) < 64:
+    if len(paths) < 256:
         return [image_size(path) for path in paths]
+    step = -(-len(paths) // 16)  # one task per thread: a future per file costs more than a read
     with ThreadPoolExecutor(16) as pool:
-        return list(pool.map(image_size, paths, chunksize=64))
+        parts = pool.map(lambda part: [image_size(path) for path in part],
+                         [paths[i:i + step] for i in range(0, len(paths), step)])
+        return [size for part in parts for size in part]
