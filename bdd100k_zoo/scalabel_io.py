@@ -421,7 +421,6 @@ class BoxParser:
         return ', '.join(f'{n} {what}' for what, n in sorted(self.stats.items()) if n)
 
 
-
 def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndarray:
     """Per COCO compressed-RLE string, whether it decodes to runs that exactly
     fill its ``(height, width)``. pycocotools trusts the string: garbage makes

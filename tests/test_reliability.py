@@ -221,8 +221,9 @@ def test_a_second_run_in_the_work_dir_is_refused(tmp_path):
     runtime = new_api()[1]
     lock = runtime.WorkDirLock(str(tmp_path)).acquire()
     try:
-        with pytest.raises(runtime.WorkDirBusy, match=rf'in use by another training run: pid '
-                                              rf'{os.getpid()} on {socket.gethostname()}'):
+        with pytest.raises(runtime.WorkDirBusy, match=rf'in use by another training run: '
+                                                      rf'pid {os.getpid()} on '
+                                                      rf'{socket.gethostname()}'):
             runtime.WorkDirLock(str(tmp_path)).acquire()
         proc = subprocess.run([sys.executable, 'tools/train.py', FRCNN_CONFIG, '--work-dir',
                                str(tmp_path)], cwd=REPO, capture_output=True, text=True)
@@ -264,13 +265,13 @@ def test_frames_sharing_a_name_across_videos_are_all_scored(samples, tmp_path):
     metric = BDD100KDetMetric(ann_file=str(label_dir), outfile_prefix=str(tmp_path / 'preds'))
     preds = []
     for frame in gt_frames(str(label_dir)):
-        boxes = [l for l in frame.labels if not (l.attributes or {}).get('crowd')]
+        boxes = [lab for lab in frame.labels if not (lab.attributes or {}).get('crowd')]
         sample = DetDataSample(metainfo=dict(img_path=f'/img/{frame.videoName}/{frame.name}'))
         sample.pred_instances = InstanceData(
-            bboxes=torch.tensor([[l.box2d.x1, l.box2d.y1, l.box2d.x2 + 1, l.box2d.y2 + 1]
-                                 for l in boxes]),
+            bboxes=torch.tensor([[lab.box2d.x1, lab.box2d.y1, lab.box2d.x2 + 1, lab.box2d.y2 + 1]
+                                 for lab in boxes]),
             scores=torch.ones(len(boxes)),
-            labels=torch.tensor([DET_CLASSES.index(l.category) for l in boxes]))
+            labels=torch.tensor([DET_CLASSES.index(lab.category) for lab in boxes]))
         preds.append(sample)
     scores = evaluate(metric, preds)
     assert scores['AP'] == pytest.approx(100.0)
@@ -372,7 +373,7 @@ def test_bitmask_of_half_the_image_size_is_named_at_load(samples, tmp_path):
 
 def test_absurd_polygon_vertices_are_named_not_a_segfault(tmp_path):
     frames = detect_frames()
-    car = next(l for l in frames[0]['labels'] if l.get('poly2d'))
+    car = next(lab for lab in frames[0]['labels'] if lab.get('poly2d'))
     car['poly2d'][0]['vertices'][1] = [1e8, 1e8]
     ann_file = write(tmp_path / 'poly.json', frames)
     with pytest.raises(ScalabelFormatError, match=rf"poly\.json: frame '913b47b8-3cf1b886.jpg': "
@@ -423,7 +424,8 @@ def test_label_ids_are_checked_at_load(tmp_path):
 
 
 @pytest.mark.parametrize('content, message', [
-    ('[{"name": "caf\xe9.jpg"}]'.encode('latin-1'), r'not UTF-8 text \(byte 0xe9 at offset 14, line 1'),
+    ('[{"name": "caf\xe9.jpg"}]'.encode('latin-1'),
+     r'not UTF-8 text \(byte 0xe9 at offset 14, line 1'),
     (b'\xef\xbb\xbf[]', 'byte-order mark'),
     (b'[' * 100000 + b']' * 100000, 'nested too deeply'),
     (b'[{"name": "a.jpg",\n "labels": [', r'not valid JSON \(Expecting value: line 2'),
