@@ -307,6 +307,16 @@ def test_non_finite_predictions_are_an_error_naming_the_frame(golden_gt, golden_
         evaluate(BDD100KDetMetric(ann_file=golden_gt), samples)
 
 
+def test_a_track_id_twice_in_a_frame_is_an_error(samples):
+    gt_dir = osp.join(samples, 'track/labels')
+    preds = to_samples(gt_frames(gt_dir))
+    frame = preds[3].video_data_samples[0]
+    frame.pred_track_instances.instances_id[1] = frame.pred_track_instances.instances_id[0]
+    with pytest.raises(ValueError, match=rf"frame '{osp.basename(frame.img_path)}' of video "
+                                         r".*a track id appears twice"):
+        evaluate(BDD100KTrackMetric(ann_file=gt_dir), preds, BOX_TRACK_CLASSES)
+
+
 def test_class_ids_outside_the_classes_are_an_error(golden_gt, golden_samples):
     samples = copy.deepcopy(golden_samples)
     samples[0]['pred_instances']['labels'][0] = -1  # would have become 'bicycle'

@@ -6,6 +6,7 @@ import zipfile
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
+import numpy as np
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from scalabel.eval.detect import evaluate_det
@@ -82,6 +83,12 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 if record['video_name'] is None:
                     raise KeyError(f'frame {record["name"]} has no "frame_index"/"frame_id": '
                                    'not a video frame')
+                ids = record.get('instance_ids')
+                if ids is not None and len(np.unique(ids)) < len(ids):
+                    raise ValueError(  # the evaluation would match one and miss the other
+                        f'the model predicted track ids {sorted(ids.tolist())} for frame '
+                        f'{record["name"]!r} of video {record["video_name"]!r}: a track id '
+                        'appears twice in one frame')
                 self.results.append(record)
 
     def evaluate(self, size: int) -> dict:
