@@ -281,6 +281,14 @@ def test_frames_sharing_a_name_across_videos_are_all_scored(samples, tmp_path):
         (v, f'{i:04d}.jpg') for v in VIDEOS for i in range(6)}
 
 
+def test_bitmask_submission_refuses_names_repeated_across_videos(tmp_path):
+    from scalabel.label.typing import Frame
+    metric = BDD100KInsSegMetric(format_only=True, outfile_prefix=str(tmp_path / 'p'))
+    frames = [Frame(name='0000.jpg', videoName=v, labels=[]) for v in VIDEOS]
+    with pytest.raises(OSError, match=r"frame names \['0000\.jpg'\] repeat"):
+        metric.write_bitmasks(frames)
+
+
 def test_predicted_frames_the_ground_truth_lacks_are_named(golden, golden_samples, tmp_path):
     gt = read(osp.join(golden, 'det/track_sample_anns.json'))[:10]
     gt_file = write(tmp_path / 'ten.json', gt)

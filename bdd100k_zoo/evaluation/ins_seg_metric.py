@@ -14,7 +14,7 @@ from scalabel.eval.ins_seg import evaluate_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
-from ..fileio import atomic_write, new_folder, replace_folder
+from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from ..scalabel_io import flatten_poly2d
 from .det_metric import BDD100KDetMetric
@@ -144,6 +144,12 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         from bdd100k.label.to_mask import set_instance_color
         from PIL import Image
         out_dir = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        names = [frame.name for frame in frames]
+        if len(set(names)) < len(names):  # one PNG per name: they would overwrite each other
+            twice = sorted({name for name in names if names.count(name) > 1})
+            raise OutputError(f'cannot write the bitmask submission {out_dir}: frame names '
+                              f'{twice[:5]} repeat (across videos); the bitmask format holds '
+                              'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
         height, width = (get_label_map(self.task).config.scalabel.imageSize.height,
