@@ -182,8 +182,9 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                 folders + [osp.abspath(f'{self.outfile_prefix}_bitmasks')])
 
     def write_submission(self, frames: List[Frame]) -> str:
+        path = super().write_submission(frames)  # the RLE JSON first: it holds every frame
         self.write_bitmasks(frames)
-        return super().write_submission(frames)
+        return path
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         config = get_label_map(self.task).config.scalabel
