@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from typing import Optional
+from typing import List, Optional
 
 import torch
 import torch.distributed as torch_dist
@@ -118,13 +118,19 @@ class WorkDirBusy(RuntimeError):
     """Another training run holds the work dir."""
 
 
-def _process_start(pid: int) -> Optional[str]:
-    """Start time of a process (Linux), to tell a live pid from a reused one."""
+def _proc_stat(pid: int) -> Optional[List[str]]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (Linux), or None."""
     try:
         with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[19]
+            return f.read().rsplit(')', 1)[1].split()
     except (OSError, IndexError):
         return None
+
+
+def _process_start(pid: int) -> Optional[str]:
+    """Start time of a process, to tell a live pid from a reused one."""
+    stat = _proc_stat(pid)
+    return stat[19] if stat and len(stat) > 19 else None
 
 
 def _alive(pid: int, start: Optional[str]) -> bool:
@@ -134,7 +140,10 @@ def _alive(pid: int, start: Optional[str]) -> bool:
         return False
     except PermissionError:
         return True
-    current = _process_start(pid)
+    stat = _proc_stat(pid)
+    if stat and stat[0] in ('Z', 'X'):  # a killed process nobody has reaped yet
+        return False
+    current = stat[19] if stat and len(stat) > 19 else None
     return start is None or current is None or current == start
 
 

@@ -236,13 +236,17 @@ def test_a_second_run_in_the_work_dir_is_refused(tmp_path):
 
 def test_a_stale_lock_is_taken_over_and_said_so(tmp_path, caplog):
     runtime = new_api()[1]
-    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
-    dead.wait()
     path = tmp_path / 'train.lock'
-    write(path, dict(pid=dead.pid, host=socket.gethostname(), since='then', command='x'))
-    lock = runtime.WorkDirLock(str(tmp_path)).acquire()
-    assert read(path)['pid'] == os.getpid()
-    lock.release()
+    zombie = subprocess.Popen([sys.executable, '-c', 'pass'])  # killed, not yet reaped
+    while runtime._proc_stat(zombie.pid)[0] != 'Z':
+        pass
+    for owner in (zombie, None):
+        if owner is None:  # reaped: the pid is gone
+            zombie.wait()
+        write(path, dict(pid=zombie.pid, host=socket.gethostname(), since='then', command='x'))
+        lock = runtime.WorkDirLock(str(tmp_path)).acquire()
+        assert read(path)['pid'] == os.getpid()
+        lock.release()
     # another host's lock: refused while fresh, taken over once not refreshed for 5 min
     write(path, dict(pid=1, host='elsewhere', since='then', command='x'))
     with pytest.raises(runtime.WorkDirBusy, match='elsewhere'):
