@@ -67,8 +67,21 @@ def load_from_local(filename: str, map_location=None) -> dict:
     """mmengine's local loader, with ``weights_only=True`` stated and errors
     that name the file."""
     filename = osp.expanduser(filename)
+    if not filename:
+        raise FileNotFoundError('no checkpoint file given (an empty name; an empty '
+                                'last_checkpoint file?)')
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
+    with open(filename, 'rb') as f:
+        head = f.read(4)
+    # torch.save writes a zip archive (PK..); the legacy format and plain pickles start with
+    # the pickle PROTO opcode 0x80. Anything else (text, an image, nothing) is no checkpoint.
+    if not head.startswith((b'PK\x03\x04', b'\x80')):
+        raise CheckpointError(
+            f'{filename} is not a checkpoint: '
+            + ('the file is empty' if not head else
+               f'it starts with {head!r}, neither a torch zip archive nor a pickle')
+            + ' (a config, log or download error page passed as CKPT?)')
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:

@@ -7,9 +7,20 @@ functions switch to gloo and device-less DDP, and mixed precision
 (``AmpOptimWrapper``, which mmengine builds only for accelerators) to fp32,
 so the same configs, commands and ``dist_*.sh`` launchers work there too.
 Where CUDA exists nothing changes, but a run stops at once if mmcv was built
-without its CUDA ops (:func:`check_mmcv_cuda_ops`).
+without its CUDA ops (:func:`check_mmcv_cuda_ops`). :func:`find_resume_checkpoint`
+and :class:`WorkDirLock` keep ``--resume`` and concurrent runs from overwriting
+checkpoints.
 """
+import atexit
+import json
 import os
+import os.path as osp
+import re
+import socket
+import sys
+import threading
+import time
+from typing import List, Optional
 
 import torch
 import torch.distributed as torch_dist
@@ -115,3 +126,171 @@ def add_zoo_hooks(cfg: Config) -> Config:
         hooks.append(dict(type='mmengine.RandomStateHook'))
     cfg.custom_hooks = hooks
     return cfg
+
+
+_CHECKPOINT = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
+
+
+def find_resume_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` (without a file) continues from.
+
+    mmengine reads only ``<work_dir>/last_checkpoint``; without it (deleted,
+    never written, copied work dir) it would train from scratch and overwrite
+    the ``epoch_*.pth`` there, and an empty one ends in ``FileNotFoundError:
+    can not be found``. Here: the file ``last_checkpoint`` names (or a file of
+    that name in ``work_dir``, for a moved work dir), else the newest
+    ``epoch_N.pth`` / ``iter_N.pth`` of the work dir, saying so in the log;
+    None when the work dir holds no checkpoint (a fresh start).
+    """
+    last = osp.join(work_dir, 'last_checkpoint')
+    named = ''
+    if osp.isfile(last):
+        with open(last) as f:
+            named = f.read().strip()
+        for candidate in (named, osp.join(work_dir, osp.basename(named))):
+            if named and osp.isfile(candidate):
+                return candidate
+    found = [(m.group(1), int(m.group(2)), name) for name in
+             (os.listdir(work_dir) if osp.isdir(work_dir) else ())
+             for m in [_CHECKPOINT.match(name)] if m]
+    if not found:
+        if osp.isfile(last):
+            problem = 'is empty' if not named else f'names {named}, which does not exist'
+            raise FileNotFoundError(f'--resume: {last} {problem}, and {work_dir} holds no '
+                                    'epoch_*.pth / iter_*.pth to resume from')
+        return None
+    if len({kind for kind, _, _ in found}) == 1:
+        newest = max(found)[2]
+    else:  # both epoch_ and iter_ files: the last written
+        newest = max(found, key=lambda item: osp.getmtime(osp.join(work_dir, item[2])))[2]
+    problem = (f'{last} is empty' if osp.isfile(last) and not named else
+               f'{last} names {named!r}, which does not exist' if osp.isfile(last) else
+               f'{work_dir} has no last_checkpoint file')
+    print_log(f'--resume: {problem}; resuming from the newest checkpoint there, {newest} '
+              f'(found {", ".join(sorted(n for _, _, n in found))})', logger='current', level=30)
+    return osp.join(work_dir, newest)
+
+
+class WorkDirBusy(RuntimeError):
+    """Another training run holds the work dir."""
+
+
+def _proc_stat(pid: int) -> Optional[List[str]]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (Linux), or None."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _process_start(pid: int) -> Optional[str]:
+    """Start time of a process, to tell a live pid from a reused one."""
+    stat = _proc_stat(pid)
+    return stat[19] if stat and len(stat) > 19 else None
+
+
+def _alive(pid: int, start: Optional[str]) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = _proc_stat(pid)
+    if stat and stat[0] in ('Z', 'X'):  # a killed process nobody has reaped yet
+        return False
+    current = stat[19] if stat and len(stat) > 19 else None
+    return start is None or current is None or current == start
+
+
+class WorkDirLock:
+    """``<work_dir>/train.lock``: one training run per work dir.
+
+    Two runs in one work dir overwrite each other's checkpoints and logs, so
+    the second is refused, naming the owner (pid, host, command, start). The
+    owner refreshes the file every :attr:`HEARTBEAT` seconds and removes it
+    when it ends. A lock left behind by a killed run is taken over (and the
+    log says so) when its owner is a dead process of this host, or when it
+    has not been refreshed for :attr:`STALE` seconds (an owner on another
+    host, e.g. a pre-empted Slurm job requeued elsewhere).
+    """
+
+    NAME = 'train.lock'
+    HEARTBEAT = 30
+    STALE = 300
+
+    def __init__(self, work_dir: str) -> None:
+        self.path = osp.join(work_dir, self.NAME)
+        self.owner = dict(pid=os.getpid(), host=socket.gethostname(),
+                          start=_process_start(os.getpid()),
+                          since=time.strftime('%Y-%m-%d %H:%M:%S'),
+                          command=' '.join(sys.argv))
+        self._stop = threading.Event()
+
+    def _stale_reason(self, holder: dict) -> Optional[str]:
+        """Why the lock of ``holder`` may be taken over, or None."""
+        age = time.time() - osp.getmtime(self.path)
+        if holder.get('host') == self.owner['host'] and isinstance(holder.get('pid'), int):
+            if not _alive(holder['pid'], holder.get('start')):
+                return f'its owner, pid {holder["pid"]} on this host, is no longer running'
+            return None
+        if age > self.STALE:
+            return f'it was last refreshed {age:.0f} s ago (owners refresh it every ' \
+                f'{self.HEARTBEAT} s)'
+        return None
+
+    def acquire(self) -> 'WorkDirLock':
+        os.makedirs(osp.dirname(self.path), exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            with os.fdopen(fd, 'w') as f:
+                json.dump(self.owner, f)
+        except FileExistsError:
+            try:
+                with open(self.path) as f:
+                    holder = json.load(f)
+            except (OSError, ValueError):
+                holder = {}  # unreadable: a writer killed mid-write, or not ours
+            reason = self._stale_reason(holder) if isinstance(holder, dict) else None
+            if reason is None:
+                raise WorkDirBusy(
+                    f'{osp.dirname(self.path)} is in use by another training run: pid '
+                    f'{holder.get("pid")} on {holder.get("host")}, started {holder.get("since")} '
+                    f'({holder.get("command")}); lock file {self.path}. Use another --work-dir, '
+                    'or delete the lock file if that run is gone.') from None
+            print_log(f'taking over the stale lock {self.path} of pid {holder.get("pid")} on '
+                      f'{holder.get("host")}: {reason}', logger='current', level=30)
+            tmp = f'{self.path}.tmp-{os.getpid()}'
+            with open(tmp, 'w') as f:
+                json.dump(self.owner, f)
+            os.replace(tmp, self.path)
+        atexit.register(self.release)
+        threading.Thread(target=self._heartbeat, daemon=True).start()
+        return self
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.HEARTBEAT):
+            try:
+                os.utime(self.path)
+            except OSError:
+                return
+
+    def release(self) -> None:
+        """Remove the lock if it is still ours."""
+        self._stop.set()
+        try:
+            with open(self.path) as f:
+                mine = json.load(f).get('pid') == self.owner['pid']
+        except (OSError, ValueError, AttributeError):
+            return
+        if mine:
+            os.remove(self.path)
+
+
+def lock_work_dir(work_dir: str) -> Optional[WorkDirLock]:
+    """Take the work dir's :class:`WorkDirLock` on the first process of a run
+    (the others share it); None on the other ranks."""
+    rank = next((os.environ[k] for k in ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK')
+                 if k in os.environ), '0')
+    return WorkDirLock(work_dir).acquire() if int(rank) == 0 else None

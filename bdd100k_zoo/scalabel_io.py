@@ -18,6 +18,7 @@ place, the BDD100K conventions of the official evaluation:
 Anything else that is wrong (a malformed file, an unknown category, a broken
 box) raises :class:`ScalabelFormatError` naming the file and the frame.
 """
+import json
 import math
 import os
 import os.path as osp
@@ -71,12 +72,12 @@ def with_progress(items: List[Any], what: str) -> Iterator[Any]:
 def read_frames(path: str) -> List[dict]:
     """Raw frame dicts of one Scalabel JSON file, with a clear error if the
     file is truncated, malformed or not a Scalabel frame list."""
+    with open(path, 'rb') as f:
+        data = f.read()
     try:
-        with open(path, 'rb') as f:
-            content = msgspec.json.decode(f.read())
-    except msgspec.DecodeError as e:
-        raise ScalabelFormatError(
-            f'{path}: not valid JSON ({e}); the file may be truncated or corrupt') from None
+        content = msgspec.json.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as e:
+        content = _decode_fallback(path, data, e)
     if isinstance(content, dict) and 'frames' in content:
         content = content['frames']
     if not isinstance(content, list):
@@ -191,14 +192,51 @@ def _read_typed(path: str, decoders) -> list:
     with open(path, 'rb') as f:
         data = f.read()
     is_list = data.lstrip()[:1] == b'['
+    decoder = decoders[0 if is_list else 1]
     try:
-        decoded = decoders[0 if is_list else 1].decode(data)
-    except msgspec.ValidationError as e:
-        raise _where_invalid(path, data, e) from None
-    except msgspec.DecodeError as e:
+        decoded = decoder.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as e:
+        if isinstance(e, msgspec.ValidationError) and 'Number out of range' not in str(e):
+            raise _where_invalid(path, data, e) from None
+        # what msgspec refuses but Python's json reads (1e400 -> inf): typed from
+        # there, so the label checks name the frame; anything else raises here
+        try:
+            decoded = msgspec.convert(_decode_fallback(path, data, e), decoder.type)
+        except msgspec.ValidationError as e:
+            raise ScalabelFormatError(f'{path}: not a Scalabel frame list ({e})') from None
+    return decoded if is_list else decoded.frames
+
+
+def _too_deep(path: str) -> ScalabelFormatError:
+    return ScalabelFormatError(f'{path}: JSON nested too deeply to be Scalabel labels '
+                               '(frames -> labels -> fields)')
+
+
+def _decode_fallback(path: str, data: bytes, error: Exception) -> Any:
+    """What msgspec could not decode, said with the file: a byte-order mark,
+    bytes that are not UTF-8, nesting too deep, truncation (with line and
+    column); numbers beyond float range (``1e400``) decode as Python's
+    ``json`` does, to inf, for the label checks to name."""
+    if data.startswith(b'\xef\xbb\xbf'):
+        raise ScalabelFormatError(
+            f'{path}: starts with a UTF-8 byte-order mark, which JSON does not allow (the '
+            'official evaluation rejects it too); save the file as UTF-8 without BOM') from None
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = data.count(b'\n', 0, e.start) + 1
+        raise ScalabelFormatError(
+            f'{path}: not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}, line '
+            f'{line}); JSON label files must be UTF-8 (re-save it, e.g. from Latin-1)') from None
+    if isinstance(error, RecursionError):
+        raise _too_deep(path) from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _too_deep(path) from None
+    except ValueError as e:
         raise ScalabelFormatError(
             f'{path}: not valid JSON ({e}); the file may be truncated or corrupt') from None
-    return decoded if is_list else decoded.frames
 
 
 def _where_invalid(path: str, data: bytes, error: Exception) -> ScalabelFormatError:
@@ -208,7 +246,10 @@ def _where_invalid(path: str, data: bytes, error: Exception) -> ScalabelFormatEr
                       message)
     if not match:
         return ScalabelFormatError(f'{path}: not a Scalabel frame list ({message})')
-    frames = msgspec.json.decode(data)
+    try:
+        frames = msgspec.json.decode(data)
+    except RecursionError:
+        return _too_deep(path)
     frames = frames['frames'] if isinstance(frames, dict) else frames
     frame = frames[int(match.group(1))]
     where = _frame_where(path, frame if isinstance(frame, dict) else {})
@@ -244,6 +285,30 @@ def _is_crowd(label: dict) -> bool:
 def _frame_where(source: str, frame: dict) -> str:
     video = frame.get('videoName')
     return f'{source}: frame {frame.get("name")!r}' + (f' of video {video!r}' if video else '')
+
+
+def check_label_ids(ids: List[Any], frame_of: np.ndarray, frames: List[Any], source: str,
+                    unique: bool) -> None:
+    """Every label needs an ``id`` (the official evaluation's loader requires
+    it); tracking (``unique``) also needs them distinct within a frame: they
+    are the track ids, and the official evaluation stops at a repeated one
+    (``KeyError``), after the whole inference."""
+    if None in ids:
+        i = ids.index(None)
+        first = int(np.searchsorted(frame_of, frame_of[i]))  # the frame's first label
+        frame = frames[frame_of[i]]
+        label = (frame.get('labels') or [])[i - first]
+        raise ScalabelFormatError(
+            f'{_frame_where(source, frame)}: label #{i - first} (category '
+            f'{label.get("category")!r}) has no "id"; Scalabel labels need one')
+    if unique and len(set(zip(frame_of.tolist(), map(str, ids)))) < len(ids):
+        seen = set()
+        for i, key in enumerate(zip(frame_of.tolist(), map(str, ids))):
+            if key in seen:
+                raise ScalabelFormatError(
+                    f'{_frame_where(source, frames[key[0]])}: track id {key[1]!r} is used by two '
+                    'labels of the frame; a track id names one object')
+            seen.add(key)
 
 
 class BoxParser:
@@ -322,11 +387,12 @@ class BoxParser:
             raise ScalabelFormatError(
                 f'{_frame_where(source, frame)}: label {label.get("id")!r} has a malformed '
                 f'box2d {box2d!r}') from None
-        x2, y2 = x2 + 1, y2 + 1
-        if not all(map(math.isfinite, (x1, y1, x2, y2))) or x2 <= x1 or y2 <= y1:
+        if not all(map(math.isfinite, (x1, y1, x2, y2))) or x2 < x1 or y2 < y1:
             raise ScalabelFormatError(
                 f'{_frame_where(source, frame)}: label {label.get("id")!r} has a broken box2d '
-                f'{box2d!r} (need x1 <= x2 and y1 <= y2)')
+                f'{box2d!r} (need x1 <= x2 and y1 <= y2, all finite: corners are inclusive, '
+                'so a box is at least 1 px wide and high)')
+        x2, y2 = x2 + 1, y2 + 1
         if size is not None:
             height, width = size
             if x2 <= 0 or y2 <= 0 or x1 >= width or y1 >= height:
@@ -351,6 +417,8 @@ class BoxParser:
         labels = [label for frame in frames for label in (frame.labels or ())]
         counts = np.fromiter((len(frame.labels or ()) for frame in frames), np.int64, len(frames))
         frame_of = np.repeat(np.arange(len(frames)), counts)
+        check_label_ids([label.id for label in labels], frame_of, frames, source,
+                        unique=with_track_ids)
         codes, rules = self._category_codes(labels, frames, frame_of, source)
         class_of = np.array([rule[0] for rule in rules], np.int64)
         ignored_of = np.array([rule[1] for rule in rules], bool)
@@ -368,7 +436,7 @@ class BoxParser:
         sizes = np.array([self.frame_size(frame) or (np.inf, np.inf) for frame in frames],
                          dtype=np.float64).reshape(-1, 2)[frame_of]  # (height, width)
         x1, y1, x2, y2 = boxes.T
-        bad = ~(np.isfinite(boxes).all(1) & (x2 + 1 > x1) & (y2 + 1 > y1) & (x2 + 1 > 0)
+        bad = ~(np.isfinite(boxes).all(1) & (x2 >= x1) & (y2 >= y1) & (x2 + 1 > 0)
                 & (y2 + 1 > 0) & (x1 < sizes[:, 1]) & (y1 < sizes[:, 0]))
         if bad.any():  # the per-label check names the first bad label
             first = int(np.flatnonzero(bad)[0])
@@ -409,6 +477,75 @@ class BoxParser:
     def summary(self) -> str:
         return ', '.join(f'{n} {what}' for what, n in sorted(self.stats.items()) if n)
 
+
+def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndarray:
+    """Per COCO compressed-RLE string, whether it decodes to runs that exactly
+    fill its ``(height, width)``. pycocotools trusts the string: garbage makes
+    it read and write out of bounds (wrong masks, a crash, heap corruption),
+    so labels are checked here first: all strings of a frame in one numpy pass
+    of pycocotools' own decoding rules (5-bit groups, 0x20 continue, 0x10
+    sign, each run from the 3rd on relative to the one two before)."""
+    n = len(counts)
+    ok = np.ones(n, bool)
+    lengths = np.array([len(c) for c in counts], np.int64)
+    try:
+        chars = np.frombuffer(''.join(counts).encode('ascii'), np.uint8).astype(np.int64) - 48
+    except UnicodeEncodeError:
+        return np.array([c.isascii() and bool(valid_rle_counts([c], [s])[0])
+                         for c, s in zip(counts, sizes)], bool)
+    areas = np.array([h * w for h, w in sizes], np.int64)
+    if not len(chars):
+        return areas == 0
+    string_of = np.repeat(np.arange(n), lengths)
+    bad = (chars < 0) | (chars > 63)
+    ok[string_of[bad]] = False
+    chars = np.clip(chars, 0, 63)
+    more = (chars & 0x20) != 0
+    string_ends = np.cumsum(lengths)[lengths > 0] - 1
+    ok[string_of[string_ends[more[string_ends]]]] = False  # a string ending mid-number
+    more[string_ends] = False
+    ends = ~more
+    group = np.cumsum(ends) - ends
+    starts = np.flatnonzero(np.concatenate([[True], ends[:-1]]))
+    k = np.arange(len(chars)) - starts[group]
+    ok[string_of[k > 6]] = False  # more than 35 bits
+    k = np.minimum(k, 6)
+    x = np.bincount(group, weights=(chars & 0x1f) << (5 * k),
+                    minlength=len(starts)).astype(np.int64)
+    last = np.flatnonzero(ends)
+    negative = (chars[last] & 0x10) != 0
+    x[negative] -= np.left_shift(1, 5 * (k[last][negative] + 1))
+    string_of_run = string_of[last]
+    first_run = np.searchsorted(string_of_run, np.arange(n))
+    m = np.arange(len(x)) - first_run[string_of_run]
+    chain = string_of_run * 3 + np.where(m == 0, 0, np.where(m % 2, 1, 2))
+    order = np.lexsort((m, chain))
+    sums = np.cumsum(x[order])
+    chain_sorted = chain[order]
+    seg_start = np.flatnonzero(np.concatenate([[True], chain_sorted[1:] != chain_sorted[:-1]]))
+    offset = np.repeat(sums[seg_start] - x[order][seg_start], np.diff(np.append(seg_start, len(x))))
+    runs = np.empty_like(x)
+    runs[order] = sums - offset
+    bad_run = (runs < 0) | (runs > areas[string_of_run])
+    ok[string_of_run[bad_run]] = False
+    total = np.bincount(string_of_run, weights=np.clip(runs, 0, None), minlength=n)
+    ok &= total == areas
+    return ok
+
+
+def check_rles(rles: List[Tuple[str, Tuple[int, int], Any]], chunk: int = 20000) -> None:
+    """``(counts, (height, width), where)`` of many RLEs (``where``: a string,
+    or a function making it): the first invalid one is a
+    :class:`ScalabelFormatError` naming its ``where``."""
+    for start in range(0, len(rles), chunk):
+        part = rles[start:start + chunk]
+        ok = valid_rle_counts([counts for counts, _, _ in part], [size for _, size, _ in part])
+        if not ok.all():
+            counts, (height, width), where = part[int(np.flatnonzero(~ok)[0])]
+            where = where() if callable(where) else where
+            raise ScalabelFormatError(
+                f'{where} has an invalid rle: its counts {counts[:20]!r}... do not decode to '
+                f'runs filling the {width}x{height} mask (corrupt or truncated)')
 
 
 def flatten_poly2d(poly2d: List[dict]) -> List[np.ndarray]:
@@ -496,7 +633,7 @@ class MaskParser(BoxParser):
             raise ScalabelFormatError(
                 f'{where} has an rle of size {rle["size"][1]}x{rle["size"][0]} (WxH) but the '
                 f'image is {size[1]}x{size[0]}')
-        if mask_utils.area(rle) == 0:
+        if mask_utils.area(rle) == 0:  # (counts checked by check_file_rles first)
             return rle, None
         x, y, w, h = mask_utils.toBbox(rle).tolist()
         return rle, [x, y, x + w, y + h]
@@ -510,27 +647,62 @@ class MaskParser(BoxParser):
         if not polygons:
             return None, None
         points = np.concatenate(polygons).reshape(-1, 2)
+        height, width = size or (np.inf, np.inf)
+        # a vertex may lie outside the image, but not by more than the image's size:
+        # pycocotools' rasteriser overflows (a segfault) on coordinates near 1e8
+        limit = np.array([min(width, 1e5), min(height, 1e5)])
+        if not (np.isfinite(points).all() and (points >= -limit).all()
+                and (points <= 2 * limit).all()):
+            bad = points[~(np.isfinite(points).all(1) & (points >= -limit).all(1)
+                           & (points <= 2 * limit).all(1))][0].tolist()
+            raise ScalabelFormatError(
+                f'{_frame_where(source, frame)}: label {label.get("id")!r} has a poly2d vertex '
+                f'{bad} far outside the image (vertices must be finite and within one image '
+                f'size of its border)')
         x1, y1 = points.min(0).tolist()
         x2, y2 = points.max(0).tolist()
         if size is not None:
-            height, width = size
             x1, x2 = min(max(x1, 0.), width), min(max(x2, 0.), width)
             y1, y2 = min(max(y1, 0.), height), min(max(y2, 0.), height)
         if x2 <= x1 or y2 <= y1:
             return polygons, None
         return polygons, [x1, y1, x2, y2]
 
+    def check_file_rles(self, frames: List[dict], source: str) -> None:
+        """Check the RLE counts of a whole file in one pass (:func:`check_rles`)
+        before any reaches pycocotools, which trusts them."""
+        if self.mask_format == 'poly2d':
+            return
+        rles = []
+        for frame in frames:
+            frame_size = self.frame_size(frame)
+            for label in frame.get('labels') or ():
+                rle = label.get('rle')
+                try:
+                    counts, size = rle['counts'], (int(rle['size'][0]), int(rle['size'][1]))
+                except (KeyError, TypeError, ValueError, IndexError):
+                    continue  # malformed: :meth:`_rle` names it
+                if isinstance(counts, str) and size == (frame_size or size):  # else: _rle
+                    rles.append((counts, size, lambda frame=frame, label=label: (
+                        f'{_frame_where(source, frame)}: label {label.get("id")!r}')))
+        check_rles(rles)
+
     def __call__(self, frame: dict, source: str) -> Dict[str, np.ndarray]:
         """The arrays of :meth:`BoxParser.parse` for one frame plus ``masks``: a list, one
         compact mask per instance. Labels without a mask are skipped."""
         size = self.frame_size(frame)
         boxes, classes, ignore, ids, masks = [], [], [], [], []
-        for label in frame.get('labels') or ():
+        labels = frame.get('labels') or ()
+        check_label_ids([label.get('id') for label in labels], np.zeros(len(labels), np.int64),
+                        [frame], source, unique=False)
+        for label in labels:
+            # every label's category, with a mask or not: the official evaluation
+            # asserts each is a class or an ignored one
+            class_id, ignored = self.category(label, source, frame)
             mask, mask_box = self.mask(label, size, source, frame)
             if mask is None:
                 self.stats['skipped (no mask)'] += 1
                 continue
-            class_id, ignored = self.category(label, source, frame)
             if class_id < 0:
                 continue
             if mask_box is None:

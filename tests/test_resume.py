@@ -1,5 +1,6 @@
 """A training run killed mid-epoch and resumed ends exactly where the
 uninterrupted run ends: weights, optimizer, LR schedule, iteration count."""
+import json
 import os
 import os.path as osp
 import random
@@ -41,6 +42,22 @@ def saved_epochs(work_dir):
     return int(name[len('epoch_'):-len('.pth')]) if name else 0
 
 
+def wait_for_the_lock_owner(work_dir, timeout=300):
+    """torchrun's workers live in their own process group and outlive the kill
+    until their collectives fail; the work-dir lock (rank 0's pid) refuses a
+    resume while they run, as it should: wait for them, as a user would."""
+    from bdd100k_zoo.runtime import WorkDirLock, _alive
+    path = osp.join(work_dir, WorkDirLock.NAME)
+    if not osp.exists(path):
+        return
+    with open(path) as f:
+        owner = json.load(f)
+    deadline = time.time() + timeout
+    while _alive(owner['pid'], owner.get('start')):
+        assert time.time() < deadline, f'pid {owner["pid"]} outlived the kill by {timeout} s'
+        time.sleep(0.5)
+
+
 def assert_same(a, b, where=''):
     if isinstance(a, torch.Tensor):
         assert torch.equal(a, b), where
@@ -77,6 +94,7 @@ def test_killed_run_resumes_exactly(tmp_path, launcher):
     finally:
         proc.wait()
     assert not osp.exists(osp.join(broken, f'epoch_{EPOCHS}.pth'))
+    wait_for_the_lock_owner(broken)
 
     run_tool(*command(launcher, broken, '--resume')[1:], env=env)
     a, b = (CheckpointLoader.load_checkpoint(osp.join(d, f'epoch_{EPOCHS}.pth'))

@@ -158,9 +158,10 @@ def test_format_only_writes_the_png_zip(ground_truth, tmp_path):
     preds = make_predictions(ground_truth)
     prefix = str(tmp_path / 'submission' / 'sem_seg')
     metric = BDD100KSemSegMetric(format_only=True, outfile_prefix=prefix)
-    os.makedirs(prefix)
-    Image.fromarray(np.zeros((2, 2), np.uint8)).save(osp.join(prefix, 'stale.png'))
+    os.makedirs(prefix + '.partial')  # the scratch folder of an interrupted run
+    Image.fromarray(np.zeros((2, 2), np.uint8)).save(osp.join(prefix + '.partial', 'stale.png'))
     assert evaluate(metric, data_samples(ground_truth, preds, with_gt=False)) == {}
+    assert sorted(os.listdir(prefix)) == ['91051a8d-dc9c6637.png', '913b47b8-3cf1b886.png']
     with zipfile.ZipFile(prefix + '.zip') as zf:
         assert sorted(zf.namelist()) == ['91051a8d-dc9c6637.png', '913b47b8-3cf1b886.png']
         for (img_path, _), pred in zip(ground_truth, preds):

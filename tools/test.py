@@ -30,7 +30,6 @@ every process paints its own frames. Tracking frames are painted one by one,
 then assembled into one video per video, <show-dir>/<video>.mp4.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import shlex
@@ -46,6 +45,7 @@ from bdd100k_zoo.checkpoint import load_weights_strict
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.console import announce_log, quiet_console
 from bdd100k_zoo.evaluation import official_names
+from bdd100k_zoo.fileio import json_safe, write_json
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import RecordError, record_run
 from bdd100k_zoo.zoo.run import check_recordable
@@ -168,17 +168,20 @@ def main():
                 runner.logger.info(f'painted video written to {video}')
 
     if is_main_process() and metrics:
-        path = osp.join(cfg.work_dir, 'scores.json')
-        with open(path + '.tmp', 'w') as f:
-            json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
-                      f, indent=2)
-        os.replace(path + '.tmp', path)
+        path = osp.join(cfg.work_dir, 'scores.json')  # NaN (undefined) scores become null
+        write_json(path, json_safe(dict(config=args.config, checkpoint=args.checkpoint,
+                                        metrics=metrics)), indent=2)
         runner.logger.info(f'scores written to {path}')
+    # a submission that could not be written (full disk, ...) fails the run, after the scores
+    failed = [m.submission_error for m in runner.test_evaluator.metrics
+              if getattr(m, 'submission_error', None)]
     if args.results_dir and is_main_process():
         try:
-            record(args, cfg, runner, metrics, prefix, split)
+            record(args, cfg, runner, metrics or {}, None if failed else prefix, split)
         except RecordError as e:
             raise SystemExit(f'--results-dir: {e}')
+    if failed:
+        raise SystemExit('; '.join(failed))
 
 
 def split_size(runner):

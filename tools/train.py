@@ -13,7 +13,8 @@ from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.console import announce_log, quiet_console
-from bdd100k_zoo.runtime import add_zoo_hooks, init_cpu_distributed, prepare_config
+from bdd100k_zoo.runtime import (add_zoo_hooks, find_resume_checkpoint, init_cpu_distributed,
+                                 lock_work_dir, prepare_config)
 
 
 def parse_args():
@@ -62,9 +63,10 @@ def main():
             raise RuntimeError(f'{args.config} has no "auto_scale_lr.base_batch_size"')
         cfg.auto_scale_lr.enable = True
 
+    lock_work_dir(cfg.work_dir)  # one run per work dir; released at exit
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        cfg.resume = True  # also without (or with an empty) last_checkpoint
+        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume

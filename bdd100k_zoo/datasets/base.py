@@ -1,7 +1,11 @@
 """What the package's mmdet datasets share, whatever their base class
 (``BaseDetDataset`` or ``BaseVideoDataset``). The mmseg dataset keeps its own
 check: mmseg datasets already have a ``label_map`` attribute (class remapping)."""
+from typing import List
+
 from ..labels import LabelMap, get_label_map
+from ..scalabel_io import ScalabelFormatError
+from .image_size import image_sizes
 
 
 class BDD100KDatasetMixin:
@@ -46,3 +50,16 @@ class BDD100KDatasetMixin:
         if 'gt_instance_ids' in frame:
             columns['instance_id'] = frame.pop('gt_instance_ids').tolist()
         frame['instances'] = [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+    @staticmethod
+    def check_image_sizes(entries: List[dict], source: str) -> None:
+        """Each image must have the size its labels are for (the frame's
+        ``size``, else BDD100K's 1280x720): read from the image headers at
+        load time, so boxes can never lie outside their image at test. A
+        missing or unreadable image is left to the loading step, which names it."""
+        for entry, size in zip(entries, image_sizes(e['img_path'] for e in entries)):
+            if size is not None and size != (entry['height'], entry['width']):
+                raise ScalabelFormatError(
+                    f'{entry["img_path"]}: the image is {size[1]}x{size[0]} (WxH) but its labels '
+                    f'in {source} (frame {entry["img_id"]!r}) are for {entry["width"]}x'
+                    f'{entry["height"]}; a resized image, or a label file of other images?')

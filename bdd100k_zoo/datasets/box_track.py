@@ -120,10 +120,20 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
                         f'{source}: frame {frame["name"]!r} of video {key!r} repeats frameIndex '
                         f'{frame["frameIndex"]} (also frame {seen[frame["frameIndex"]]!r})')
                 seen[frame['frameIndex']] = frame['name']
+            names: Dict[str, int] = {}
+            for source, frame, _ in frames:
+                if frame['name'] in names and frame.get('videoName') is not None:
+                    raise ScalabelFormatError(
+                        f'{source}: frame {frame["name"]!r} appears twice in video {key!r} '
+                        f'(frameIndex {names[frame["name"]]} and {frame["frameIndex"]})')
+                names[frame['name']] = frame.get('frameIndex')
             track_ids: Dict[str, int] = {}
             images = [self.parse_frame(frame, arrays, parser, img_dir, frame_id, track_ids)
                       for frame_id, (_, frame, arrays) in enumerate(frames)]
+            self.check_image_sizes(images, frames[0][0])
             videos.append(dict(video_length=len(images), images=images))
+        if not videos:
+            raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
         return videos
 
     @staticmethod

@@ -60,13 +60,18 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
         for source in with_progress(label_files(self.ann_file),
                                     f'{type(self).__name__}: reading {self.ann_file}'):
             frames, arrays = self.read_label_file(source, parser)
+            entries = []
             for frame, frame_arrays in zip(frames, arrays):
                 key = (frame.get('videoName'), frame['name'])
                 if key in seen:
                     raise ScalabelFormatError(
                         f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
                 seen[key] = source
-                data_list.append(self.data_info(frame, frame_arrays, parser, img_dir))
+                entries.append(self.data_info(frame, frame_arrays, parser, img_dir))
+            self.check_image_sizes(entries, source)
+            data_list += entries
+        if not data_list:
+            raise ScalabelFormatError(f'{self.ann_file}: no frames (an empty label file?)')
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames from {self.ann_file}; '
             f'{parser.summary()}')

@@ -60,6 +60,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
 
     def read_label_file(self, source: str, parser: MaskParser) -> Tuple[list, List[dict]]:
         frames = read_frames(source)  # raw dicts: the masks need rle / poly2d
+        parser.check_file_rles(frames, source)
         return frames, [parser(frame, source) for frame in frames]
 
     def data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
@@ -87,6 +88,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
                 img_path=osp.join(img_dir, name), img_id=name, height=height, width=width,
                 gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
                 gt_ignore_flags=arrays['ignore_flags'], gt_masks=arrays['masks']))
+            self.check_image_sizes(data_list[-1:], path)
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames, '
             f'{sum(len(d["gt_masks"]) for d in data_list)} instances from bitmasks in {mask_dir}')

@@ -21,7 +21,7 @@ from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel_io import ScalabelFormatError, iter_frames, read_rle_frames
+from ..scalabel_io import ScalabelFormatError, check_rles, iter_frames, read_rle_frames
 
 
 def valid_ids(task: str) -> np.ndarray:
@@ -96,7 +96,7 @@ class BDD100KSemSegDataset(BDD100KDataset):
         class_ids = {name: i for i, name in enumerate(label_map.classes)}
         no_train_id = self._skipped_categories()
         img_dir = self.data_prefix.get('img_path') or ''
-        data_list, seen, skipped = [], {}, 0
+        data_list, seen, skipped, to_check = [], {}, 0, []
         for source, frame in iter_frames(self.ann_file, read_rle_frames):
             name = frame['name']
             if name in seen:
@@ -135,10 +135,15 @@ class BDD100KSemSegDataset(BDD100KDataset):
                         f'{size[0]}x{size[1]}')
                 size = label_size
                 rles.append((class_ids[category], counts))
+                to_check.append((counts, size, f'{source}: frame {name!r} label '
+                                               f'{label.get("id")!r}'))
             data_list.append(dict(
                 img_path=osp.join(img_dir, name), seg_rles=rles, seg_rle_size=size,
                 seg_ann_file=source, label_map=self.label_map,
                 reduce_zero_label=self.reduce_zero_label, seg_fields=[]))
+        if not data_list:
+            raise ScalabelFormatError(f'{self.ann_file}: no frames (an empty label file?)')
+        check_rles(to_check)  # pycocotools trusts RLE counts: garbage corrupts memory
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames from {self.ann_file}; '
             f'{skipped} labels of categories without a train id skipped')
@@ -196,12 +201,33 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
 
     def _load_seg_map(self, results: dict) -> None:
         if results.get('seg_rles') is None:
-            return super()._load_seg_map(results)
+            return self._load_png(results)
         size = results['ori_shape'] if 'ori_shape' in results else None
         image_size = get_label_map(self.task).config.scalabel.imageSize
         default = size or (image_size.height, image_size.width)
         results['gt_seg_map'] = decode_rles(results['seg_rles'], results.get('seg_rle_size'),
                                             tuple(default), self.background)
+        results['seg_fields'].append('gt_seg_map')
+
+    def _load_png(self, results: dict) -> None:
+        """mmseg's PNG reading casts to uint8 *before* anything checks it, so
+        value 256 of a 16-bit PNG would load as 0 (road): check the values
+        at the PNG's own bit depth first."""
+        import mmcv
+        from mmengine import fileio
+        if results.get('reduce_zero_label') or results.get('label_map'):
+            return super()._load_seg_map(results)  # not BDD100K's train ids: mmseg's way
+        img_bytes = fileio.get(results['seg_map_path'], backend_args=self.backend_args)
+        seg = mmcv.imfrombytes(img_bytes, flag='unchanged',
+                               backend=self.imdecode_backend).squeeze()
+        if seg.ndim == 2 and seg.dtype != np.uint8:
+            bad = np.unique(seg[(seg < 0) | (seg > IGNORE_INDEX)]) if np.issubdtype(
+                seg.dtype, np.number) else []
+            if len(bad):
+                raise ValueError(
+                    f'{_where(results)}: label values {bad[:10].tolist()} ({seg.dtype} PNG) are '
+                    f'no BDD100K {self.task} train ids')
+        results['gt_seg_map'] = seg.astype(np.uint8) if seg.ndim == 2 else seg
         results['seg_fields'].append('gt_seg_map')
 
     def _check(self, results: dict) -> None:

@@ -1,7 +1,5 @@
 """BDD100K detection metric: the official Scalabel evaluation behind mmengine's API."""
 import json
-import os
-import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
 
 from mmdet.registry import METRICS
@@ -13,14 +11,40 @@ from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
+from ..fileio import atomic_write, check_prefix, check_writable
 from ..labels import get_label_map
-from .scalabel_convert import (coco_quiet, frame_record, paused_gc, record_to_frame,
-                               unique_records)
+from ..scalabel_io import ScalabelFormatError, label_files, read_frames
+from .scalabel_convert import (coco_quiet, frame_record, match_ground_truth, paused_gc,
+                               record_to_frame, unique_records)
+
+
+def check_official_categories(ann_file: str, task: str) -> None:
+    """What ``bdd100k_to_scalabel`` asserts, said with file, frame and label:
+    every category is a class of the task (after the name mapping) or an
+    ignored one; a label of any other category (a traffic light in
+    instance-segmentation ground truth) stops the official evaluation with
+    a bare ``AssertionError``."""
+    label_map = get_label_map(task)
+    known = set(label_map.classes) | set(label_map.ignored_mapping)
+    for source in label_files(ann_file):
+        for frame in read_frames(source):
+            for label in frame.get('labels') or ():
+                category = label.get('category')
+                if label_map.name_mapping.get(category, category) not in known:
+                    video = frame.get('videoName')
+                    raise ScalabelFormatError(
+                        f'{source}: frame {frame["name"]!r}'
+                        + (f' of video {video!r}' if video else '')
+                        + f': label {label.get("id")!r} has category {category!r}, which is '
+                        f'neither a BDD100K {task} class nor an ignored one: the official '
+                        f'evaluation cannot score this file (classes: {list(label_map.classes)}, '
+                        f'ignored: {sorted(label_map.ignored_mapping)})')
 
 
 def load_official_gt(ann_file: str, task: str) -> List[Frame]:
     """Ground truth exactly as ``python -m bdd100k.eval.run`` loads it:
     Scalabel's loader, then the BDD100K name / ignored mapping."""
+    check_official_categories(ann_file, task)
     return bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, get_label_map(task).config)
 
 
@@ -35,7 +59,10 @@ class BDD100KDetMetric(BaseMetric):
         outfile_prefix: where to write the submission, ``<prefix>.json``
             (one Scalabel JSON of all frames, the format the BDD100K server
             takes). Required with ``format_only``; optional on val, where the
-            file is written beside the scores.
+            file is written beside the scores. Checked for writability at
+            construction (before inference); every file goes to a temporary
+            name first, and a write that fails at the end is logged and kept
+            in ``submission_error`` while the scores are still returned.
         nproc: processes of the COCO-style evaluation (``0``: in process).
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
@@ -67,6 +94,15 @@ class BDD100KDetMetric(BaseMetric):
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix
         self.nproc = nproc
+        #: why the submission could not be written (the scores are still returned)
+        self.submission_error: Optional[str] = None
+        if outfile_prefix:  # before inference, not after it
+            check_prefix(outfile_prefix)
+            check_writable(*self.output_targets())
+
+    def output_targets(self):
+        """(files, folders) the submission writes."""
+        return [f'{self.outfile_prefix}.json'], []
 
     @property
     def classes(self) -> Sequence[str]:
@@ -82,22 +118,39 @@ class BDD100KDetMetric(BaseMetric):
 
     def write_submission(self, frames: List[Frame]) -> str:
         path = f'{self.outfile_prefix}.json'
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        with open(path, 'w') as f:  # a plain list of frames, without Scalabel's empty fields
+        with atomic_write(path) as f:  # a plain list of frames, without Scalabel's empty fields
             json.dump([dump(frame.dict()) for frame in frames], f)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {path}')
         return path
 
-    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        with paused_gc():
-            frames = self.to_frames(unique_records(results))
-        if self.outfile_prefix:
+    def try_write_submission(self, frames: List[Frame]) -> None:
+        """Write the submission; if that fails (full disk, ...), log why and
+        keep going, so the scores of the whole inference are not lost."""
+        self.submission_error = None
+        try:
             self.write_submission(frames)
+        except OSError as e:
+            self.submission_error = f'the submission could not be written to ' \
+                f'{self.outfile_prefix}: {e}'
+            MMLogger.get_current_instance().error(f'{type(self).__name__}: '
+                                                  f'{self.submission_error}')
+            if self.format_only:
+                raise
+
+    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
+        records = unique_records(results)
+        gt_frames = None
+        if not self.format_only:
+            with paused_gc():
+                gt_frames = load_official_gt(self.ann_file, self.task)
+            match_ground_truth(records, gt_frames, self.ann_file)
+        with paused_gc():
+            frames = self.to_frames(records)
+        if self.outfile_prefix:
+            self.try_write_submission(frames)
         if self.format_only:
             return {}
-        with paused_gc():
-            gt_frames = load_official_gt(self.ann_file, self.task)
         return self.score(frames, gt_frames)
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:

@@ -1,7 +1,6 @@
 """BDD100K instance-segmentation metric: Mask R-CNN outputs -> Scalabel RLE
 frames -> the official Scalabel evaluation (mask AP and box AP)."""
 import json
-import os
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -15,6 +14,7 @@ from scalabel.eval.ins_seg import evaluate_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
+from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from ..scalabel_io import flatten_poly2d
 from .det_metric import BDD100KDetMetric
@@ -128,7 +128,10 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             if masks is None:
                 raise KeyError(f'{type(self).__name__}: pred_instances of {record["name"]} have '
                                'no "masks"; is the model a Mask R-CNN?')
-            record['rles'] = encode_masks(masks, record['scores'], self.remove_overlap)
+            try:
+                record['rles'] = encode_masks(masks, record['scores'], self.remove_overlap)
+            except ValueError as e:
+                raise ValueError(f'{type(self).__name__}: frame {record["name"]!r}: {e}') from None
             self.results.append(record)
 
     def to_frames(self, records: List[Dict[str, Any]]) -> List[Frame]:
@@ -140,8 +143,14 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         labels painted in ascending score (BDD100K's order), ids 1.. by that order."""
         from bdd100k.label.to_mask import set_instance_color
         from PIL import Image
-        out_dir = f'{self.outfile_prefix}_bitmasks'
-        os.makedirs(out_dir, exist_ok=True)
+        out_dir = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        names = [frame.name for frame in frames]
+        if len(set(names)) < len(names):  # one PNG per name: they would overwrite each other
+            twice = sorted({name for name in names if names.count(name) > 1})
+            raise OutputError(f'cannot write the bitmask submission {out_dir}: frame names '
+                              f'{twice[:5]} repeat (across videos); the bitmask format holds '
+                              'one PNG per image name')
+        tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
         height, width = (get_label_map(self.task).config.scalabel.imageSize.height,
                          get_label_map(self.task).config.scalabel.imageSize.width)
@@ -157,19 +166,25 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                                                    len(labels) + 1)
                 labels.append(dict(id=label.id, index=len(labels) + 1,
                                    category=label.category, score=label.score))
-            Image.fromarray(bitmask).save(
-                osp.join(out_dir, osp.splitext(frame.name)[0] + '.png'))
+            Image.fromarray(bitmask).save(osp.join(tmp, osp.splitext(frame.name)[0] + '.png'))
             scores.append(dict(name=frame.name, labels=labels))
-        with open(f'{self.outfile_prefix}_scores.json', 'w') as f:
+        with atomic_write(f'{self.outfile_prefix}_scores.json') as f:
             json.dump(scores, f)
+        replace_folder(tmp, out_dir)
         MMLogger.get_current_instance().info(
             f'BDD100K ins_seg bitmask submission of {len(frames)} frames written to {out_dir} '
             f'(scores: {self.outfile_prefix}_scores.json)')
         return out_dir
 
+    def output_targets(self):
+        files, folders = super().output_targets()
+        return (files + [f'{self.outfile_prefix}_scores.json'],
+                folders + [osp.abspath(f'{self.outfile_prefix}_bitmasks')])
+
     def write_submission(self, frames: List[Frame]) -> str:
+        path = super().write_submission(frames)  # the RLE JSON first: it holds every frame
         self.write_bitmasks(frames)
-        return super().write_submission(frames)
+        return path
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         config = get_label_map(self.task).config.scalabel

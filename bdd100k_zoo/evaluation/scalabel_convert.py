@@ -55,15 +55,39 @@ def frame_record(data_sample: Any, instances_key: str = 'pred_instances') -> Dic
     instances = _field(data_sample, instances_key)
     if instances is None:
         raise KeyError(f'data sample of {name} has no "{instances_key}"')
+    img_path = _field(data_sample, 'img_path')
     record = dict(
         name=name, video_name=video_name, frame_index=frame_index,
+        folder=osp.basename(osp.dirname(img_path)),
         bboxes=_numpy(_field(instances, 'bboxes')).astype(np.float64).reshape(-1, 4),
         scores=_numpy(_field(instances, 'scores')).astype(np.float64).reshape(-1),
         labels=_numpy(_field(instances, 'labels')).astype(np.int64).reshape(-1))
     ids = _field(instances, 'instances_id')
     if ids is not None:
         record['instance_ids'] = _numpy(ids).astype(np.int64).reshape(-1)
+    check_finite(record, img_path)
     return record
+
+
+def check_finite(record: Dict[str, Any], img_path: str) -> None:
+    """A NaN / inf box or score is an error naming the frame: it would reach
+    the official evaluation as a box that matches (NaN IoU comparisons make
+    an all-NaN submission score AP 72 on the golden set)."""
+    for key, what in (('bboxes', 'box'), ('scores', 'score')):
+        values = record[key]
+        bad = ~np.isfinite(values)
+        rows = np.flatnonzero(bad.any(1) if bad.ndim > 1 else bad)
+        if len(rows):
+            raise ValueError(
+                f'the model predicted {len(rows)} non-finite {what}(es) for {where(record)} '
+                f'({img_path}), e.g. {values[rows[0]].tolist()}; a diverged model or a broken '
+                'checkpoint?')
+
+
+def where(record: Dict[str, Any]) -> str:
+    """'frame <name> of video <video>', for messages."""
+    video = record.get('video_name')
+    return f'frame {record["name"]!r}' + (f' of video {video!r}' if video else '')
 
 
 def _model(cls, **values):
@@ -89,6 +113,11 @@ def record_to_frame(record: Dict[str, Any], classes: Sequence[str],
     ``rles[i]`` (a ``size``/``counts`` dict, or None for no mask) is label i's mask."""
     labels = []
     ids = record.get('instance_ids')
+    if len(record['labels']) and not (
+            0 <= record['labels'].min() and record['labels'].max() < len(classes)):
+        raise ValueError(f'the model predicted class ids {sorted(set(record["labels"].tolist()))} '
+                         f'for {where(record)}; the {len(classes)} classes are 0..'
+                         f'{len(classes) - 1} ({list(classes)})')
     for i, ((x1, y1, x2, y2), score, label) in enumerate(
             zip(record['bboxes'].tolist(), record['scores'].tolist(),
                 record['labels'].tolist())):
@@ -127,8 +156,40 @@ def unique_records(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """
     seen, unique = set(), []
     for record in records:
-        key = (record['video_name'], record['name'])
+        key = (record['video_name'] or record.get('folder'), record['name'])
         if key not in seen:
             seen.add(key)
             unique.append(record)
     return unique
+
+
+def match_ground_truth(records: List[Dict[str, Any]], gt_frames: Sequence[Frame],
+                       ann_file: str) -> None:
+    """Pair each predicted frame with its ground-truth frame (in place).
+
+    A frame is its name, and where the ground truth has videos, its video:
+    a name the ground truth holds in several videos (``0000.jpg`` in each)
+    is told apart by the folder of the image (``<img>/<videoName>/<name>``,
+    BDD100K's layout); a unique name takes its ground-truth video. A
+    predicted frame the ground truth lacks is an error naming it (the
+    official evaluation would ignore it silently: a wrong ``ann_file``?).
+    """
+    videos: Dict[str, set] = {}
+    for frame in gt_frames:
+        videos.setdefault(frame.name, set()).add(frame.videoName)
+    extra = []
+    for record in records:
+        candidates = videos.get(record['name'], set())
+        video = record['video_name']
+        if video is None and len(candidates) == 1:
+            record['video_name'] = next(iter(candidates))
+        elif video is None and record.get('folder') in candidates:
+            record['video_name'] = record['folder']
+        elif video is None or video not in candidates:
+            extra.append(record)
+    if extra:
+        raise ValueError(
+            f'{len(extra)} of {len(records)} predicted frames are not in the ground truth '
+            f'{ann_file}, e.g. {", ".join(where(r) for r in extra[:5])}'
+            + (f' (image folder {extra[0].get("folder")!r})' if extra[0].get('folder') else '')
+            + '; is ann_file the annotation file of the evaluated images?')

@@ -29,6 +29,7 @@ from scalabel.eval.sem_seg import SegResult
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
+from ..fileio import atomic_write, check_prefix, check_writable, new_folder, replace_folder
 from ..labels import IGNORE_INDEX, get_label_map
 
 
@@ -79,8 +80,11 @@ class BDD100KSemSegMetric(BaseMetric):
             takes; ``python -m bdd100k.eval.run -t sem_seg -g <gt masks>
             -r <prefix>`` scores the folder offline. Required with
             ``format_only``; optional on val, where it is written beside the
-            scores. Ranks write their PNGs directly, so it must be on a
-            filesystem all ranks share.
+            scores. Ranks write their PNGs into ``<prefix>.partial/``, so it
+            must be on a filesystem all ranks share; the folder is swapped in
+            for ``<prefix>/`` at the end, over an earlier submission only
+            (see :mod:`bdd100k_zoo.fileio`). A failed write is logged and
+            kept in ``submission_error``; the scores are still returned.
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 
@@ -102,6 +106,12 @@ class BDD100KSemSegMetric(BaseMetric):
                              'to know where to write the submission')
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix
+        #: why the submission could not be written (the scores are still returned)
+        self.submission_error: Optional[str] = None
+        self._png_dir: Optional[str] = None  # the scratch folder, once this evaluation made it
+        if outfile_prefix:  # before inference, not after it
+            check_prefix(outfile_prefix)
+            check_writable([f'{outfile_prefix}.zip'], [osp.abspath(outfile_prefix)])
         self.num_classes = len(get_label_map(self.task).classes)
 
     @property
@@ -118,7 +128,8 @@ class BDD100KSemSegMetric(BaseMetric):
         if not self.results:
             size = self.num_classes + 1
             self.results.append(dict(hist=np.zeros((size, size), np.int64), count=0,
-                                     last=np.zeros((size, size), np.int64), names=[]))
+                                     last=np.zeros((size, size), np.int64), names=[],
+                                     errors=[]))
         return self.results[0]
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
@@ -128,8 +139,14 @@ class BDD100KSemSegMetric(BaseMetric):
                 sample = sample.to_dict()
             img_path = sample.get('img_path', '')
             pred = _to_uint8(_label_map(sample['pred_sem_seg']))
-            if self.outfile_prefix:
-                state['names'].append(self._write_png(pred, img_path))
+            if self.outfile_prefix and not state['errors']:
+                try:
+                    state['names'].append(self._write_png(pred, img_path))
+                except OSError as e:  # keep scoring: the scores are worth keeping
+                    state['errors'].append(f'{img_path}: {e}')
+                    MMLogger.get_current_instance().error(
+                        f'{type(self).__name__}: cannot write the prediction PNG of {img_path} '
+                        f'({e}); no submission will be written, scoring goes on')
             if self.format_only:
                 continue
             if sample.get('gt_sem_seg') is None:
@@ -147,27 +164,44 @@ class BDD100KSemSegMetric(BaseMetric):
             state['count'] += 1
 
     def _write_png(self, pred: np.ndarray, img_path: str) -> str:
+        """Into ``<prefix>.partial/`` (shared by all ranks); swapped in for
+        ``<prefix>/`` once complete (:meth:`write_submission`)."""
         pred = pred.copy()
         pred[pred >= self.num_classes] = IGNORE_INDEX
-        os.makedirs(self.outfile_prefix, exist_ok=True)
+        if self._png_dir is None:
+            self._png_dir = new_folder(osp.abspath(self.outfile_prefix), clear=False)
         name = osp.splitext(osp.basename(img_path))[0] + '.png'
-        Image.fromarray(pred).save(osp.join(self.outfile_prefix, name))
+        Image.fromarray(pred).save(osp.join(self._png_dir, name))
         return name
 
     def evaluate(self, size: int) -> dict:
         """Drop this rank's padded repeat (see the class doc), then let
         mmengine gather one matrix per rank."""
         state = self._state()
+        self._png_dir = None  # rank 0 swaps it in; the next evaluation makes a new one
         rank, world_size = get_dist_info()
         last_position = rank + (state['count'] - 1) * world_size
         if state['count'] and last_position < size:
             state['hist'] += state['last']
-        self.results[:] = [dict(hist=state['hist'], names=state['names'])]
+        self.results[:] = [dict(hist=state['hist'], names=state['names'],
+                                errors=state['errors'])]
         return super().evaluate(size)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if self.outfile_prefix:
-            self.write_submission(sorted({name for part in results for name in part['names']}))
+            errors = [error for part in results for error in part.get('errors', ())]
+            self.submission_error = None
+            try:
+                if errors:
+                    raise OSError(errors[0])
+                self.write_submission(sorted({n for part in results for n in part['names']}))
+            except OSError as e:
+                self.submission_error = f'the submission could not be written to ' \
+                    f'{self.outfile_prefix}: {e}'
+                MMLogger.get_current_instance().error(f'{type(self).__name__}: '
+                                                      f'{self.submission_error}')
+                if self.format_only:
+                    raise
         if self.format_only:
             return {}
         hist = np.sum([part['hist'] for part in results], axis=0)
@@ -193,14 +227,18 @@ class BDD100KSemSegMetric(BaseMetric):
         return metrics
 
     def write_submission(self, names: List[str]) -> str:
-        """Zip the PNGs of this evaluation (not older files of the folder)
-        into ``<prefix>.zip``; runs on rank 0 after mmengine's result
-        collection, i.e. after every rank wrote its PNGs."""
-        folder, path = self.outfile_prefix, f'{self.outfile_prefix}.zip'
-        with zipfile.ZipFile(f'{path}.tmp', 'w', zipfile.ZIP_DEFLATED) as zf:
+        """Zip the PNGs of this evaluation into ``<prefix>.zip`` and swap the
+        folder in for ``<prefix>/`` (PNGs of an interrupted earlier run left
+        in the scratch folder are dropped); runs on rank 0 after mmengine's
+        result collection, i.e. after every rank wrote its PNGs."""
+        folder = osp.abspath(self.outfile_prefix)
+        tmp, path = new_folder(folder, clear=False), f'{folder}.zip'
+        for stale in set(f for f in os.listdir(tmp) if f.endswith('.png')) - set(names):
+            os.remove(osp.join(tmp, stale))
+        with atomic_write(path, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
             for name in names:
-                zf.write(osp.join(folder, name), arcname=name)
-        os.replace(f'{path}.tmp', path)  # never a truncated zip under the final name
+                zf.write(osp.join(tmp, name), arcname=name)
+        replace_folder(tmp, folder)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(names)} masks written to {path} '
             f'(PNGs in {folder}/)')

@@ -1,12 +1,12 @@
 """BDD100K box-tracking metric: the official Scalabel CLEAR-MOT evaluation behind mmengine's API."""
 import json
-import os
 import os.path as osp
-import shutil
 import sys
+import zipfile
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
+import numpy as np
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from scalabel.eval.detect import evaluate_det
@@ -16,6 +16,7 @@ from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
+from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from .det_metric import BDD100KDetMetric
 from .scalabel_convert import _field, coco_quiet, frame_record
@@ -40,6 +41,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         outfile_prefix: the submission is written as ``<prefix>/<video>.json``
             per video and zipped to ``<prefix>.zip``, the archive the BDD100K
             server takes (the official offline evaluation reads the folder).
+            An existing ``<prefix>/`` is replaced only if a submission wrote it.
         iou_thr / ignore_iof_thr: the official matching thresholds.
         det_ap: also report the box AP (``AP``, ``AP50``, ...) of the tracked
             boxes, as Vis4D's "Det" metric of the same evaluator does.
@@ -81,21 +83,38 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 if record['video_name'] is None:
                     raise KeyError(f'frame {record["name"]} has no "frame_index"/"frame_id": '
                                    'not a video frame')
+                ids = record.get('instance_ids')
+                if ids is not None and len(np.unique(ids)) < len(ids):
+                    raise ValueError(  # the evaluation would match one and miss the other
+                        f'the model predicted track ids {sorted(ids.tolist())} for frame '
+                        f'{record["name"]!r} of video {record["video_name"]!r}: a track id '
+                        'appears twice in one frame')
                 self.results.append(record)
 
     def evaluate(self, size: int) -> dict:
         # ``size`` is len(dataset), i.e. the number of videos; keep all frames.
         return super().evaluate(size=sys.maxsize)
 
-    def write_submission(self, frames: List[Frame]) -> str:
+    def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
-        if osp.isdir(folder):
-            shutil.rmtree(folder)
-        os.makedirs(folder)
+        return [f'{folder}.zip'], [folder]
+
+    def write_submission(self, frames: List[Frame]) -> str:
+        """Per-video JSONs into ``<prefix>.partial/``, zipped, then swapped in
+        for ``<prefix>/``; an existing ``<prefix>/`` is replaced only if an
+        earlier submission wrote it (see :mod:`bdd100k_zoo.fileio`)."""
+        folder = osp.abspath(self.outfile_prefix)
+        tmp = new_folder(folder)
+        names = []
         for video in group_and_sort(frames):
-            with open(osp.join(folder, f'{video[0].videoName}.json'), 'w') as f:
+            names.append(f'{video[0].videoName}.json')
+            with open(osp.join(tmp, names[-1]), 'w') as f:
                 json.dump([dump(frame.dict()) for frame in video], f)
-        path = shutil.make_archive(folder, 'zip', root_dir=folder)
+        path = f'{folder}.zip'
+        with atomic_write(path, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
+            for name in names:
+                zf.write(osp.join(tmp, name), arcname=name)
+        replace_folder(tmp, folder)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {path} '
             f'(per-video JSONs in {folder}/)')

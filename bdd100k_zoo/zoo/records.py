@@ -135,7 +135,7 @@ def _scores(obj: Any, where: str, allow_empty: bool) -> Dict[str, float]:
     for key, value in obj.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             _fail(f'{where}.{key}', f'expected a number, got {value!r}')
-        if not math.isfinite(value):
+        if not math.isfinite(value):  # JSON has no NaN; an undefined score is left out
             _fail(f'{where}.{key}', f'expected a finite number, got {value!r}')
     return dict(obj)
 
@@ -236,7 +236,7 @@ def save_record(record: Record, path: str) -> None:
     parse_record(record.to_dict(), path)  # never write what could not be read back
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump(record.to_dict(), f, indent=2, ensure_ascii=False)
+        json.dump(record.to_dict(), f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write('\n')
     os.replace(tmp, path)
 

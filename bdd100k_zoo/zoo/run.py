@@ -1,7 +1,6 @@
 """What an evaluation adds to its config's record (called by tools/test.py)."""
 import datetime
 import hashlib
-import json
 import math
 import os
 import os.path as osp
@@ -9,6 +8,7 @@ import subprocess
 from typing import Dict, Optional
 from urllib.parse import urlparse
 
+from ..fileio import json_safe, write_json
 from ..version import __version__
 from .plots import plot_per_class
 from .records import (Checkpoint, Measurement, RecordError, check_official_split, load_record,
@@ -109,10 +109,7 @@ def record_run(results_dir: str, config: str, checkpoint: str, split: str,
         prefix = PER_CLASS_PREFIX[task]
         scores_file = osp.join(results_dir, 'scores', f'{name}_{split}.json')
         os.makedirs(osp.dirname(scores_file), exist_ok=True)
-        with open(scores_file + '.tmp', 'w') as f:
-            json.dump(metrics, f, indent=2)
-            f.write('\n')
-        os.replace(scores_file + '.tmp', scores_file)
+        write_json(scores_file, json_safe(metrics), indent=2)  # undefined (NaN) -> null
         if any(k.startswith(prefix) for k in metrics):
             plot = osp.join(results_dir, 'plots', f'{name}_{split}.png')
             os.makedirs(osp.dirname(plot), exist_ok=True)
