@@ -1,5 +1,6 @@
 """BDD100K detection metric: the official Scalabel evaluation behind mmengine's API."""
 import json
+import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
 
 from mmdet.registry import METRICS
