@@ -127,11 +127,12 @@ def test_track_submission_replaces_only_its_own_earlier_submission(samples, tmp_
 def test_unwritable_outfile_prefix_fails_before_inference(tmp_path):
     OutputError = new_api()[0].OutputError
     (tmp_path / 'a_file').write_text('x')
+    (tmp_path / 'gt.json').write_text('[]')
     with pytest.raises(OutputError, match=r'cannot write .*a_file/sub/preds\.json'):
-        BDD100KDetMetric(ann_file='unused.json', outfile_prefix=str(tmp_path / 'a_file/sub/preds'))
+        BDD100KDetMetric(ann_file=str(tmp_path / 'gt.json'), outfile_prefix=str(tmp_path / 'a_file/sub/preds'))
     (tmp_path / 'preds.json').mkdir()
     with pytest.raises(OutputError, match='a folder of that name exists'):
-        BDD100KDetMetric(ann_file='unused.json', outfile_prefix=str(tmp_path / 'preds'))
+        BDD100KDetMetric(ann_file=str(tmp_path / 'gt.json'), outfile_prefix=str(tmp_path / 'preds'))
 
 
 @pytest.fixture
@@ -151,7 +152,7 @@ def test_a_failed_submission_write_keeps_the_scores_and_the_old_file(
     (tmp_path / 'preds.json').write_text('[]')  # an earlier submission
     metric = BDD100KDetMetric(ann_file=golden_gt, outfile_prefix=prefix)
     scores = evaluate(metric, golden_samples)
-    assert scores['AP'] == pytest.approx(GOLDEN['AP'], abs=1e-6)
+    assert scores['bdd100k/AP'] == pytest.approx(GOLDEN['AP'], abs=1e-6)
     assert 'could not be written' in metric.submission_error and 'preds' in \
         metric.submission_error
     assert (tmp_path / 'preds.json').read_text() == '[]'  # not a truncated new one
@@ -278,7 +279,7 @@ def test_frames_sharing_a_name_across_videos_are_all_scored(samples, tmp_path):
             labels=torch.tensor([DET_CLASSES.index(lab.category) for lab in boxes]))
         preds.append(sample)
     scores = evaluate(metric, preds)
-    assert scores['AP'] == pytest.approx(100.0)
+    assert scores['bdd100k/AP'] == pytest.approx(100.0)
     submission = read(tmp_path / 'preds.json')
     assert len(submission) == 12
     assert {(f['videoName'], f['name']) for f in submission} == {

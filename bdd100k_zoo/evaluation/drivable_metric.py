@@ -8,8 +8,6 @@ pixels are not counted and a prediction of background on a drivable pixel is
 a miss. mIoU averages the scored classes present in the ground truth, as for
 sem_seg.
 """
-import os
-import os.path as osp
 from typing import Sequence
 
 import numpy as np
@@ -17,7 +15,6 @@ from mmseg.registry import METRICS
 from scalabel.label.utils import get_leaf_categories
 
 from ..labels import get_label_map
-from .pan_seg_metric import save_png
 from .sem_seg_metric import BDD100KSemSegMetric
 
 
@@ -52,10 +49,7 @@ class BDD100KDrivableMetric(BDD100KSemSegMetric):
                              f'BDD100K drivable classes {get_label_map(self.task).classes}')
         return self.scored_classes()
 
-    def _write_png(self, pred: np.ndarray, img_path: str) -> str:
+    def _submission_values(self, pred: np.ndarray) -> np.ndarray:
         pred = pred.copy()
         pred[pred > self.num_classes] = self.num_classes  # anything else is background
-        os.makedirs(self.outfile_prefix, exist_ok=True)
-        name = osp.splitext(osp.basename(img_path))[0] + '.png'
-        save_png(pred, osp.join(self.outfile_prefix, name))
-        return name
+        return pred

@@ -166,13 +166,18 @@ class BDD100KSemSegMetric(BaseMetric):
     def _write_png(self, pred: np.ndarray, img_path: str) -> str:
         """Into ``<prefix>.partial/`` (shared by all ranks); swapped in for
         ``<prefix>/`` once complete (:meth:`write_submission`)."""
-        pred = pred.copy()
-        pred[pred >= self.num_classes] = IGNORE_INDEX
+        pred = self._submission_values(pred)
         if self._png_dir is None:
             self._png_dir = new_folder(osp.abspath(self.outfile_prefix), clear=False)
         name = osp.splitext(osp.basename(img_path))[0] + '.png'
         Image.fromarray(pred).save(osp.join(self._png_dir, name))
         return name
+
+    def _submission_values(self, pred: np.ndarray) -> np.ndarray:
+        """The submission's pixel values: train ids, anything else 255."""
+        pred = pred.copy()
+        pred[pred >= self.num_classes] = IGNORE_INDEX
+        return pred
 
     def evaluate(self, size: int) -> dict:
         """Drop this rank's padded repeat (see the class doc), then let
