@@ -3,22 +3,34 @@ import json
 import os.path as osp
 import sys
 import zipfile
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from functools import partial
+from multiprocessing import Pool
 from typing import Any, Dict, List, Optional, Sequence
 
+import motmetrics as mm
+import numpy as np
+import pandas as pd
 from mmdet.registry import METRICS
+from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.detect import evaluate_det
-from scalabel.eval.mot import acc_single_video_mot, evaluate_track
-from scalabel.label.io import dump, group_and_sort
+from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
+from scalabel.eval.utils import handle_inconsistent_length
+from scalabel.label.io import dump, group_and_sort, parse
 from scalabel.label.typing import Frame
+from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
+from ..scalabel_io import label_files, read_frames
 from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, frame_record
+from .scalabel_convert import _field, frame_record, paused_gc, unique_records
+
+#: key of the record by which a process hands its videos' summaries to the aggregation
+SUMMARIES = 'video_summaries'
 
 
 @METRICS.register_module()
@@ -46,9 +58,16 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         nproc: processes of the Scalabel evaluation (``0``: in process).
 
     Distributed evaluation: ``TrackImgSampler`` keeps each video on one
-    process; :meth:`evaluate` gathers every frame (mmengine's default would
-    cut the results at the dataset length, which counts videos) and
-    duplicates are dropped, so each frame is scored exactly once.
+    process, so every process accumulates the CLEAR-MOT / IDF1 events of its
+    own videos with Scalabel's ``acc_single_video_mot`` (in ``nproc``
+    workers) and hands on, per video and class, only the motmetrics partial
+    results that Scalabel's aggregation reads; one process aggregates them in
+    ``evaluate_track``'s video order, so the scores are the official ones to
+    the last digit for any number of processes. Every frame is still gathered
+    (mmengine's default would cut the results at the dataset length, which
+    counts videos) for the submission, written once with each frame once; a
+    video a process could not score alone (split across processes, not in the
+    ground truth) is scored, or named in an error, by the aggregating process.
     """
 
     task = 'box_track'
@@ -69,6 +88,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         self.iou_thr = iou_thr
         self.ignore_iof_thr = ignore_iof_thr
         self.det_ap = det_ap
+        self._summaries: Dict[str, list] = {}  # video -> summary, from the other processes
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for track_data_sample in data_samples:
@@ -84,8 +104,62 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 self.results.append(record)
 
     def evaluate(self, size: int) -> dict:
+        if get_world_size() > 1 and not self.format_only:
+            self.results.append({SUMMARIES: self.local_summaries(self.results)})
         # ``size`` is len(dataset), i.e. the number of videos; keep all frames.
         return super().evaluate(size=sys.maxsize)
+
+    def local_summaries(self, results: List[Dict[str, Any]]) -> Dict[str, list]:
+        """The summaries of this process's videos whose frames are all here
+        and match the ground truth; anything else is left to the aggregation."""
+        videos = defaultdict(list)
+        for record in unique_records(results):
+            videos[record['video_name']].append(record)
+        logger = MMLogger.get_current_instance()
+        try:
+            gts = load_gt_videos(self.ann_file, self.task, set(videos))
+        except Exception as e:  # noqa: BLE001 (the aggregating process names it)
+            logger.warning(f'rank {get_rank()}: ground truth not loaded ({e}); its videos are '
+                           'scored by the aggregating process')
+            return {}
+        config = get_label_map(self.task).config
+        names, gt_videos, pred_videos = [], [], []
+        for name, gt in gts.items():
+            records = videos[name]
+            if {(f.frameIndex, f.name) for f in gt} != {
+                    (r['frame_index'], r['name']) for r in records}:
+                continue
+            try:
+                with paused_gc():
+                    pred_videos.append(bdd100k_to_scalabel(self.to_frames(records), config))
+            except Exception:  # noqa: BLE001 (bad predictions: named by the aggregation)
+                continue
+            names.append(name)
+            gt_videos.append(gt)
+        return dict(zip(names, self.video_summaries(gt_videos, pred_videos)))
+
+    def video_summaries(self, gts: List[List[Frame]], results: List[List[Frame]]) -> List[list]:
+        """:func:`video_summary` of each (ground truth, prediction) video pair,
+        in ``nproc`` processes as ``evaluate_track`` does."""
+        classes = [c.name for c in get_leaf_categories(
+            get_label_map(self.task).config.scalabel.categories)]
+        summarize = partial(video_summary, classes=classes, iou_thr=self.iou_thr,
+                            ignore_iof_thr=self.ignore_iof_thr)
+        if self.nproc > 1 and len(gts) > 1:
+            with Pool(min(self.nproc, len(gts))) as pool:
+                return pool.starmap(summarize, zip(gts, results))
+        return [summarize(gt, result) for gt, result in zip(gts, results)]
+
+    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
+        # a video summarised by two processes (split by another sampler) is redone here
+        self._summaries, seen = {}, defaultdict(int)
+        for part in (r[SUMMARIES] for r in results if SUMMARIES in r):
+            for video, summary in part.items():
+                seen[video] += 1
+                self._summaries[video] = summary
+        for video in [v for v, n in seen.items() if n > 1]:
+            del self._summaries[video]
+        return super().compute_metrics([r for r in results if SUMMARIES not in r])
 
     def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
@@ -116,10 +190,16 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         config = get_label_map(self.task).config
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
         check_same_frames(gt_frames, frames, self.ann_file)
-        result = evaluate_track(
-            acc_single_video_mot, gts=group_and_sort(gt_frames), results=group_and_sort(frames),
-            config=config.scalabel, iou_thr=self.iou_thr, ignore_iof_thr=self.ignore_iof_thr,
-            nproc=self.nproc)
+        gts = group_and_sort(gt_frames)
+        done = self._summaries
+        todo = [video for video in gts if video[0].videoName not in done]
+        todo_names = {video[0].videoName for video in todo}
+        # as evaluate_track: a video without predictions is scored with empty frames
+        results = handle_inconsistent_length(
+            todo, group_and_sort([f for f in frames if f.videoName in todo_names]))
+        done = {**done, **dict(zip([v[0].videoName for v in todo],
+                                   self.video_summaries(todo, results)))}
+        result = aggregate([done[video[0].videoName] for video in gts], config.scalabel)
         MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
@@ -150,3 +230,71 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
             raise ValueError(
                 f'video {video!r}: predicted frames differ from {ann_file}; missing '
                 f'(frameIndex, name) {missing}, unexpected {extra}')
+
+
+def load_gt_videos(ann_file: str, task: str, videos: set) -> Dict[str, List[Frame]]:
+    """The ground-truth frames of ``videos`` as :func:`load_official_gt` gives
+    them (Scalabel's ``parse``, then the BDD100K mapping), parsing only those."""
+    frames = []
+    for source in label_files(ann_file):
+        frames.extend(parse(raw) for raw in read_frames(source) if raw.get('videoName') in videos)
+    frames = bdd100k_to_scalabel(frames, get_label_map(task).config)
+    return {video[0].videoName: video for video in group_and_sort(frames)}
+
+
+def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,
+                  ignore_iof_thr: float) -> List[Optional[dict]]:
+    """Per class, motmetrics' partial results of one video's accumulator from
+    Scalabel's ``acc_single_video_mot`` (None where it has no events): all that
+    Scalabel's aggregation reads of it, a few kB instead of the event table."""
+    mh = mm.metrics.create()
+    return [mh.compute(acc, metrics=list(METRIC_MAPS), return_cached=True,
+                       return_dataframe=False) if len(acc._events['Type']) else None
+            for acc in acc_single_video_mot(gts, results, classes, iou_thr, ignore_iof_thr)]
+
+
+class _Summarized:
+    """What ``aggregate_accs`` reads of an accumulator: whether it has events."""
+
+    def __init__(self, summary: Optional[dict]) -> None:
+        self.summary = summary
+        self._events = {'Type': () if summary is None else (1,)}
+
+
+def aggregate(summaries: List[List[Optional[dict]]], config) -> Any:
+    """``evaluate_track`` after its per-video step, on :func:`video_summary`
+    results in its video order (ground-truth videos sorted by name)."""
+    classes = get_leaf_categories(config.categories)
+    super_classes = get_parent_categories(config.categories)
+    class_names, metric_names, class_accs = aggregate_accs(
+        [[_Summarized(s) for s in video] for video in summaries], classes, super_classes)
+    flat_dicts = [summarize_class(names, [acc.summary for acc in accs])
+                  for names, accs in zip(metric_names, class_accs)]
+    return generate_results(flat_dicts, class_names, list(METRIC_MAPS.values()), classes,
+                            super_classes)
+
+
+def summarize_class(names: List[str], partials: List[dict]) -> Dict[str, Any]:
+    """Scalabel's ``evaluate_single_class`` on partial results computed
+    beforehand (``MetricsHost.compute_many`` minus its per-accumulator step)."""
+    mh = mm.metrics.create()
+
+    def compute_many(metrics):
+        rows = [pd.DataFrame(OrderedDict([(k, p[k]) for k in metrics]), index=[name])
+                for p, name in zip(partials, names)]
+        rows.append(mh.compute_overall(partials, metrics=metrics, name='OVERALL'))
+        return pd.concat(rows)
+
+    summary = compute_many(list(METRIC_MAPS))
+    flat_dict = {METRIC_MAPS[k]: v['OVERALL'] for k, v in summary.to_dict().items()}
+    if np.isnan(flat_dict['MOTP']):
+        num_dets = compute_many(['num_detections'])
+        sum_motp = (summary['motp'] * num_dets['num_detections']).sum()
+        motp = mm.math_util.quiet_divide(sum_motp, num_dets['num_detections']['OVERALL'])
+        flat_dict['MOTP'] = float(1 - motp)
+    else:
+        flat_dict['MOTP'] = 1 - flat_dict['MOTP']
+    for metric, score in flat_dict.items():
+        if isinstance(score, float):
+            flat_dict[metric] = 100 * score
+    return flat_dict
