@@ -112,14 +112,32 @@ def measure(fn, *args, setup=None):
     return out
 
 
-def record(section, figures):
-    """Write one benchmark's figures into results/benchmarks.json."""
+def parser(description):
+    """The benchmarks' argument parser: each adds its own sizes to it."""
+    import argparse
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('--record', action='store_true',
+                   help='write the figures into results/benchmarks.json, the project\'s '
+                   'recorded figures (default: print only)')
+    return p
+
+
+def record(section, figures, write=False, path=None):
+    """Write one benchmark's figures into results/benchmarks.json (``path``) when
+    ``write`` (``--record``); a quick or exploratory run only prints them."""
+    path = path or RESULTS
+    if not write:
+        print(f'{section}: not recorded (add --record to update {osp.relpath(path, ROOT)})')
+        return None
     data = {}
-    if osp.exists(RESULTS):
-        with open(RESULTS) as f:
+    if osp.exists(path):
+        with open(path) as f:
             data = json.load(f)
     data[section] = dict(figures, measured=time.strftime('%Y-%m-%d %H:%M'),
                          cpus=os.cpu_count())
-    os.makedirs(osp.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, 'w') as f:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
         json.dump(data, f, indent=2, sort_keys=True)
+    os.replace(path + '.tmp', path)
+    print(f'{section}: recorded in {osp.relpath(path, ROOT)}')
+    return path

@@ -155,6 +155,16 @@ def test_matches_scalabel_evaluate_track(gt_dir):
     assert_same(run_metric(to_samples(frames), ann_file=gt_dir), expected)
 
 
+def test_det_ap_of_tracked_boxes_is_evaluate_det(gt_dir):
+    from scalabel.eval.detect import evaluate_det
+    frames = perturbed(gt_dir)
+    expected = evaluate_det(gt_frames(gt_dir), copy.deepcopy(frames),
+                            load_bdd100k_config('box_track').scalabel, nproc=1).summary()
+    metrics = run_metric(to_samples(frames), ann_file=gt_dir, det_ap=True)
+    assert 0 < expected['AP'] < 100
+    assert_same(metrics, {k: float(v) for k, v in expected.items()})
+
+
 def test_swapped_identity_counts_two_switches(gt_dir):
     frames = copy.deepcopy(gt_frames(gt_dir))
     video = group_and_sort(frames)[1]

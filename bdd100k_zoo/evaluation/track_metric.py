@@ -3,10 +3,10 @@ import json
 import os.path as osp
 import sys
 import zipfile
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, namedtuple
 from functools import partial
 from multiprocessing import Pool
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import motmetrics as mm
 import numpy as np
@@ -26,8 +26,9 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from ..scalabel_io import label_files, read_frames
-from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, frame_record, paused_gc, unique_records
+from .det_metric import BDD100KDetMetric, check_official_categories
+from .scalabel_convert import (_field, frame_record, match_ground_truth, paused_gc,
+                               unique_records)
 
 #: key of the record by which a process hands its videos' summaries to the aggregation
 SUMMARIES = 'video_summaries'
@@ -117,7 +118,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             videos[record['video_name']].append(record)
         logger = MMLogger.get_current_instance()
         try:
-            gts = load_gt_videos(self.ann_file, self.task, set(videos))
+            gts, _ = load_gt_videos(self.ann_file, self.task, videos.__contains__)
         except Exception as e:  # noqa: BLE001 (the aggregating process names it)
             logger.warning(f'rank {get_rank()}: ground truth not loaded ({e}); its videos are '
                            'scored by the aggregating process')
@@ -126,6 +127,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         names, gt_videos, pred_videos = [], [], []
         for name, gt in gts.items():
             records = videos[name]
+            gt = sorted(gt, key=lambda frame: frame.frameIndex or 0)
             if {(f.frameIndex, f.name) for f in gt} != {
                     (r['frame_index'], r['name']) for r in records}:
                 continue
@@ -159,7 +161,30 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 self._summaries[video] = summary
         for video in [v for v, n in seen.items() if n > 1]:
             del self._summaries[video]
-        return super().compute_metrics([r for r in results if SUMMARIES not in r])
+        records = unique_records([r for r in results if SUMMARIES not in r])
+        if self.format_only:
+            with paused_gc():
+                self.try_write_submission(self.to_frames(records))
+            return {}
+        # Scalabel objects only for what is scored here: the videos no process
+        # summarised (all of them in one process, or for det_ap)
+        check_official_categories(self.ann_file, self.task)
+        with paused_gc():
+            gts, index = load_gt_videos(
+                self.ann_file, self.task,
+                (lambda video: True) if self.det_ap else
+                (lambda video: video not in self._summaries))
+        match_ground_truth(records, index, self.ann_file)
+        check_same_frames(index, [FrameKey(r['name'], r['video_name'], r['frame_index'])
+                                  for r in records], self.ann_file)
+        if not (self.outfile_prefix or self.det_ap):
+            records = [r for r in records if r['video_name'] in gts]
+        with paused_gc():
+            frames = self.to_frames(records)
+        if self.outfile_prefix:
+            self.try_write_submission(frames)
+        videos = sorted({key.videoName for key in index}, key=str)  # evaluate_track's order
+        return self.score_videos(frames, gts, videos)
 
     def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
@@ -186,26 +211,28 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             f'(per-video JSONs in {folder}/)')
         return path
 
-    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
+    def score_videos(self, frames: List[Frame], gts: Dict[str, List[Frame]],
+                     videos: List[str]) -> Dict[str, float]:
+        """The official scores from the gathered summaries plus the videos
+        scored here (``gts``: their ground truth; ``frames``: at least their
+        predictions); ``videos``: every ground-truth video, in order."""
         config = get_label_map(self.task).config
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
-        check_same_frames(gt_frames, frames, self.ann_file)
-        gts = group_and_sort(gt_frames)
-        done = self._summaries
-        todo = [video for video in gts if video[0].videoName not in done]
-        todo_names = {video[0].videoName for video in todo}
+        todo = [name for name in videos if name not in self._summaries]
+        todo_gts = [sorted(gts[name], key=lambda frame: frame.frameIndex or 0) for name in todo]
         # as evaluate_track: a video without predictions is scored with empty frames
         results = handle_inconsistent_length(
-            todo, group_and_sort([f for f in frames if f.videoName in todo_names]))
-        done = {**done, **dict(zip([v[0].videoName for v in todo],
-                                   self.video_summaries(todo, results)))}
-        result = aggregate([done[video[0].videoName] for video in gts], config.scalabel)
+            todo_gts, group_and_sort([f for f in frames if f.videoName in set(todo)]))
+        summaries = {**self._summaries,
+                     **dict(zip(todo, self.video_summaries(todo_gts, results)))}
+        result = aggregate([summaries[name] for name in videos], config.scalabel)
         MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
             if isinstance(scores, list):  # [per class, per super-class, overall]
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
         if self.det_ap:
+            gt_frames = [frame for video in gts.values() for frame in video]  # file order
             det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
             metrics.update({k: float(v) for k, v in det.summary().items()})
         return metrics
@@ -232,14 +259,25 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
                 f'(frameIndex, name) {missing}, unexpected {extra}')
 
 
-def load_gt_videos(ann_file: str, task: str, videos: set) -> Dict[str, List[Frame]]:
-    """The ground-truth frames of ``videos`` as :func:`load_official_gt` gives
-    them (Scalabel's ``parse``, then the BDD100K mapping), parsing only those."""
-    frames = []
+def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], bool]
+                   ) -> Tuple[Dict[str, List[Frame]], List['FrameKey']]:
+    """The ground-truth frames of the videos ``keep`` selects, by video, as
+    :func:`load_official_gt` gives them (Scalabel's ``parse``, then the
+    BDD100K mapping) but parsed only for those; and every frame's key."""
+    frames, index = [], []
     for source in label_files(ann_file):
-        frames.extend(parse(raw) for raw in read_frames(source) if raw.get('videoName') in videos)
-    frames = bdd100k_to_scalabel(frames, get_label_map(task).config)
-    return {video[0].videoName: video for video in group_and_sort(frames)}
+        for raw in read_frames(source):
+            index.append(FrameKey(raw['name'], raw.get('videoName'), raw.get('frameIndex')))
+            if keep(raw.get('videoName')):
+                frames.append(parse(raw))
+    videos = defaultdict(list)
+    for frame in bdd100k_to_scalabel(frames, get_label_map(task).config):
+        videos[frame.videoName].append(frame)
+    return dict(videos), index
+
+
+#: what the frame checks read of a Scalabel frame
+FrameKey = namedtuple('FrameKey', 'name videoName frameIndex')
 
 
 def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,
