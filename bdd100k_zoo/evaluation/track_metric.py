@@ -89,7 +89,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         self.iou_thr = iou_thr
         self.ignore_iof_thr = ignore_iof_thr
         self.det_ap = det_ap
-        self._summaries: Dict[str, list] = {}  # video -> summary, from the other processes
+        self._summaries: Dict[str, list] = {}  # video -> summary handed on by a test process
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for track_data_sample in data_samples:
