@@ -1,23 +1,35 @@
-"""The conversion tax of the detection metric: BDD100KDetMetric end to end
-(model-output data samples -> official scores) vs calling Scalabel's
-``evaluate_det`` directly on frames that are already converted.
+"""Evaluation at BDD100K scale, each side in a fresh process on generated data.
 
-    python benchmarks/bench_eval.py [--frames 10000] [--dets 100] [--record]
+Detection: the conversion tax of BDD100KDetMetric end to end (model-output
+data samples -> official scores) vs Scalabel's ``evaluate_det`` on frames
+already converted, and the peak RSS of the metric vs the official tool
+(``python -m bdd100k.eval.run -t det``: both JSON files loaded, then scored).
 
-Both compute the same numbers (checked); the ratio of their wall times is the
-price of the metric's conversion and ground-truth loading. Each side runs in a
-fresh process.
+Box tracking: Scalabel's ``evaluate_track`` in one process (on converted
+frames) vs BDD100KTrackMetric end to end in 1 and 2 processes (gloo, each
+video on one process as ``TrackImgSampler`` puts them) and in 1 process with
+``nproc=2``; every run's numbers are checked equal to the official ones.
+
+    python benchmarks/bench_eval.py [--frames 10000] [--dets 100] [--videos 200] [--record]
+    python benchmarks/bench_eval.py --frames 1000 --videos 10   # a reduced, quick run
+
+The tracking data is shaped like BDD100K val (200 frames a video, 25 objects
+a frame; predictions miss 10% of the boxes, jitter the rest and swap two
+identities halfway through each video).
 """
 import json
+import os
 import os.path as osp
 import sys
 import tempfile
 import time
+from functools import partial
 
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from benchmarks.common import generate_det_labels, measure, record  # noqa: E402
+from benchmarks.common import (generate_det_labels, generate_track_labels,  # noqa: E402
+                               measure, record)
 from benchmarks.common import parser as benchmark_parser  # noqa: E402
 
 
@@ -52,11 +64,21 @@ def _setup():
     import bdd100k_zoo  # noqa: F401
 
 
+_SAMPLES = []
+
+
+def _setup_predictions(gt_path, dets):
+    """The model outputs, made before the peak RSS baseline: a test run gets
+    them a batch at a time, as the official tool gets them from a file."""
+    _setup()
+    _SAMPLES[:] = predictions(gt_path, dets)
+
+
 def run_metric(gt_path, dets):
     """Model-output samples -> BDD100KDetMetric -> scores (timed: process + evaluate)."""
     from bdd100k_zoo.evaluation import BDD100KDetMetric
     from bdd100k_zoo.labels import DET_CLASSES
-    samples = predictions(gt_path, dets)
+    samples = _SAMPLES
     start = time.perf_counter()
     metric = BDD100KDetMetric(ann_file=gt_path, nproc=0)
     metric.dataset_meta = dict(classes=DET_CLASSES)
@@ -80,25 +102,178 @@ def run_direct(gt_path, dets):
     return time.perf_counter() - start, result.summary()['AP']
 
 
+def write_det_submission(gt_path, dets, path):
+    """The predictions as the JSON file users hand to the official tool."""
+    from scalabel.label.io import dump
+    from bdd100k_zoo.evaluation.scalabel_convert import frame_record, record_to_frame
+    from bdd100k_zoo.labels import DET_CLASSES
+    with open(path, 'w') as f:
+        json.dump([dump(record_to_frame(frame_record(s), DET_CLASSES).dict())
+                   for s in predictions(gt_path, dets)], f)
+    return path
+
+
+def run_official_tool(gt_path, pred_path):
+    """What ``python -m bdd100k.eval.run -t det -g GT -r PRED --nproc 1`` does."""
+    from bdd100k.common.utils import load_bdd100k_config
+    from bdd100k.eval.run import _load_frames
+    from scalabel.eval.detect import evaluate_det
+    config = load_bdd100k_config('det')
+    start = time.perf_counter()
+    gt_frames, pred_frames = _load_frames(gt_path, pred_path, config, nproc=0)
+    result = evaluate_det(gt_frames, pred_frames, config.scalabel, nproc=1)
+    return time.perf_counter() - start, result.summary()['AP']
+
+
+def track_predictions(gt_folder, videos, seed=0):
+    """One TrackDataSample-like dict a frame of ``videos`` (video by video, as
+    the video test loop hands them over): ground-truth boxes of the tracked
+    classes, 10% missed, jittered by 2 px, two identities swapped halfway."""
+    from bdd100k_zoo.labels import BOX_TRACK_CLASSES
+    samples = []
+    for video in videos:
+        rng = np.random.default_rng([seed, int(video[:8], 16)])
+        with open(osp.join(gt_folder, f'{video}.json')) as f:
+            frames = json.load(f)
+        for t, frame in enumerate(frames):
+            labels = [lab for lab in frame['labels'] if lab['category'] in BOX_TRACK_CLASSES
+                      and not lab['attributes']['crowd'] and rng.random() >= 0.1]
+            boxes = np.array([[lab['box2d'][k] for k in ('x1', 'y1', 'x2', 'y2')]
+                              for lab in labels]).reshape(-1, 4) + rng.normal(0, 2, (len(labels), 4))
+            ids = np.array([int(lab['id']) for lab in labels], dtype=np.int64)
+            if t >= len(frames) // 2 and len(ids) >= 2:
+                ids[[0, 1]] = ids[[1, 0]]
+            samples.append(dict(video_data_samples=[dict(
+                img_path=f'images/track/val/{video}/{frame["name"]}',
+                frame_index=frame['frameIndex'],
+                pred_track_instances=dict(
+                    bboxes=boxes + [0, 0, 1, 1], scores=rng.uniform(0.3, 1, len(labels)),
+                    labels=np.array([BOX_TRACK_CLASSES.index(lab['category']) for lab in labels]),
+                    instances_id=ids))]))
+    return samples
+
+
+def video_names(gt_folder):
+    return sorted(osp.splitext(f)[0] for f in os.listdir(gt_folder))
+
+
+def run_track_official(gt_folder):
+    """Scalabel's evaluate_track in one process on converted frames (timed: the call only)."""
+    from scalabel.eval.mot import acc_single_video_mot, evaluate_track
+    from scalabel.label.io import group_and_sort
+    from bdd100k.label.to_scalabel import bdd100k_to_scalabel
+    from bdd100k_zoo.evaluation import BDD100KTrackMetric
+    from bdd100k_zoo.evaluation.det_metric import load_official_gt
+    from bdd100k_zoo.evaluation.scalabel_convert import frame_record
+    from bdd100k_zoo.labels import get_label_map
+    config = get_label_map('box_track').config
+    gt_frames = load_official_gt(gt_folder, 'box_track')
+    metric = BDD100KTrackMetric(ann_file=gt_folder)
+    pred_frames = bdd100k_to_scalabel(metric.to_frames([
+        frame_record(s['video_data_samples'][0], 'pred_track_instances')
+        for s in track_predictions(gt_folder, video_names(gt_folder))]), config)
+    start = time.perf_counter()
+    result = evaluate_track(acc_single_video_mot, group_and_sort(gt_frames),
+                            group_and_sort(pred_frames), config.scalabel, nproc=1)
+    return time.perf_counter() - start, {k: float(v) for k, v in result.summary().items()}
+
+
+def _track_worker(rank, world_size, port, gt_folder, nproc, out):
+    import torch.distributed as dist
+    from mmengine.dist import barrier
+    from bdd100k_zoo.evaluation import BDD100KTrackMetric
+    from bdd100k_zoo.labels import BOX_TRACK_CLASSES
+    if world_size > 1:
+        dist.init_process_group('gloo', rank=rank, world_size=world_size,
+                                init_method=f'tcp://127.0.0.1:{port}')
+    videos = np.array_split(np.array(video_names(gt_folder)), world_size)[rank]  # TrackImgSampler
+    samples = track_predictions(gt_folder, videos)
+    barrier()
+    start = time.perf_counter()
+    metric = BDD100KTrackMetric(ann_file=gt_folder, nproc=nproc)
+    metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
+    for sample in samples:
+        metric.process({}, [sample])
+    scores = metric.evaluate(len(videos))
+    if rank == 0:
+        with open(out, 'w') as f:
+            json.dump([time.perf_counter() - start, scores], f)
+    if world_size > 1:
+        dist.destroy_process_group()
+
+
+def run_track_metric(gt_folder, world_size, nproc):
+    """BDD100KTrackMetric, process + evaluate on ``world_size`` processes
+    (forked here, gloo); the time of the aggregating process, which finishes last."""
+    import random
+    import torch.multiprocessing as tmp
+    out = osp.join(osp.dirname(gt_folder), 'track_scores.json')
+    args = (world_size, random.randint(20000, 40000), gt_folder, nproc, out)
+    if world_size == 1:
+        _track_worker(0, *args)
+    else:
+        tmp.start_processes(_track_worker, args=args, nprocs=world_size, start_method='fork')
+    with open(out) as f:
+        return json.load(f)
+
+
+def bench_track(args, tmp):
+    gt_folder = generate_track_labels(osp.join(tmp, 'box_track_val'), args.videos, 200, 25,
+                                      seed=2)
+    official_s, official = measure(run_track_official, gt_folder, setup=_setup)['result']
+    figures = dict(videos=args.videos, frames_per_video=200, boxes_per_frame=25,
+                   evaluate_track_1proc_s=round(official_s, 2))
+    lines = [f'box tracking, {args.videos} videos x 200 frames x 25 boxes: official '
+             f'evaluate_track {official_s:.1f} s in 1 process']
+    for world_size, nproc in ((1, 0), (2, 0), (1, 2)):
+        wall, scores = measure(run_track_metric, gt_folder, world_size, nproc,
+                               setup=_setup)['result']
+        assert {k: scores[k] for k in official} == official, (world_size, nproc, scores)
+        key = f'metric_{world_size}proc' + (f'_nproc{nproc}' if nproc else '')
+        figures[f'{key}_s'] = round(wall, 2)
+        figures[f'{key}_vs_official'] = round(wall / official_s, 3)
+        lines.append(f'  metric, {world_size} process(es), nproc={nproc}: {wall:.1f} s = '
+                     f'{wall / official_s:.2f}x official (ideal {1 / max(world_size, nproc):.2f}x)')
+    record('eval_box_track', figures, args.record)
+    print('\n'.join(lines))
+
+
 def main():
     parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument('--frames', type=int, default=10000)
     parser.add_argument('--dets', type=int, default=100)
+    parser.add_argument('--videos', type=int, default=200)
+    parser.add_argument('--tasks', nargs='+', default=['det', 'box_track'])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        gt_path = generate_det_labels(osp.join(tmp, 'det_val.json'), args.frames,
-                                      int(args.frames * 18.4), seed=1)
-        # each side in a fresh process, so neither pays for the other's objects
-        project, ap = measure(run_metric, gt_path, args.dets, setup=_setup)['result']
-        official, direct_ap = measure(run_direct, gt_path, args.dets, setup=_setup)['result']
-    assert abs(direct_ap - ap) < 1e-9, (direct_ap, ap)
-    record('eval_conversion_tax', dict(frames=args.frames, dets_per_frame=args.dets,
-                                       metric_s=round(project, 2),
-                                       direct_evaluate_det_s=round(official, 2),
-                                       tax=round(project / official, 3)), args.record)
-    print(f'{args.frames} frames x {args.dets} detections: metric end to end {project:.1f} s, '
-          f'evaluate_det on converted frames {official:.1f} s; conversion tax '
-          f'{project / official:.2f}x')
+        if 'det' in args.tasks:
+            bench_det(args, tmp)
+        if 'box_track' in args.tasks:
+            bench_track(args, tmp)
+
+
+def bench_det(args, tmp):
+    gt_path = generate_det_labels(osp.join(tmp, 'det_val.json'), args.frames,
+                                  int(args.frames * 18.4), seed=1)
+    # each side in a fresh process, so neither pays for the other's objects
+    project = measure(run_metric, gt_path, args.dets,
+                      setup=partial(_setup_predictions, gt_path, args.dets))
+    official = measure(run_direct, gt_path, args.dets, setup=_setup)
+    pred_path = write_det_submission(gt_path, args.dets, osp.join(tmp, 'det_pred.json'))
+    tool = measure(run_official_tool, gt_path, pred_path, setup=_setup)
+    (project_s, ap), (official_s, direct_ap) = project['result'], official['result']
+    assert abs(direct_ap - ap) < 1e-9 and abs(tool['result'][1] - ap) < 1e-9, (ap, direct_ap)
+    record('eval_conversion_tax', dict(
+        frames=args.frames, dets_per_frame=args.dets, metric_s=round(project_s, 2),
+        direct_evaluate_det_s=round(official_s, 2), tax=round(project_s / official_s, 3),
+        metric_peak_rss_mb=round(project['peak_rss_mb']),
+        official_tool_s=round(tool['result'][0], 2),
+        official_tool_peak_rss_mb=round(tool['peak_rss_mb'])), args.record)
+    print(f'{args.frames} frames x {args.dets} detections: metric end to end {project_s:.1f} s, '
+          f'evaluate_det on converted frames {official_s:.1f} s; conversion tax '
+          f'{project_s / official_s:.2f}x; peak RSS metric {project["peak_rss_mb"]:.0f} MB, '
+          f'official tool (bdd100k.eval.run) {tool["peak_rss_mb"]:.0f} MB in '
+          f'{tool["result"][0]:.1f} s')
 
 
 if __name__ == '__main__':

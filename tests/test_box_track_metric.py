@@ -2,7 +2,9 @@
 import copy
 import json
 import math
+import os
 import os.path as osp
+import random
 import subprocess
 import sys
 import zipfile
@@ -78,12 +80,25 @@ def official(gt_dir, frames):
     return {k: float(v) for k, v in result.summary().items()}
 
 
+def official_all(gt_dir, frames, nproc=1):
+    """Every number of the official result: summary and per class."""
+    cfg = load_bdd100k_config('box_track')
+    result = evaluate_track(acc_single_video_mot, group_and_sort(gt_frames(gt_dir)),
+                            group_and_sort(frames), cfg.scalabel, nproc=nproc)
+    scores = {k: float(v) for k, v in result.summary().items()}
+    for name, values in result.dict().items():
+        if isinstance(values, list):
+            scores.update({f'{name}/{cls}': float(v) for cls, v in values[0].items()})
+    return scores
+
+
 def assert_same(metrics, expected):
+    """Equal to the last digit (NaN where the official result has NaN)."""
     for key, value in expected.items():
         if math.isnan(value):
             assert math.isnan(metrics[key]), key
         else:
-            assert metrics[key] == pytest.approx(value, abs=1e-9), key
+            assert metrics[key] == value, key
 
 
 def test_ground_truth_as_predictions_is_perfect(gt_dir):
@@ -140,6 +155,16 @@ def test_matches_scalabel_evaluate_track(gt_dir):
     assert_same(run_metric(to_samples(frames), ann_file=gt_dir), expected)
 
 
+def test_det_ap_of_tracked_boxes_is_evaluate_det(gt_dir):
+    from scalabel.eval.detect import evaluate_det
+    frames = perturbed(gt_dir)
+    expected = evaluate_det(gt_frames(gt_dir), copy.deepcopy(frames),
+                            load_bdd100k_config('box_track').scalabel, nproc=1).summary()
+    metrics = run_metric(to_samples(frames), ann_file=gt_dir, det_ap=True)
+    assert 0 < expected['AP'] < 100
+    assert_same(metrics, {k: float(v) for k, v in expected.items()})
+
+
 def test_swapped_identity_counts_two_switches(gt_dir):
     frames = copy.deepcopy(gt_frames(gt_dir))
     video = group_and_sort(frames)[1]
@@ -194,3 +219,71 @@ def test_submission_evaluates_with_the_official_tool(gt_dir, tmp_path):
         result = json.load(f)
     assert_same(metrics, {k: float(result[k]) for k in ('mMOTA', 'mIDF1', 'mMOTP')})
     assert metrics['IDSw'] > 0
+
+
+@pytest.fixture
+def five_videos(gt_dir, tmp_path):
+    """The two sample videos plus three renamed copies, one JSON a video."""
+    folder = tmp_path / 'labels'
+    folder.mkdir()
+    for i, name in enumerate(['00091078-875c1f73', 'b1c66a42-6f7d68ca'] * 3):
+        with open(osp.join(gt_dir, f'{name}.json')) as f:
+            video = json.load(f)
+        new = name if i < 2 else f'{i:08d}-{name[9:]}'
+        for frame in video:
+            frame['videoName'], frame['name'] = new, frame['name'].replace(name, new)
+        if i < 5:
+            with open(folder / f'{new}.json', 'w') as f:
+                json.dump(video, f)
+    return str(folder)
+
+
+def _distributed_worker(rank, world_size, port, samples, ann_file, out):
+    """Evaluate on ``world_size`` processes with TrackImgSampler's split (each
+    video on one process), then on two of them with frames dealt round-robin
+    (videos split across processes)."""
+    import torch.distributed as dist
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    videos = {}
+    for index, sample in enumerate(samples):
+        video = sample.video_data_samples[0].img_path.split('/')[-2]
+        videos.setdefault(video, []).append(index)
+    chunks = np.array_split(np.arange(len(videos)), world_size)
+    runs = [(world_size, [i for v in chunks[rank] for i in list(videos.values())[v]])]
+    if rank < 2:
+        runs.append((2, list(range(rank, len(samples), 2))))
+    for run, (size, indices) in enumerate(runs):
+        dist.init_process_group('gloo', rank=rank, world_size=size,
+                                init_method=f'tcp://127.0.0.1:{port + run}')
+        metric = BDD100KTrackMetric(ann_file=ann_file)
+        metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
+        for index in indices:
+            metric.process({}, [samples[index]])
+        scores = metric.evaluate(size=len(videos))
+        if rank == 0:
+            torch.save((scores, len(metric._summaries)), f'{out}.{run}')
+        dist.destroy_process_group()
+
+
+def test_processes_give_the_official_numbers(five_videos, tmp_path):
+    """1, 2 and 3 processes (gloo) each score their own videos, one aggregates:
+    every number equals Scalabel's evaluate_track's, to the last digit."""
+    frames = perturbed(five_videos)
+    expected = official_all(five_videos, frames)
+    assert expected['IDSw'] > 0 and expected['FP'] > 0 and math.isnan(expected['MOTA/bus'])
+    assert_same(official_all(five_videos, frames, nproc=2), expected)
+    samples = to_samples(frames)
+    assert_same(run_metric(samples, ann_file=five_videos), expected)
+    assert_same(run_metric(samples, ann_file=five_videos, nproc=2), expected)
+    out = str(tmp_path / 'scores')
+    # forked, the workers need not import torch and mmdet again
+    torch.multiprocessing.start_processes(
+        _distributed_worker, nprocs=3, start_method='fork',
+        args=(3, random.randint(20000, 40000), samples, five_videos, out))
+    # 3 processes: videos 2 + 2 + 1, all summarised where they were tracked;
+    # 2 processes with frames dealt round-robin: every video redone by rank 0
+    for run, summarised in ((0, 5), (1, 0)):
+        scores, summaries = torch.load(f'{out}.{run}')
+        assert scores.keys() == run_metric(samples, ann_file=five_videos).keys()
+        assert_same(scores, expected)
+        assert summaries == summarised

@@ -111,8 +111,10 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             ``score`` per instance).
         remove_overlap: give overlapping pixels to the higher score, as the
             seed's ``Det2Mask(no_overlap=True)``. Default True.
-        nproc: COCO-style evaluation processes; ins_seg runs with at most 1
-            (scalabel 0.3.1's parallel overlap check has a signature bug).
+        nproc: COCO-style evaluation processes; ins_seg runs with at most 1:
+            scalabel 0.3.1's ``check_overlap`` with ``nproc > 1`` passes
+            ``image_size=`` to ``check_overlap_frame``, which does not take it
+            (``TypeError``), and see :class:`BDD100KDetMetric` for det.
     """
 
     task = 'ins_seg'

@@ -3,23 +3,35 @@ import json
 import os.path as osp
 import sys
 import zipfile
-from collections import defaultdict
-from typing import Any, Dict, List, Optional, Sequence
+from collections import OrderedDict, defaultdict, namedtuple
+from functools import partial
+from multiprocessing import Pool
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+import motmetrics as mm
 import numpy as np
+import pandas as pd
 from mmdet.registry import METRICS
+from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.detect import evaluate_det
-from scalabel.eval.mot import acc_single_video_mot, evaluate_track
-from scalabel.label.io import dump, group_and_sort
+from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
+from scalabel.eval.utils import handle_inconsistent_length
+from scalabel.label.io import dump, group_and_sort, parse
 from scalabel.label.typing import Frame
+from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
-from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, coco_quiet, frame_record
+from ..scalabel_io import label_files, read_frames
+from .det_metric import BDD100KDetMetric, check_official_categories
+from .scalabel_convert import (_field, coco_quiet, frame_record, match_ground_truth,
+                               paused_gc, unique_records)
+
+#: key of the record by which a process hands its videos' summaries to the aggregation
+SUMMARIES = 'video_summaries'
 
 
 @METRICS.register_module()
@@ -48,9 +60,16 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         nproc: processes of the Scalabel evaluation (``0``: in process).
 
     Distributed evaluation: ``TrackImgSampler`` keeps each video on one
-    process; :meth:`evaluate` gathers every frame (mmengine's default would
-    cut the results at the dataset length, which counts videos) and
-    duplicates are dropped, so each frame is scored exactly once.
+    process, so every process accumulates the CLEAR-MOT / IDF1 events of its
+    own videos with Scalabel's ``acc_single_video_mot`` (in ``nproc``
+    workers) and hands on, per video and class, only the motmetrics partial
+    results that Scalabel's aggregation reads; one process aggregates them in
+    ``evaluate_track``'s video order, so the scores are the official ones to
+    the last digit for any number of processes. Every frame is still gathered
+    (mmengine's default would cut the results at the dataset length, which
+    counts videos) for the submission, written once with each frame once; a
+    video a process could not score alone (split across processes, not in the
+    ground truth) is scored, or named in an error, by the aggregating process.
     """
 
     task = 'box_track'
@@ -71,6 +90,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         self.iou_thr = iou_thr
         self.ignore_iof_thr = ignore_iof_thr
         self.det_ap = det_ap
+        self._summaries: Dict[str, list] = {}  # video -> summary handed on by a test process
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for track_data_sample in data_samples:
@@ -92,8 +112,88 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 self.results.append(record)
 
     def evaluate(self, size: int) -> dict:
+        if get_world_size() > 1 and not self.format_only:
+            self.results.append({SUMMARIES: self.local_summaries(self.results)})
         # ``size`` is len(dataset), i.e. the number of videos; keep all frames.
         return super().evaluate(size=sys.maxsize)
+
+    def local_summaries(self, results: List[Dict[str, Any]]) -> Dict[str, list]:
+        """The summaries of this process's videos whose frames are all here
+        and match the ground truth; anything else is left to the aggregation."""
+        videos = defaultdict(list)
+        for record in unique_records(results):
+            videos[record['video_name']].append(record)
+        logger = MMLogger.get_current_instance()
+        try:
+            gts, _ = load_gt_videos(self.ann_file, self.task, videos.__contains__)
+        except Exception as e:  # noqa: BLE001 (the aggregating process names it)
+            logger.warning(f'rank {get_rank()}: ground truth not loaded ({e}); its videos are '
+                           'scored by the aggregating process')
+            return {}
+        config = get_label_map(self.task).config
+        names, gt_videos, pred_videos = [], [], []
+        for name, gt in gts.items():
+            records = videos[name]
+            gt = sorted(gt, key=lambda frame: frame.frameIndex or 0)
+            if {(f.frameIndex, f.name) for f in gt} != {
+                    (r['frame_index'], r['name']) for r in records}:
+                continue
+            try:
+                with paused_gc():
+                    pred_videos.append(bdd100k_to_scalabel(self.to_frames(records), config))
+            except Exception:  # noqa: BLE001 (bad predictions: named by the aggregation)
+                continue
+            names.append(name)
+            gt_videos.append(gt)
+        return dict(zip(names, self.video_summaries(gt_videos, pred_videos)))
+
+    def video_summaries(self, gts: List[List[Frame]], results: List[List[Frame]]) -> List[list]:
+        """:func:`video_summary` of each (ground truth, prediction) video pair,
+        in ``nproc`` processes as ``evaluate_track`` does."""
+        classes = [c.name for c in get_leaf_categories(
+            get_label_map(self.task).config.scalabel.categories)]
+        summarize = partial(video_summary, classes=classes, iou_thr=self.iou_thr,
+                            ignore_iof_thr=self.ignore_iof_thr)
+        if self.nproc > 1 and len(gts) > 1:
+            with Pool(min(self.nproc, len(gts))) as pool:
+                return pool.starmap(summarize, zip(gts, results))
+        # in process: a progress bar over the videos (minutes for BDD100K's 200)
+        summarize = _Progress(summarize, len(gts), f'BDD100K box tracking: matching {len(gts)} videos')
+        return [summarize(gt, result) for gt, result in zip(gts, results)]
+
+    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
+        # a video summarised by two processes (split by another sampler) is redone here
+        self._summaries, seen = {}, defaultdict(int)
+        for part in (r[SUMMARIES] for r in results if SUMMARIES in r):
+            for video, summary in part.items():
+                seen[video] += 1
+                self._summaries[video] = summary
+        for video in [v for v, n in seen.items() if n > 1]:
+            del self._summaries[video]
+        records = unique_records([r for r in results if SUMMARIES not in r])
+        if self.format_only:
+            with paused_gc():
+                self.try_write_submission(self.to_frames(records))
+            return {}
+        # Scalabel objects only for what is scored here: the videos no process
+        # summarised (all of them in one process, or for det_ap)
+        check_official_categories(self.ann_file, self.task)
+        with paused_gc():
+            gts, index = load_gt_videos(
+                self.ann_file, self.task,
+                (lambda video: True) if self.det_ap else
+                (lambda video: video not in self._summaries))
+        match_ground_truth(records, index, self.ann_file)
+        check_same_frames(index, [FrameKey(r['name'], r['video_name'], r['frame_index'])
+                                  for r in records], self.ann_file)
+        if not (self.outfile_prefix or self.det_ap):
+            records = [r for r in records if r['video_name'] in gts]
+        with paused_gc():
+            frames = self.to_frames(records)
+        if self.outfile_prefix:
+            self.try_write_submission(frames)
+        videos = sorted({key.videoName for key in index}, key=str)  # evaluate_track's order
+        return self.score_videos(frames, gts, videos)
 
     def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
@@ -120,23 +220,28 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             f'(per-video JSONs in {folder}/)')
         return path
 
-    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
+    def score_videos(self, frames: List[Frame], gts: Dict[str, List[Frame]],
+                     videos: List[str]) -> Dict[str, float]:
+        """The official scores from the gathered summaries plus the videos
+        scored here (``gts``: their ground truth; ``frames``: at least their
+        predictions); ``videos``: every ground-truth video, in order."""
         config = get_label_map(self.task).config
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
-        check_same_frames(gt_frames, frames, self.ann_file)
-        gts, results = group_and_sort(gt_frames), group_and_sort(frames)
-        # in process: a progress bar over the videos (minutes for BDD100K's 200)
-        matcher = acc_single_video_mot if self.nproc > 1 else _Progress(
-            acc_single_video_mot, len(gts), f'BDD100K box tracking: matching {len(gts)} videos')
-        result = evaluate_track(
-            matcher, gts=gts, results=results, config=config.scalabel, iou_thr=self.iou_thr,
-            ignore_iof_thr=self.ignore_iof_thr, nproc=self.nproc)
+        todo = [name for name in videos if name not in self._summaries]
+        todo_gts = [sorted(gts[name], key=lambda frame: frame.frameIndex or 0) for name in todo]
+        # as evaluate_track: a video without predictions is scored with empty frames
+        results = handle_inconsistent_length(
+            todo_gts, group_and_sort([f for f in frames if f.videoName in set(todo)]))
+        summaries = {**self._summaries,
+                     **dict(zip(todo, self.video_summaries(todo_gts, results)))}
+        result = aggregate([summaries[name] for name in videos], config.scalabel)
         MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
             if isinstance(scores, list):  # [per class, per super-class, overall]
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
         if self.det_ap:
+            gt_frames = [frame for video in gts.values() for frame in video]  # file order
             with coco_quiet():
                 det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
             metrics.update({k: float(v) for k, v in det.summary().items()})
@@ -181,3 +286,82 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
             raise ValueError(
                 f'video {video!r}: predicted frames differ from {ann_file}; missing '
                 f'(frameIndex, name) {missing}, unexpected {extra}')
+
+
+def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], bool]
+                   ) -> Tuple[Dict[str, List[Frame]], List['FrameKey']]:
+    """The ground-truth frames of the videos ``keep`` selects, by video, as
+    :func:`load_official_gt` gives them (Scalabel's ``parse``, then the
+    BDD100K mapping) but parsed only for those; and every frame's key."""
+    frames, index = [], []
+    for source in label_files(ann_file):
+        for raw in read_frames(source):
+            index.append(FrameKey(raw['name'], raw.get('videoName'), raw.get('frameIndex')))
+            if keep(raw.get('videoName')):
+                frames.append(parse(raw))
+    videos = defaultdict(list)
+    for frame in bdd100k_to_scalabel(frames, get_label_map(task).config):
+        videos[frame.videoName].append(frame)
+    return dict(videos), index
+
+
+#: what the frame checks read of a Scalabel frame
+FrameKey = namedtuple('FrameKey', 'name videoName frameIndex')
+
+
+def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,
+                  ignore_iof_thr: float) -> List[Optional[dict]]:
+    """Per class, motmetrics' partial results of one video's accumulator from
+    Scalabel's ``acc_single_video_mot`` (None where it has no events): all that
+    Scalabel's aggregation reads of it, a few kB instead of the event table."""
+    mh = mm.metrics.create()
+    return [mh.compute(acc, metrics=list(METRIC_MAPS), return_cached=True,
+                       return_dataframe=False) if len(acc._events['Type']) else None
+            for acc in acc_single_video_mot(gts, results, classes, iou_thr, ignore_iof_thr)]
+
+
+class _Summarized:
+    """What ``aggregate_accs`` reads of an accumulator: whether it has events."""
+
+    def __init__(self, summary: Optional[dict]) -> None:
+        self.summary = summary
+        self._events = {'Type': () if summary is None else (1,)}
+
+
+def aggregate(summaries: List[List[Optional[dict]]], config) -> Any:
+    """``evaluate_track`` after its per-video step, on :func:`video_summary`
+    results in its video order (ground-truth videos sorted by name)."""
+    classes = get_leaf_categories(config.categories)
+    super_classes = get_parent_categories(config.categories)
+    class_names, metric_names, class_accs = aggregate_accs(
+        [[_Summarized(s) for s in video] for video in summaries], classes, super_classes)
+    flat_dicts = [summarize_class(names, [acc.summary for acc in accs])
+                  for names, accs in zip(metric_names, class_accs)]
+    return generate_results(flat_dicts, class_names, list(METRIC_MAPS.values()), classes,
+                            super_classes)
+
+
+def summarize_class(names: List[str], partials: List[dict]) -> Dict[str, Any]:
+    """Scalabel's ``evaluate_single_class`` on partial results computed
+    beforehand (``MetricsHost.compute_many`` minus its per-accumulator step)."""
+    mh = mm.metrics.create()
+
+    def compute_many(metrics):
+        rows = [pd.DataFrame(OrderedDict([(k, p[k]) for k in metrics]), index=[name])
+                for p, name in zip(partials, names)]
+        rows.append(mh.compute_overall(partials, metrics=metrics, name='OVERALL'))
+        return pd.concat(rows)
+
+    summary = compute_many(list(METRIC_MAPS))
+    flat_dict = {METRIC_MAPS[k]: v['OVERALL'] for k, v in summary.to_dict().items()}
+    if np.isnan(flat_dict['MOTP']):
+        num_dets = compute_many(['num_detections'])
+        sum_motp = (summary['motp'] * num_dets['num_detections']).sum()
+        motp = mm.math_util.quiet_divide(sum_motp, num_dets['num_detections']['OVERALL'])
+        flat_dict['MOTP'] = float(1 - motp)
+    else:
+        flat_dict['MOTP'] = 1 - flat_dict['MOTP']
+    for metric, score in flat_dict.items():
+        if isinstance(score, float):
+            flat_dict[metric] = 100 * score
+    return flat_dict
