@@ -259,7 +259,7 @@ def _distributed_worker(rank, world_size, port, samples, ann_file, out):
         metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
         for index in indices:
             metric.process({}, [samples[index]])
-        scores = metric.evaluate(size=len(videos))
+        scores = official_names(metric.evaluate(size=len(videos)))
         if rank == 0:
             torch.save((scores, len(metric._summaries)), f'{out}.{run}')
         dist.destroy_process_group()
