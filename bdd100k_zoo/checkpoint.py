@@ -16,9 +16,9 @@ import pickle
 import zipfile
 from urllib.parse import urlparse
 
+import mmengine.runner.checkpoint as mmengine_checkpoint
 import numpy as np
 import torch
-import mmengine.runner.checkpoint as mmengine_checkpoint
 from mmengine.dist import get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader

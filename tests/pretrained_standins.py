@@ -116,11 +116,11 @@ def yolox_x_checkpoint() -> dict:
     config text, the 80 COCO class names as a tuple, epoch, iter) and
     ``state_dict`` with the detector's weights plus the ``ema_*`` copies its
     EMA hook registered as buffers."""
+    import mmdet
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
-    import mmdet
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__),
                                    '.mim/configs/yolox/yolox_x_8xb8-300e_coco.py'))

@@ -95,3 +95,12 @@ def test_a_gpu_with_cuda_mmcv_ops_runs(monkeypatch):
     monkeypatch.setattr(mmcv.ops, 'get_compiling_cuda_version', lambda: '12.8')
     cfg = prepare_config(Config.fromfile(os.path.join(REPO, FRCNN_CONFIG)), 'none')
     assert 'env_cfg' not in cfg or cfg.env_cfg.dist_cfg.backend == 'nccl'  # CUDA untouched
+
+
+def test_gpu_check_skips_without_a_gpu():
+    if torch.cuda.is_available():
+        pytest.skip('a GPU is visible: tools/gpu_check.sh would run the full-size checks')
+    proc = subprocess.run(['bash', 'tools/gpu_check.sh'], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'gpu_check.sh: SKIPPED: torch sees no CUDA GPU' in proc.stdout
