@@ -123,6 +123,8 @@ def load_from_http(filename: str, map_location=None, model_dir=None,
 # mmengine's open-mmlab:// and torchvision:// loaders resolve their names to a URL and call
 # the module's load_from_http: route them through this one too
 mmengine_checkpoint.load_from_http = load_from_http
+
+
 class CheckpointMismatchError(CheckpointError):
     """A checkpoint whose weights do not fit the model it is loaded into."""
 

@@ -74,6 +74,7 @@ def register_scope() -> None:
         scoped_fromfile._bdd100k_zoo = True
         Config.fromfile = staticmethod(scoped_fromfile)
 
+
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
 

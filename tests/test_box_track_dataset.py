@@ -184,7 +184,7 @@ def test_opt_in_skip_draws_another_training_sample(samples, videos_with_bad_imag
 
 
 def test_small_boxes_are_dropped_with_their_track_ids():
-    """The seed drops boxes under 7x7 px after augmentation; ids stay aligned."""
+    """Vis4D drops boxes under 7x7 px after augmentation; ids stay aligned."""
     from mmengine.config import Config
 
     from bdd100k_zoo.datasets import FilterSmallTrackBoxes

@@ -1,4 +1,4 @@
-"""The zoo table: generated from records + configs with the seed's sections,
+"""The zoo table: generated from records + configs with Vis4D's sections,
 columns and order; published numbers marked; stale tables caught by --check."""
 import json
 import os.path as osp
@@ -78,12 +78,12 @@ def test_sections_columns_and_order(table):
     records, text = table
     lines = text.splitlines()
     titles = [line[4:] for line in lines if line.startswith('### ')]
-    assert titles == [t for t in HEADERS if HEADERS[t] in lines]  # seed section order
+    assert titles == [t for t in HEADERS if HEADERS[t] in lines]  # Vis4D's section order
     for title in titles:
         assert HEADERS[title] in lines
     rows = [EXPECTED[r.name].format(r.config) for r in sorted(records, key=lambda r: list(
         EXPECTED).index(r.name))]
-    assert [line for line in lines if line in rows] == rows  # seed order
+    assert [line for line in lines if line in rows] == rows  # Vis4D's order
     assert 'published references' in lines[0]  # the † legend
 
 

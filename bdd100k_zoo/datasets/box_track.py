@@ -40,7 +40,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
 
     Args:
         image_sources: labelled still-image sets mixed into training as
-            one-frame videos, as the seed recipe adds ``det_20``:
+            one-frame videos, as Vis4D's recipe adds ``det_20``:
             ``[dict(ann_file='labels/det_20/det_train.json',
             img='images/100k/train/')]``. Their paths are relative to
             ``data_root``; their reference frame is the key frame itself.

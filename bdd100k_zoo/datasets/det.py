@@ -25,10 +25,10 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
     mapping, inclusive corners). Crowd boxes and the ignored-mapped categories
     ("other person", "other vehicle", "trailer") become instances with
     ``ignore_flag=1``: ``PackDetInputs`` moves them to ``ignored_instances``,
-    so they are no training targets, as in the seed recipe.
+    so they are no training targets, as in Vis4D's recipe.
 
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without a
-    single non-ignored box (the seed's ``skip_empty_samples``). With
+    single non-ignored box (Vis4D's ``skip_empty_samples``). With
     ``ann_file=''`` the dataset lists the images under ``data_prefix['img']``
     with no labels: the BDD100K test split, for submissions. ``ann_file`` may
     also be a folder of per-video JSON files; frames with a ``videoName`` are

@@ -3,7 +3,7 @@
 BDD100K ships the same labels twice: train-id PNG masks
 (``labels/sem_seg/masks/{train,val}/<name>.png``), which mmseg's
 ``BDD100KDataset`` already reads, and Scalabel JSON with one RLE per category
-and frame (``labels/sem_seg/rles/sem_seg_{train,val}.json``), which the seed
+and frame (``labels/sem_seg/rles/sem_seg_{train,val}.json``), which Vis4D's
 recipe trains on. The dataset keeps the RLE strings in its data list (a few
 KB per frame instead of 0.9 MB of pixels) and
 :class:`LoadBDD100KSemSegAnnotations` decodes them when the pipeline needs
@@ -38,7 +38,6 @@ def background_id(task: str) -> int:
     area the ``background`` class (2), as BDD100K's own drivable masks have it."""
     classes = get_label_map(task).classes
     return classes.index('background') if 'background' in classes else IGNORE_INDEX
-
 
 
 def _where(results: dict) -> str:

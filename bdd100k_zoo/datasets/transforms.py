@@ -10,7 +10,7 @@ from mmseg.registry import TRANSFORMS as SEG_TRANSFORMS
 @TRANSFORMS.register_module()
 class FilterSmallTrackBoxes(BaseTransform):
     """Drops boxes under ``min_area`` pixels after augmentation, together with
-    their labels, ignore flags and track ids: the seed's ``PostProcessBoxes2D``
+    their labels, ignore flags and track ids: Vis4D's ``PostProcessBoxes2D``
     (7x7 = 49 px²). mmdet's ``FilterAnnotations`` would leave
     ``gt_instances_ids`` out of step with the boxes."""
 

@@ -27,7 +27,7 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
     box prediction but no mask prediction.
 
     With ``no_overlap`` each pixel goes to the highest-scoring mask covering
-    it: the seed's ``Det2Mask(no_overlap=True)`` (Vis4D ``remove_overlap``).
+    it: Vis4D's ``Det2Mask(no_overlap=True)`` (Vis4D ``remove_overlap``).
     The official evaluation needs it: Scalabel drops *every* prediction of a
     frame whose masks overlap, and BDD100K bitmasks hold one instance a pixel.
 
@@ -109,8 +109,8 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             server's bitmask format, ``<prefix>_bitmasks/<name>.png`` (RGBA as
             BDD100K encodes it) with ``<prefix>_scores.json`` (``index``,
             ``score`` per instance).
-        remove_overlap: give overlapping pixels to the higher score, as the
-            seed's ``Det2Mask(no_overlap=True)``. Default True.
+        remove_overlap: give overlapping pixels to the higher score, as
+            Vis4D's ``Det2Mask(no_overlap=True)``. Default True.
         nproc: COCO-style evaluation processes; ins_seg runs with at most 1:
             scalabel 0.3.1's ``check_overlap`` with ``nproc > 1`` passes
             ``image_size=`` to ``check_overlap_frame``, which does not take it

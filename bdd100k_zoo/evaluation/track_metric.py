@@ -158,7 +158,8 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             with Pool(min(self.nproc, len(gts))) as pool:
                 return pool.starmap(summarize, zip(gts, results))
         # in process: a progress bar over the videos (minutes for BDD100K's 200)
-        summarize = _Progress(summarize, len(gts), f'BDD100K box tracking: matching {len(gts)} videos')
+        summarize = _Progress(summarize, len(gts),
+                              f'BDD100K box tracking: matching {len(gts)} videos')
         return [summarize(gt, result) for gt, result in zip(gts, results)]
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:

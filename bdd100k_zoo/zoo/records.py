@@ -1,7 +1,7 @@
 """Result records: ``results/<config name>.json``, one per zoo config.
 
 A record holds, per split, the *published* reference (typed in from the
-seed's zoo README, with its source) and the *measured* entry (written by
+published zoo's README, with its source) and the *measured* entry (written by
 ``tools/test.py``, with the command, date, code version and checkpoint that
 produced it). The two live under separate keys, and code only ever writes
 ``measured``, so a measurement can never overwrite a published number nor the

@@ -125,4 +125,3 @@ def record_run(results_dir: str, config: str, checkpoint: str, split: str,
         scores_file=_relative_to(scores_file, results_dir), plot=_relative_to(plot, results_dir),
         preds=_relative_to(preds, results_dir), visuals=_relative_to(visuals, results_dir)))
     return path
-

@@ -1,6 +1,6 @@
 """The zoo's results tables, generated from the records and the configs.
 
-Sections, columns and their order follow the seed zoo (Vis4D's
+Sections, columns and their order follow Vis4D's zoo (Vis4D's
 ``zoo/bdd100k/README.md``, test columns as in the mmdet 2.x BDD100K zoo).
 Everything describing a model (backbone, schedule, multi-scale training,
 iterations, input size, detector) is read from its config with
@@ -21,7 +21,8 @@ from mmengine.config import Config
 from .records import Record
 
 PUBLISHED_MARK = '†'
-LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references of the seed recipe '
+LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references (Vis4D\'s zoo; '
+          'SysCV/bdd100k-models for the tasks Vis4D has none of) '
           '(source in the model\'s record `results/<config name>.json`), not measured by '
           'this code; unmarked numbers were measured with `tools/test.py`. Where both '
           f'exist, the measured one is shown first, e.g. `31.0 (31.2{PUBLISHED_MARK})`.')
@@ -80,7 +81,7 @@ DETECTORS = {'FasterRCNN': 'Faster R-CNN', 'MaskRCNN': 'Mask R-CNN', 'RetinaNet'
 
 
 def backbone_name(cfg: Config) -> str:
-    """``R-50-FPN`` style, as the seed writes it; CSPDarknet is ``CSPNet``."""
+    """``R-50-FPN`` style, as Vis4D writes it; CSPDarknet is ``CSPNet``."""
     model = _detector(cfg)
     backbone = model.backbone
     if backbone.type in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'mmdet.ResNet', 'mmseg.ResNetV1c'):
@@ -157,7 +158,7 @@ def multi_scale_train(cfg: Config) -> bool:
 
 
 def input_size(cfg: Config) -> str:
-    """The training crop, ``H \\* W`` as the seed writes it."""
+    """The training crop, ``H \\* W`` as Vis4D writes it."""
     size = cfg.model.get('data_preprocessor', {}).get('size')
     if size is None:
         crops = [t['crop_size'] for t in _transforms(_train_pipeline(cfg)) if 'crop_size' in t]
