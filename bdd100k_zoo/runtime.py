@@ -13,6 +13,7 @@ checkpoints.
 """
 import atexit
 import json
+import logging
 import os
 import os.path as osp
 import re
@@ -66,7 +67,7 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
     optim_wrapper = cfg.get('optim_wrapper') or {}
     if optim_wrapper.get('type') in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
         print_log('no GPU: AmpOptimWrapper replaced by OptimWrapper (fp32)', logger='current',
-                  level=30)
+                  level=logging.WARNING)
         optim_wrapper.type = 'OptimWrapper'
         for amp_only in ('loss_scale', 'dtype', 'use_fsdp'):
             optim_wrapper.pop(amp_only, None)
@@ -74,7 +75,7 @@ def prepare_config(cfg: Config, launcher: str) -> Config:
         # SyncBatchNorm runs on GPU modules only; one process reverts it itself (mmengine)
         if _sync_bn_to_bn(cfg.get('model')):
             print_log('no GPU: SyncBN replaced by BN (statistics per process)',
-                      logger='current', level=30)
+                      logger='current', level=logging.WARNING)
         wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
         wrapper['device_ids'] = None  # DDP on CPU modules takes no device ids
         cfg.model_wrapper_cfg = wrapper
@@ -167,7 +168,8 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
                f'{last} names {named!r}, which does not exist' if osp.isfile(last) else
                f'{work_dir} has no last_checkpoint file')
     print_log(f'--resume: {problem}; resuming from the newest checkpoint there, {newest} '
-              f'(found {", ".join(sorted(n for _, _, n in found))})', logger='current', level=30)
+              f'(found {", ".join(sorted(n for _, _, n in found))})', logger='current',
+              level=logging.WARNING)
     return osp.join(work_dir, newest)
 
 
@@ -260,7 +262,7 @@ class WorkDirLock:
                     f'({holder.get("command")}); lock file {self.path}. Use another --work-dir, '
                     'or delete the lock file if that run is gone.') from None
             print_log(f'taking over the stale lock {self.path} of pid {holder.get("pid")} on '
-                      f'{holder.get("host")}: {reason}', logger='current', level=30)
+                      f'{holder.get("host")}: {reason}', logger='current', level=logging.WARNING)
             tmp = f'{self.path}.tmp-{os.getpid()}'
             with open(tmp, 'w') as f:
                 json.dump(self.owner, f)

@@ -28,9 +28,9 @@ from functools import partial
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from benchmarks.common import (generate_det_labels, generate_track_labels,  # noqa: E402
-                               measure, record)
+from benchmarks.common import measure, record  # noqa: E402
 from benchmarks.common import parser as benchmark_parser  # noqa: E402
+from bdd100k_zoo.testing import generate_det_labels, generate_track_labels  # noqa: E402
 
 
 def predictions(gt_path, dets, seed=0):

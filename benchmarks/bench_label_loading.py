@@ -15,10 +15,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from benchmarks.common import (generate_det_labels, generate_drivable_labels,  # noqa: E402
-                               generate_pan_seg_labels, generate_track_labels, measure,
-                               record)
+from benchmarks.common import measure, record  # noqa: E402
 from benchmarks.common import parser as benchmark_parser  # noqa: E402
+from bdd100k_zoo.testing import (generate_det_labels, generate_drivable_labels,  # noqa: E402
+                                 generate_pan_seg_labels, generate_track_labels)
 
 TASKS = ('det', 'box_track', 'pan_seg', 'drivable')
 

@@ -14,8 +14,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from benchmarks.common import generate_det_labels, record  # noqa: E402
+from benchmarks.common import record  # noqa: E402
 from benchmarks.common import parser as benchmark_parser  # noqa: E402
+from bdd100k_zoo.testing import generate_det_labels  # noqa: E402
 
 
 class PlainDataset:

@@ -6,7 +6,7 @@ import json
 import os.path as osp
 import sys
 
-from conftest import REPO
+from helpers import REPO
 
 
 def test_figures_are_recorded_only_when_asked(tmp_path, capsys):

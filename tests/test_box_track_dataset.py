@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 
 import bdd100k_zoo  # noqa: F401
 from bdd100k_zoo.scalabel_io import ScalabelFormatError
-from conftest import REPO
+from helpers import REPO
 
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 COUNTS = [[13, 13, 13, 12, 15, 21], [27, 28, 28, 28, 28, 28]]  # boxes per frame

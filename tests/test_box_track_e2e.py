@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from conftest import SAMPLES, run_tool
+from helpers import SAMPLES, run_tool
 
 CONFIG = 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py'
 YOLOX_CONFIG = 'configs/qdtrack/qdtrack_yolox_x_bdd100k.py'
@@ -74,9 +74,7 @@ TRACK_ALL = ['model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_s
 
 
 @pytest.fixture(scope='module')
-def trained_qdtrack(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def trained_qdtrack(samples, tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('qdtrack'))
     # one video of 6 frames, 3 key/reference pairs a batch: 2 iterations
     log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',

@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 
 from bdd100k_zoo.runtime import mmcv_cuda_ops, prepare_config
-from conftest import FRCNN_CONFIG, REPO, load_tool
+from helpers import FRCNN_CONFIG, REPO, load_tool
 
 
 def fake(bin_dir, name, body):

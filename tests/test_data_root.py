@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 
 from bdd100k_zoo.config import load_config, set_data_root
-from conftest import REPO
+from helpers import REPO
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')) +
                  glob.glob(osp.join(REPO, 'configs', 'demo', '*.py')))
@@ -105,7 +105,7 @@ def test_a_missing_ground_truth_file_stops_training_before_the_first_iteration(
         detect_sample, tmp_path):
     from mmengine.runner import Runner
 
-    from conftest import FRCNN_CONFIG, sample_options
+    from helpers import FRCNN_CONFIG, sample_options
     cfg = load_config(osp.join(REPO, FRCNN_CONFIG), parse_cfg_options(
         sample_options(*detect_sample) + [f'val_evaluator.ann_file={tmp_path}/det_val.json']))
     cfg.work_dir = str(tmp_path / 'work')

@@ -22,7 +22,7 @@ from scalabel.label.transforms import mask_to_rle
 from bdd100k_zoo.evaluation import BDD100KDrivableMetric
 from bdd100k_zoo.labels import DRIVABLE_CLASSES, SEM_SEG_CLASSES, get_label_map
 
-from conftest import REPO, SAMPLES
+from helpers import REPO, SAMPLES
 
 NAMES = ['91051a8d-dc9c6637', '913b47b8-3cf1b886']
 
@@ -48,11 +48,9 @@ def drivable_masks(folder):
 
 
 @pytest.fixture(scope='module')
-def drivable(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def drivable(samples, tmp_path_factory):
     folder = str(tmp_path_factory.mktemp('drivable') / 'masks')
-    return folder, drivable_masks(folder), osp.join(SAMPLES, 'segment/images')
+    return folder, drivable_masks(folder), osp.join(samples, 'segment/images')
 
 
 def build(**kwargs):

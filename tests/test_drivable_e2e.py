@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import REPO, SAMPLES, browse, run_tool
+from helpers import REPO, browse, run_tool
 from test_drivable import drivable_masks
 
 CONFIG = 'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py'
@@ -37,12 +37,10 @@ def options(mask_dir, img_dir, *extra):
 
 
 @pytest.fixture(scope='module')
-def sample(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def sample(samples, tmp_path_factory):
     mask_dir = str(tmp_path_factory.mktemp('drivable_masks'))
     drivable_masks(mask_dir)
-    return mask_dir, osp.join(SAMPLES, 'segment/images')
+    return mask_dir, osp.join(samples, 'segment/images')
 
 
 def test_train_and_test_scores_equal_the_official_tool(sample, tmp_path):

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from conftest import SAMPLES, run_tool
+from helpers import SAMPLES, run_tool
 from pretrained_standins import RESNET50_V1C, YOLOX_X, ZOO_INIT, install_standins
 
 pytestmark = pytest.mark.fullsize
@@ -34,9 +34,7 @@ LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c'}
 
 
 @pytest.fixture(scope='module')
-def torch_home(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def torch_home(samples, tmp_path_factory):
     home = str(tmp_path_factory.mktemp('torch_home'))
     install_standins(home)
     return home
@@ -133,7 +131,7 @@ def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
                     '--cfg-options', *common,
                     'train_cfg.max_iters=2' if iter_based else 'train_cfg.max_epochs=2', env=env)
     assert f'Load checkpoint from {osp.join(work_dir, ckpt)}' in second \
-        or f'resumed epoch: 1' in second or 'resumed iter: 1' in second, second[-3000:]
+        or 'resumed epoch: 1' in second or 'resumed iter: 1' in second, second[-3000:]
     final = osp.join(work_dir, 'iter_2.pth' if iter_based else 'epoch_2.pth')
     assert osp.isfile(final)
 

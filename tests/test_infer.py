@@ -11,7 +11,7 @@ import cv2
 import pytest
 import torch
 
-from conftest import SAMPLES, load_tool
+from helpers import SAMPLES, load_tool
 
 CONFIGS = dict(
     det='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
@@ -55,9 +55,7 @@ def random_weights(task: str, path: str, meta=None) -> str:
 
 
 @pytest.fixture(scope='module')
-def weights(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def weights(samples, tmp_path_factory):
     folder = tmp_path_factory.mktemp('infer_weights')
     return {task: random_weights(task, str(folder / f'{task}.pth')) for task in CONFIGS}
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import SAMPLES, load_tool, sample_options
+from helpers import SAMPLES, load_tool, sample_options
 from test_infer import CONFIGS, infer, random_weights, scalabel_frames
 
 from bdd100k_zoo.checkpoint import CheckpointMismatchError
@@ -19,9 +19,7 @@ from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_label_map
 
 
 @pytest.fixture(scope='module')
-def det_weights(tmp_path_factory):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def det_weights(samples, tmp_path_factory):
     return random_weights('det', str(tmp_path_factory.mktemp('ckpt') / 'det.pth'))
 
 
@@ -129,9 +127,7 @@ def test_old_zoo_detector_runs_unconverted_and_converts(det_weights, tmp_path):
     assert len(new['state_dict']) == len(state_dict)
 
 
-def test_old_zoo_semantic_fpn_converts_with_its_palette(tmp_path):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def test_old_zoo_semantic_fpn_converts_with_its_palette(samples, tmp_path):
     state_dict = torch.load(random_weights('sem_seg', str(tmp_path / 'seg.pth')),
                             weights_only=True)['state_dict']
     palette = [list(c) for c in get_label_map('sem_seg').palette]

@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from bdd100k_zoo.runtime import add_zoo_hooks, prepare_config
-from conftest import REPO
+from helpers import REPO
 from pretrained_standins import (RESNET50, RESNET50_V1C, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT,
                                  file_state, save_standin)
 

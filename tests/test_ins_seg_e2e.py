@@ -7,17 +7,15 @@ import sys
 
 import pytest
 
-from conftest import REPO, SAMPLES, run_tool, sample_options
+from helpers import REPO, run_tool, sample_options
 
 CONFIG = 'configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py'
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
 
 
 @pytest.fixture(scope='module')
-def track_sample():
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    return osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images/')
+def track_sample(samples):
+    return osp.join(samples, 'track/labels'), osp.join(samples, 'track/images/')
 
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,7 @@ import pytest
 
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.runtime import prepare_config
-from conftest import REPO
+from helpers import REPO
 
 SEM_FPN = osp.join(REPO, 'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py')
 
@@ -27,7 +27,7 @@ def test_multi_process_cpu_runs_get_bn_for_syncbn(monkeypatch):
 
 @pytest.mark.parametrize('tool', ['train', 'test'])
 def test_launcher_pytorch_without_torchrun_says_how_to_launch(monkeypatch, tool):
-    from conftest import load_tool
+    from helpers import load_tool
     for var in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'):
         monkeypatch.delenv(var, raising=False)
     args = [SEM_FPN] + (['ckpt.pth'] if tool == 'test' else []) + ['--launcher', 'pytorch']

@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 
 from bdd100k_zoo.zoo import load_records
-from conftest import REPO
+from helpers import REPO
 
 
 def test_the_scope_resolves_in_the_checkout(tmp_path):

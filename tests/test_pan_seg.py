@@ -22,7 +22,7 @@ from bdd100k_zoo.evaluation import BDD100KPanSegMetric
 from bdd100k_zoo.labels import PAN_SEG_CLASSES, get_label_map
 from bdd100k_zoo.scalabel_io import ScalabelFormatError
 
-from conftest import REPO, SAMPLES
+from helpers import REPO
 
 NAME = '913b47b8-3cf1b886.jpg'
 VOID = len(PAN_SEG_CLASSES)
@@ -30,11 +30,9 @@ CAR, ROAD, SKY = (PAN_SEG_CLASSES.index(c) for c in ('car', 'road', 'sky'))
 
 
 @pytest.fixture(scope='module')
-def panoptic():
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    return (osp.join(SAMPLES, 'panoptic/labels/annotation.json'),
-            osp.join(SAMPLES, 'segment/images'))
+def panoptic(samples):
+    return (osp.join(samples, 'panoptic/labels/annotation.json'),
+            osp.join(samples, 'segment/images'))
 
 
 def build(ann_file, img_dir, **kwargs):

@@ -10,17 +10,15 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO, SAMPLES, browse, run_tool, sample_options
+from helpers import REPO, browse, run_tool, sample_options
 
 CONFIG = 'configs/panoptic_fpn/panoptic_fpn_r50_1x_bdd100k.py'
 
 
 @pytest.fixture(scope='module')
-def panoptic_sample():
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    return (osp.join(SAMPLES, 'panoptic/labels/annotation.json'),
-            osp.join(SAMPLES, 'segment/images/'))
+def panoptic_sample(samples):
+    return (osp.join(samples, 'panoptic/labels/annotation.json'),
+            osp.join(samples, 'segment/images/'))
 
 
 def options(sample, *extra):

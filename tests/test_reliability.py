@@ -32,7 +32,7 @@ from bdd100k_zoo.evaluation import BDD100KDetMetric, BDD100KInsSegMetric, BDD100
 from bdd100k_zoo.labels import BOX_TRACK_CLASSES, DET_CLASSES, INS_SEG_CLASSES
 from bdd100k_zoo.scalabel_io import ScalabelFormatError
 from bdd100k_zoo.zoo.records import RecordError, parse_record
-from conftest import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
+from helpers import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
 from test_box_track_metric import gt_frames, to_samples
 from test_det_metric import GOLDEN, model_outputs
 

@@ -15,7 +15,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 import bdd100k_zoo  # noqa: F401  (safe checkpoint loading)
 
-from conftest import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
+from helpers import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
 
 EPOCHS = 3
 
@@ -74,9 +74,7 @@ def assert_same(a, b, where=''):
 
 
 @pytest.mark.parametrize('launcher', ['single', 'dist'])
-def test_killed_run_resumes_exactly(tmp_path, launcher):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
+def test_killed_run_resumes_exactly(samples, tmp_path, launcher):
     env = dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1',
                PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
     straight, broken = str(tmp_path / 'straight'), str(tmp_path / 'broken')

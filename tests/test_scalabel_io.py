@@ -2,7 +2,6 @@
 own loader, the official BDD100K conversion, then box by box."""
 import glob
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -13,10 +12,7 @@ from scalabel.label.utils import check_crowd, check_ignored
 
 from bdd100k_zoo.labels import get_label_map
 from bdd100k_zoo.scalabel_io import BoxParser, ScalabelFormatError, read_box_frames
-from conftest import REPO, SAMPLES
-
-sys.path.insert(0, REPO)
-from benchmarks.common import generate_det_labels  # noqa: E402
+from bdd100k_zoo.testing import generate_det_labels
 
 
 def straightforward(path, task, drop=()):
@@ -58,17 +54,15 @@ def assert_same(expected, actual):
         np.testing.assert_array_equal(ai, ei)
 
 
-def sample_files():
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    return [osp.join(SAMPLES, 'detect/labels/annotation.json')] + sorted(
-        glob.glob(osp.join(SAMPLES, 'track/labels/*.json')))
+def sample_files(samples):
+    return [osp.join(samples, 'detect/labels/annotation.json')] + sorted(
+        glob.glob(osp.join(samples, 'track/labels/*.json')))
 
 
 @pytest.mark.parametrize('task, drop', [('det', ()),
                                         ('box_track', ('traffic light', 'traffic sign'))])
-def test_real_samples_match_the_straightforward_path(task, drop):
-    for path in sample_files():
+def test_real_samples_match_the_straightforward_path(samples, task, drop):
+    for path in sample_files(samples):
         assert_same(straightforward(path, task, drop), fast(path, task, drop))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO, SAMPLES, run_tool
+from helpers import REPO, run_tool
 
 CONFIG = 'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py'
 CROP = '(128,256)'
@@ -41,10 +41,8 @@ def sem_seg_options(ann_file, img_dir):
 
 
 @pytest.fixture(scope='module')
-def segment_sample():
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    root = osp.join(SAMPLES, 'segment')
+def segment_sample(samples):
+    root = osp.join(samples, 'segment')
     return osp.join(root, 'labels/annotation.json'), osp.join(root, 'images')
 
 

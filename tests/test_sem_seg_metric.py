@@ -30,11 +30,9 @@ CAR = SEM_SEG_CLASSES.index('car')
 
 
 @pytest.fixture(scope='module')
-def segment():
-    from conftest import SAMPLES
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    root = osp.join(SAMPLES, 'segment')
+def segment(samples):
+    from helpers import samples
+    root = osp.join(samples, 'segment')
     return osp.join(root, 'labels/annotation.json'), osp.join(root, 'images')
 
 

@@ -5,10 +5,8 @@ import os
 import os.path as osp
 import random
 
-import pytest
-
-from conftest import FRCNN_CONFIG as CONFIG
-from conftest import SAMPLES, run_tool, sample_options
+from helpers import FRCNN_CONFIG as CONFIG
+from helpers import run_tool, sample_options
 
 
 def test_train_two_iterations_and_checkpoint(trained_detector):
@@ -63,13 +61,11 @@ def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, de
     assert painted == ['913b47b8-3cf1b886.jpg']
 
 
-def test_distributed_training_and_evaluation_lose_nothing(tmp_path):
+def test_distributed_training_and_evaluation_lose_nothing(samples, tmp_path):
     """Two CPU processes train; 1, 2 and 3 processes then evaluate 11 frames
     (uneven splits: the samplers pad) to identical scores and submissions
     with exactly one entry per frame."""
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    track = (osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images/'))
+    track = (osp.join(samples, 'track/labels'), osp.join(samples, 'track/images/'))
     env = dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1')
     opts = sample_options(*track, train_frames=2, test_frames=11)
     run_tool('tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path), '--cfg-options',
@@ -95,12 +91,10 @@ def test_distributed_training_and_evaluation_lose_nothing(tmp_path):
     assert scores[0] == scores[1] == scores[2]
 
 
-def test_format_only_writes_the_test_split_submission(trained_detector, tmp_path):
+def test_format_only_writes_the_test_split_submission(samples, trained_detector, tmp_path):
     """The test split has no labels: list its images, write, score nothing."""
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
     work_dir, _ = trained_detector
-    opts = sample_options('', osp.join(SAMPLES, 'segment/images/'))
+    opts = sample_options('', osp.join(samples, 'segment/images/'))
     opts = [o for o in opts if not o.startswith(('val_evaluator', 'test_evaluator'))]
     prefix = str(tmp_path / 'det_test')
     out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',

@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import bdd100k_zoo  # noqa: F401
-from conftest import REPO
+from helpers import REPO
 
 SCALE = (320, 192)  # (w, h)
 LOAD_PIPELINE = [

@@ -18,7 +18,7 @@ from bdd100k_zoo.zoo import Checkpoint, Measurement, load_records
 from bdd100k_zoo.zoo.model_index import provenance, results
 from bdd100k_zoo.zoo.table import load_config
 from bdd100k_zoo.zoo.visuals import GIF_WIDTH, make_videos
-from conftest import REPO, SAMPLES, load_tool, run_tool
+from helpers import REPO, load_tool, run_tool
 
 RESULTS = osp.join(REPO, 'results')
 # metafile metric name -> record key, per task (as mmdet / mmseg metafiles name them)
@@ -160,10 +160,8 @@ def test_mp4_per_video_from_painted_frames_and_a_small_gif(tmp_path):
     assert _frames(big / 'v.mp4')[0].shape == (720, 2560, 3)  # the video keeps every pixel
 
 
-def test_browse_dataset_writes_a_video_per_tracking_video(tmp_path):
-    if not osp.exists(SAMPLES):
-        pytest.skip('../shared/bdd100k_samples is absent')
-    labels, images = osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images')
+def test_browse_dataset_writes_a_video_per_tracking_video(samples, tmp_path):
+    labels, images = osp.join(samples, 'track/labels'), osp.join(samples, 'track/images')
     data = 'train_dataloader.dataset'
     run_tool('tools/browse_dataset.py', 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
              '--output-dir', str(tmp_path), '--not-show', '--cfg-options',

@@ -9,7 +9,7 @@ import pytest
 
 from bdd100k_zoo.zoo import (Checkpoint, Measurement, RecordError, load_record, load_records,
                              set_measured)
-from conftest import REPO
+from helpers import REPO
 
 RESULTS = osp.join(REPO, 'results')
 ZOO = ['faster_rcnn_r50_1x_bdd100k', 'faster_rcnn_r50_3x_bdd100k', 'mask_rcnn_r50_1x_bdd100k',

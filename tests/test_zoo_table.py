@@ -8,7 +8,7 @@ import pytest
 
 from bdd100k_zoo.zoo import load_records
 from bdd100k_zoo.zoo.table import ConfigFactError, backbone_name, load_config, render
-from conftest import REPO, load_tool
+from helpers import REPO, load_tool
 
 RESULTS = osp.join(REPO, 'results')
 CFG = 'configs/{}/{}.py'

@@ -13,7 +13,7 @@ from PIL import Image
 
 from bdd100k_zoo.zoo import load_record, record_run
 from bdd100k_zoo.zoo.plots import PLOT_SIZE
-from conftest import FRCNN_CONFIG, REPO, SAMPLES, load_tool, run_tool, sample_options
+from helpers import FRCNN_CONFIG, REPO, SAMPLES, load_tool, run_tool, sample_options
 
 NAME = 'faster_rcnn_r50_1x_bdd100k'
 

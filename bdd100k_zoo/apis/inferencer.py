@@ -14,6 +14,7 @@ run on a worker thread, off the model's path; frames are decoded ahead on
 another.
 """
 import copy
+import logging
 import os
 import os.path as osp
 import queue
@@ -481,7 +482,7 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
         _check_unique_names(sources, by_video=task == 'det')
     if tracking and batch_size != 1:
         print_log('box tracking runs one frame at a time (--batch-size ignored)',
-                  logger='current', level=30)
+                  logger='current', level=logging.WARNING)
         batch_size = 1
     os.makedirs(out_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix='.infer-tmp-', dir=out_dir)
@@ -516,7 +517,7 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
                     bar.update()
                 summary.unreadable.append(item.source)
                 print_log(f'cannot read image {item.source}: skipped', logger='current',
-                          level=30)
+                          level=logging.WARNING)
                 continue
             summary.frames += 1
             summary.images += item.video is None
@@ -535,7 +536,7 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
     except BaseException:
         writer.abort()
         print_log(f'inference failed; outputs of this run so far are in {staging}',
-                  logger='current', level=40)
+                  logger='current', level=logging.ERROR)
         raise
     summary.seconds = time.perf_counter() - start
     _move_into(staging, out_dir)

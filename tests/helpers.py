@@ -1,0 +1,70 @@
+"""What the tests share besides fixtures: paths to the repository and to the
+real BDD100K samples (``../shared``, never copied into the repository), and
+running the repository's tools as a user would."""
+import importlib.util
+import os
+import os.path as osp
+import subprocess
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED = osp.join(osp.dirname(REPO), 'shared')
+SAMPLES = osp.join(SHARED, 'bdd100k_samples')
+GOLDEN = osp.join(SHARED, 'golden')
+
+
+def run_tool(*args, env=None, timeout=600):
+    """Run a repo tool (``tools/x.py`` or ``tools/x.sh``) as a user would; on
+    failure the assertion shows its output."""
+    cmd = (['bash'] if args[0].endswith('.sh') else [sys.executable]) + list(args)
+    env = dict(os.environ if env is None else env)
+    # the launchers call `python`, as in an activated environment
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n{proc.stdout[-6000:]}\n' \
+        f'{proc.stderr[-6000:]}'
+    return proc.stdout + proc.stderr
+
+
+FRCNN_CONFIG = 'configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'
+SCALE = '(320,180)'
+
+
+def load_tool(name):
+    """``tools/<name>.py`` as a module, to call its ``main(argv)`` in-process."""
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def browse(monkeypatch, *argv):
+    """``tools/browse_dataset.py ARGV`` in this process (no interpreter start-up)."""
+    monkeypatch.setattr(sys, 'argv', ['browse_dataset.py', *argv])
+    load_tool('browse_dataset').main()
+
+
+def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):
+    """Point the zoo config at a sample and shrink it for the CPU: no
+    pretrained download, small images, no worker processes."""
+    opts = ['model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
+            'train_dataloader.batch_size=1', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+            'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+            f'train_dataloader.dataset.pipeline.2.scale={SCALE}',
+            f'val_dataloader.dataset.pipeline.1.scale={SCALE}',
+            f'test_dataloader.dataset.pipeline.1.scale={SCALE}',
+            'default_hooks.logger.interval=1']
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.dataset.data_root=',
+                 f'{split}_dataloader.dataset.ann_file={ann_file}',
+                 f'{split}_dataloader.dataset.data_prefix.img={img_dir}']
+    if train_frames:
+        opts.append(f'train_dataloader.dataset.indices={train_frames}')
+    if test_frames:
+        opts += [f'val_dataloader.dataset.indices={test_frames}',
+                 f'test_dataloader.dataset.indices={test_frames}']
+    opts += [f'val_evaluator.ann_file={ann_file}', f'test_evaluator.ann_file={ann_file}']
+    return opts
