@@ -30,7 +30,7 @@ class EmptyImageError(UnreadableImageError, cv2.error):
     """A 0-byte file: cv2 refuses to decode an empty buffer."""
 
 
-# the first of an error's own classes found here gives its kind
+# mmcv's error type -> ours; the first that matches counts
 _KINDS = {FileNotFoundError: ImageNotFoundError, OSError: ImageReadError,
           AssertionError: ImageDecodeError, cv2.error: EmptyImageError}
 
@@ -45,7 +45,7 @@ class LoadBDD100KImage(LoadImageFromFile):
             return super().transform(results)
         except tuple(_KINDS) as error:
             path = results['img_path']
-            kind = next(_KINDS[cls] for cls in type(error).__mro__ if cls in _KINDS)
+            kind = next(ours for theirs, ours in _KINDS.items() if isinstance(error, theirs))
             unreadable = kind(f'cannot read image {path} (frame {osp.basename(path)!r}): {error}')
             unreadable.path = path
             raise unreadable from error
@@ -59,7 +59,7 @@ def _loading_named_images(pipeline):
     if not isinstance(pipeline, dict):
         return pipeline
     step = {key: _loading_named_images(value) for key, value in pipeline.items()}
-    if step.get('type') in ('LoadImageFromFile', 'mmcv.LoadImageFromFile', LoadImageFromFile):
+    if step.get('type') in ('LoadImageFromFile', LoadImageFromFile):
         step['type'] = LoadBDD100KImage
     return step
 
@@ -73,8 +73,9 @@ def _with_message(error: Exception, message: str) -> Exception:
 
 
 class UnreadableImagesMixin:
-    """Images are loaded by :class:`LoadBDD100KImage`: a mmcv
-    ``LoadImageFromFile`` in ``pipeline`` becomes one, so a pipeline copied
+    """Images are loaded by :class:`LoadBDD100KImage`: each mmcv
+    ``LoadImageFromFile`` in ``pipeline`` becomes one, so configs keep the
+    name that mmdet's and mmseg's inferencers look for, and a pipeline copied
     from mmdet behaves the same. By default an unreadable image stops the run
     naming the image and its frame. With ``skip_unreadable_images=True`` a
     *training* dataset instead logs a warning for each such frame, counts it
