@@ -51,17 +51,16 @@ class LoadBDD100KImage(LoadImageFromFile):
             raise unreadable from error
 
 
-def _loading_named_images(pipeline):
-    """``pipeline`` with each mmcv ``LoadImageFromFile`` in it, nested ones
+def _loading_named_images(cfg):
+    """A pipeline config with each mmcv ``LoadImageFromFile`` in it, nested ones
     (``TransformBroadcaster``) included, as :class:`LoadBDD100KImage`."""
-    if isinstance(pipeline, (list, tuple)):
-        return type(pipeline)(_loading_named_images(step) for step in pipeline)
-    if not isinstance(pipeline, dict):
-        return pipeline
-    step = {key: _loading_named_images(value) for key, value in pipeline.items()}
-    if step.get('type') in ('LoadImageFromFile', LoadImageFromFile):
-        step['type'] = LoadBDD100KImage
-    return step
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(map(_loading_named_images, cfg))
+    if isinstance(cfg, dict):
+        cfg = {key: _loading_named_images(value) for key, value in cfg.items()}
+        if cfg.get('type') in ('LoadImageFromFile', LoadImageFromFile):
+            cfg['type'] = LoadBDD100KImage
+    return cfg
 
 
 def _with_message(error: Exception, message: str) -> Exception:
