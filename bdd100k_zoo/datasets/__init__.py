@@ -6,9 +6,10 @@ from .pan_seg import BDD100KPanSegDataset, LoadBDD100KPanopticAnnotations
 from .sem_seg import BDD100KSemSegDataset, LoadBDD100KSemSegAnnotations
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
 from .transforms import ColorJitter, FilterSmallTrackBoxes
+from .unreadable import LoadBDD100KImage, UnreadableImageError
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KDrivableDataset',
            'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSemSegDataset',
-           'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KPanopticAnnotations',
-           'LoadBDD100KSemSegAnnotations', 'TrackMixUp', 'TrackMosaic', 'TrackRandomAffine',
-           'VideoMixDataset']
+           'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KImage',
+           'LoadBDD100KPanopticAnnotations', 'LoadBDD100KSemSegAnnotations', 'TrackMixUp',
+           'TrackMosaic', 'TrackRandomAffine', 'UnreadableImageError', 'VideoMixDataset']

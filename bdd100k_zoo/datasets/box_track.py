@@ -61,11 +61,9 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     METAINFO = get_label_map('box_track').metainfo
 
     def __init__(self, *args, image_sources: Sequence[dict] = (),
-                 drop_categories: Iterable[str] = (), skip_unreadable_images: bool = False,
-                 **kwargs) -> None:
+                 drop_categories: Iterable[str] = (), **kwargs) -> None:
         self.image_sources = [dict(source) for source in image_sources]
         self.drop_categories = tuple(drop_categories)
-        self._init_unreadable(skip_unreadable_images)
         super().__init__(*args, **kwargs)
 
     def _rooted(self, path: str) -> str:

@@ -45,10 +45,8 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
     task = 'det'
     METAINFO = get_label_map('det').metainfo
 
-    def __init__(self, *args, drop_categories=(), skip_unreadable_images=False,
-                 **kwargs) -> None:
+    def __init__(self, *args, drop_categories=(), **kwargs) -> None:
         self.drop_categories = tuple(drop_categories)
-        self._init_unreadable(skip_unreadable_images)
         super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[dict]:

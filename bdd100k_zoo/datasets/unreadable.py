@@ -1,18 +1,66 @@
-"""What a dataset does with an image that is missing or fails to decode, and
-with any other failure while preparing a sample: name the frame."""
+"""Images that are missing, empty or do not decode: the loading transform
+names the file and frame, and a training dataset may skip such frames."""
 import os.path as osp
-from typing import List
 
 import cv2
+from mmcv.transforms import TRANSFORMS, LoadImageFromFile
 from mmengine.logging import MMLogger
 
 
-def _unreadable(path: str) -> bool:
-    """Whether an image is missing, empty or does not decode."""
-    try:
-        return osp.getsize(path) == 0 or cv2.imread(path, cv2.IMREAD_UNCHANGED) is None
-    except (OSError, cv2.error):
-        return True
+class UnreadableImageError(Exception):
+    """An image (``path``) that is missing, empty or does not decode. Raised
+    as the subclass that is also the type mmcv's loader raises for the case,
+    so code catching that type still does."""
+    path: str
+
+
+class ImageNotFoundError(UnreadableImageError, FileNotFoundError):
+    """A missing image."""
+
+
+class ImageReadError(UnreadableImageError, OSError):
+    """Any other failure to read the file (no permission, a folder, ...)."""
+
+
+class ImageDecodeError(UnreadableImageError, AssertionError):
+    """Bytes that do not decode: mmcv asserts the decoded image is not None."""
+
+
+class EmptyImageError(UnreadableImageError, cv2.error):
+    """A 0-byte file: cv2 refuses to decode an empty buffer."""
+
+
+# mmcv's error type -> ours; the first that matches counts
+_KINDS = {FileNotFoundError: ImageNotFoundError, OSError: ImageReadError,
+          AssertionError: ImageDecodeError, cv2.error: EmptyImageError}
+
+
+@TRANSFORMS.register_module()  # mmcv's registry: found from mmdet and mmseg scopes alike
+class LoadBDD100KImage(LoadImageFromFile):
+    """mmcv's ``LoadImageFromFile`` whose errors name the image and its frame
+    (mmcv's name neither for an empty file) as an :class:`UnreadableImageError`."""
+
+    def transform(self, results: dict) -> dict:
+        try:
+            return super().transform(results)
+        except tuple(_KINDS) as error:
+            path = results['img_path']
+            kind = next(ours for theirs, ours in _KINDS.items() if isinstance(error, theirs))
+            unreadable = kind(f'cannot read image {path} (frame {osp.basename(path)!r}): {error}')
+            unreadable.path = path
+            raise unreadable from error
+
+
+def _loading_named_images(cfg):
+    """A pipeline config with each mmcv ``LoadImageFromFile`` in it, nested ones
+    (``TransformBroadcaster``) included, as :class:`LoadBDD100KImage`."""
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(map(_loading_named_images, cfg))
+    if isinstance(cfg, dict):
+        cfg = {key: _loading_named_images(value) for key, value in cfg.items()}
+        if cfg.get('type') in ('LoadImageFromFile', LoadImageFromFile):
+            cfg['type'] = LoadBDD100KImage
+    return cfg
 
 
 def _with_message(error: Exception, message: str) -> Exception:
@@ -24,51 +72,46 @@ def _with_message(error: Exception, message: str) -> Exception:
 
 
 class UnreadableImagesMixin:
-    """By default a missing or undecodable image (an empty file included)
-    stops the run with an error naming the image and its frame. With
-    ``skip_unreadable_images=True`` a *training* dataset instead logs a
-    warning for each such frame and lets mmengine's ``BaseDataset`` draw
-    another sample (its ``max_refetch``; for a video dataset, another video
-    and a random key frame in it); ``skipped_images`` counts them. Test and
-    val datasets always stop: a skipped frame would silently change the
-    scores or the submission. Any other error of the pipeline is re-raised
-    naming the sample's images.
-
-    Subclasses call ``_init_unreadable(skip_unreadable_images)`` in ``__init__``.
+    """Images are loaded by :class:`LoadBDD100KImage`: each mmcv
+    ``LoadImageFromFile`` in ``pipeline`` becomes one, so configs keep the
+    name that mmdet's and mmseg's inferencers look for, and a pipeline copied
+    from mmdet behaves the same. By default an unreadable image stops the run
+    naming the image and its frame. With ``skip_unreadable_images=True`` a
+    *training* dataset instead logs a warning for each such frame, counts it
+    in ``skipped_images`` and lets mmengine's ``BaseDataset`` draw another
+    sample (its ``max_refetch``; for a video dataset, another video and a
+    random key frame in it). Test and val datasets always stop: a skipped
+    frame would silently change the scores or the submission. Any other error
+    of the pipeline is re-raised naming the sample's images.
     """
 
-    def _init_unreadable(self, skip_unreadable_images: bool) -> None:
+    def __init__(self, *args, skip_unreadable_images: bool = False, pipeline=(),
+                 **kwargs) -> None:
         self.skip_unreadable_images = skip_unreadable_images
         self.skipped_images = []
+        super().__init__(*args, pipeline=_loading_named_images(pipeline), **kwargs)
 
-    def image_paths(self, idx) -> List[str]:
+    def image_paths(self, idx) -> list:
         """The images sample ``idx`` may read."""
         return [self.get_data_info(idx).get('img_path', '')]
 
     def prepare_data(self, idx):
         try:
             return super().prepare_data(idx)
-        except Exception as e:
-            paths = [path for path in self.image_paths(idx) if path]
-            # what mmcv's LoadImageFromFile raises: OSError / AssertionError naming the
-            # file, or (an empty file) cv2.error '!buf.empty()', naming none
-            image_error = isinstance(e, (OSError, AssertionError, cv2.error))
-            named = [path for path in paths if path in str(e)]
-            if image_error and not named:
-                named = [path for path in paths if _unreadable(path)][:1]
-            if not image_error or not named:
-                frames = ', '.join(osp.basename(path) for path in paths[:3]) + (
-                    f' ... ({len(paths)} frames)' if len(paths) > 3 else '')
-                raise _with_message(
-                    e, f'{type(self).__name__}: preparing sample {idx} (frame {frames}, '
-                    f'{paths[0] if paths else "no image"}) failed: {type(e).__name__}: '
-                    f'{e}') from e
-            img_path, frame = named[0], osp.basename(named[0])
+        except UnreadableImageError as error:
             if not self.skip_unreadable_images or self.test_mode:
-                raise _with_message(e, f'{type(self).__name__}: cannot read image {img_path} '
-                                    f'(frame {frame!r}): {e}') from e
-            self.skipped_images.append(img_path)
+                raise
+            self.skipped_images.append(error.path)
             MMLogger.get_current_instance().warning(
-                f'{type(self).__name__}: skipping unreadable image {img_path} (frame {frame!r}, '
-                f'{len(self.skipped_images)} skipped so far): {e}')
+                f'{type(self).__name__}: skipping unreadable image {error.path} (frame '
+                f'{osp.basename(error.path)!r}, {len(self.skipped_images)} skipped so far): '
+                f'{error.__cause__}')
             return None
+        except Exception as error:
+            paths = [path for path in self.image_paths(idx) if path]
+            frames = ', '.join(osp.basename(path) for path in paths[:3]) + (
+                f' ... ({len(paths)} frames)' if len(paths) > 3 else '')
+            raise _with_message(
+                error, f'{type(self).__name__}: preparing sample {idx} (frame {frames}, '
+                f'{paths[0] if paths else "no image"}) failed: {type(error).__name__}: '
+                f'{error}') from error
