@@ -7,7 +7,7 @@
 from .inferencer import (InferenceSummary, OutputWriter, build_inferencer, config_task,
                          run_inference, zoo_dataset_meta)
 from .sources import collect_sources
-from .video import Mp4Writer, write_video
+from ..visualization import Mp4Writer, write_video
 
 __all__ = ['InferenceSummary', 'OutputWriter', 'build_inferencer', 'config_task',
            'run_inference', 'zoo_dataset_meta', 'collect_sources', 'Mp4Writer', 'write_video']
