@@ -28,6 +28,7 @@ LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references (Vis4D\'s z
           'this code; unmarked numbers were measured with `tools/test.py`. Where both '
           f'exist, the measured one is shown first, e.g. `31.0 (31.2{PUBLISHED_MARK})`.')
 
+
 class ConfigFactError(ValueError):
     """A model fact the table needs cannot be read from the config."""
 
