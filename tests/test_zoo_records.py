@@ -58,7 +58,7 @@ def _measurement(ap=30.0, num_images=10000):
     (lambda r: r.update(task='detection'), '', "Invalid enum value 'detection' - at `$.task`"),
     (lambda r: r.update(extra=1), '', 'Object contains unknown field `extra`'),
     (lambda r: r['published']['val']['scores'].update(AP='31.2'), '',
-     'Expected `float`, got `str` - at `$.published.val.scores[...]`'),
+     'Expected `int | float`, got `str` - at `$.published.val.scores[...]`'),
     (lambda r: r['published']['val'].update(scores={}), '',
      'Expected `object` of length >= 1 - at `$.published.val.scores`'),
     (lambda r: r['published']['val'].pop('source'), '',

@@ -31,7 +31,7 @@ import json
 import math
 import os
 import os.path as osp
-from typing import Any, Dict, Generic, List, Literal, Optional, TypeVar
+from typing import Any, Dict, Generic, List, Literal, Optional, TypeVar, Union
 
 import msgspec
 from msgspec import Meta, Struct
@@ -43,6 +43,7 @@ from .tasks import TASK_SPECS
 SPLITS = ('val', 'test')
 Text = Annotated[str, Meta(pattern=r'\S')]  # not empty nor blank
 Count = Annotated[int, Meta(ge=0)]
+Scores = Dict[str, Union[int, float]]  # as written: a count (IDSw) stays whole
 
 
 class RecordError(ValueError):
@@ -52,7 +53,7 @@ class RecordError(ValueError):
 class Reference(Struct, forbid_unknown_fields=True):
     """A published number: copied by hand from ``source``, never measured here."""
 
-    scores: Annotated[Dict[str, float], Meta(min_length=1)]
+    scores: Annotated[Scores, Meta(min_length=1)]
     source: Text
     note: Optional[Text] = None
 
@@ -65,7 +66,7 @@ class Checkpoint(Struct, forbid_unknown_fields=True):
 class Measurement(Struct, forbid_unknown_fields=True):
     """One ``tools/test.py`` run: what was measured and exactly how."""
 
-    scores: Dict[str, float]  # summary metrics; empty for a format-only (test) run
+    scores: Scores  # summary metrics; empty for a format-only (test) run
     command: Text
     date: Text
     code_version: Text
