@@ -1,6 +1,6 @@
 """BDD100K model zoo on MMDetection 3 / MMSegmentation 1.
 
-Importing the package registers its datasets, metrics and hooks in the
+Importing the package registers its datasets, metrics, hooks and visualizer in the
 OpenMMLab registries (configs name it in ``custom_imports``).
 """
 import warnings
