@@ -1,6 +1,6 @@
 """BDD100K model zoo on MMDetection 3 / MMSegmentation 1.
 
-Importing the package registers its datasets, metrics and hooks in the
+Importing the package registers its datasets, metrics, hooks and visualizer in the
 OpenMMLab registries (configs name it in ``custom_imports``).
 """
 import warnings
@@ -17,6 +17,7 @@ from . import hooks  # noqa: E402,F401
 from .datasets import *  # noqa: E402,F401,F403
 from .evaluation import *  # noqa: E402,F401,F403
 from . import models  # noqa: E402,F401  (QDTrack variants)
+from . import visualization  # noqa: E402,F401  (BDD100KTrackVisualizer)
 from .version import __version__  # noqa: E402
 
 register_scope()  # bdd100k_zoo::<config> names, as mmdet:: ones

@@ -70,7 +70,7 @@ def test_painted_ground_truth_shows_the_masks(track_sample):
     from mmengine.registry import init_default_scope
 
     from bdd100k_zoo.config import load_config
-    from bdd100k_zoo.zoo.visuals import paint_gt_masks
+    from bdd100k_zoo.visualization import paint_gt_masks
     from test_data_root import parse_cfg_options
     init_default_scope('mmdet')
     cfg = load_config(osp.join(REPO, CONFIG), parse_cfg_options(

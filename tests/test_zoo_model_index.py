@@ -17,7 +17,7 @@ from PIL import Image
 from bdd100k_zoo.zoo import Checkpoint, Measurement, load_records
 from bdd100k_zoo.zoo.model_index import provenance, results
 from bdd100k_zoo.zoo.table import load_config
-from bdd100k_zoo.zoo.visuals import GIF_WIDTH, make_videos
+from bdd100k_zoo.visualization import GIF_WIDTH, make_videos
 from helpers import REPO, load_tool, run_tool
 
 RESULTS = osp.join(REPO, 'results')
@@ -46,7 +46,7 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
             assert model['In Collection'] in collections
             assert osp.dirname(model['Config']) == osp.dirname(path)  # its family's metafile
             models[model['Name']] = model
-    records = [r for r in load_records(RESULTS) if osp.isfile(osp.join(REPO, r.config))]
+    records = load_records(RESULTS)
     assert records and set(models) == {r.name for r in records}
     for record in records:
         model, cfg = models[record.name], load_config(REPO, record)
@@ -54,7 +54,7 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
         schedule = {k: v for k, v in model['Metadata'].items() if k in ('Epochs', 'Iterations')}
         assert schedule == ({'Epochs': cfg.train_cfg.max_epochs} if 'max_epochs' in cfg.train_cfg
                             else {'Iterations': cfg.train_cfg.max_iters})
-        run, ref = record.measured.get('val'), record.published.get('val')
+        run, ref = record.measured.val, record.published.val
         scores = run.scores if run and run.scores else ref.scores
         found = {}
         for result in model['Results']:
@@ -75,7 +75,7 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
 
 def test_measured_scores_replace_the_published_ones_and_are_unmarked():
     record = copy.deepcopy(next(r for r in load_records(RESULTS) if r.task == 'ins_seg'))
-    record.measured['val'] = Measurement(
+    record.measured.val = Measurement(
         scores={'AP': 18.04, 'box_AP': 24.56}, command='python tools/test.py ...',
         date='2025-01-01T00:00:00+00:00', code_version='0.1.0',
         checkpoint=Checkpoint(file='https://example.org/m.pth', sha256='0' * 64),

@@ -9,6 +9,7 @@ import pytest
 
 from bdd100k_zoo.zoo import (Checkpoint, Measurement, RecordError, load_record, load_records,
                              set_measured)
+from bdd100k_zoo.zoo.records import PerSplit
 from helpers import REPO
 
 RESULTS = osp.join(REPO, 'results')
@@ -27,11 +28,11 @@ def test_every_zoo_config_has_a_valid_record_with_its_published_source():
     assert sorted(records) == sorted(ZOO)
     for record in records.values():
         if record.task in EARLIER_ZOO:
-            assert record.published['val'].source == EARLIER_ZOO[record.task]
-            assert record.published['test'].source == EARLIER_ZOO[record.task]
+            assert record.published.val.source == EARLIER_ZOO[record.task]
+            assert record.published.test.source == EARLIER_ZOO[record.task]
         else:
-            assert record.published['val'].source.startswith('SysCV/vis4d@')
-        assert record.measured == {}  # nothing in the repo was measured on samples
+            assert record.published.val.source.startswith('SysCV/vis4d@')
+        assert record.measured == PerSplit()  # nothing in the repo was measured on samples
 
 
 def _write(tmp_path, obj, name='faster_rcnn_r50_1x_bdd100k'):
@@ -53,25 +54,28 @@ def _measurement(ap=30.0, num_images=10000):
 
 
 @pytest.mark.parametrize('mutate, field, message', [
-    (lambda r: r.pop('task'), '', "missing field(s) ['task']"),
-    (lambda r: r.update(task='detection'), '.task', 'is not a BDD100K task'),
-    (lambda r: r.update(extra=1), '', "unknown field(s) ['extra']"),
-    (lambda r: r['published']['val']['scores'].update(AP='31.2'), '.published.val.scores.AP',
-     "expected a number, got '31.2'"),
-    (lambda r: r['published']['val'].update(scores={}), '.published.val.scores', 'no scores'),
-    (lambda r: r['published']['val'].pop('source'), '.published.val', 'missing field'),
-    (lambda r: r['published'].update(train=r['published']['val']), '.published',
-     "unknown split(s) ['train']"),
+    (lambda r: r.pop('task'), '', 'Object missing required field `task`'),
+    (lambda r: r.update(task='detection'), '', "Invalid enum value 'detection' - at `$.task`"),
+    (lambda r: r.update(extra=1), '', 'Object contains unknown field `extra`'),
+    (lambda r: r['published']['val']['scores'].update(AP='31.2'), '',
+     'Expected `int | float`, got `str` - at `$.published.val.scores[...]`'),
+    (lambda r: r['published']['val'].update(scores={}), '',
+     'Expected `object` of length >= 1 - at `$.published.val.scores`'),
+    (lambda r: r['published']['val'].pop('source'), '',
+     'Object missing required field `source` - at `$.published.val`'),
+    (lambda r: r['published'].update(train=r['published']['val']), '',
+     'Object contains unknown field `train` - at `$.published`'),
     (lambda r: r.update(name='other'), '.name', 'differs from the file name'),
     (lambda r: r.update(config='configs/faster_rcnn/x.py'), '.config', 'is not the config'),
     (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
                                              checkpoint=dict(file='f', sha256='abc'),
                                              num_images=10000)),
-     '.measured.val.checkpoint.sha256', 'expected 64 lowercase hex digits'),
+     '', "Expected `str` matching regex '^[0-9a-f]{64}$' - at "
+     '`$.measured.val.checkpoint.sha256`'),
     (lambda r: r['measured'].update(val=dict(scores={'AP': 1.0}, command='c', date='d',
                                              code_version='v', checkpoint=dict(file='f'),
                                              num_images=10000)),
-     '.measured.val.checkpoint', "missing field(s) ['sha256']"),
+     '', 'Object missing required field `sha256` - at `$.measured.val.checkpoint`'),
     (lambda r: r['measured'].update(val=dict(scores={'AP': float('nan')}, command='c',
                                              date='d', code_version='v',
                                              checkpoint=dict(file='f', sha256='0' * 64),
@@ -86,7 +90,7 @@ def _measurement(ap=30.0, num_images=10000):
     (lambda r: r['measured'].update(val=dict(scores={}, command='c', date='d', code_version='v',
                                              checkpoint=dict(file='f', sha256='0' * 64),
                                              num_images=-1)),
-     '.measured.val.num_images', 'non-negative integer'),
+     '', 'Expected `int` >= 0 - at `$.measured.val.num_images`'),
 ])
 def test_malformed_record_is_a_clear_error(tmp_path, mutate, field, message):
     record = _valid()
@@ -110,13 +114,13 @@ def test_measured_and_published_never_overwrite_each_other(tmp_path):
     set_measured(path, 'val', _measurement(30.0))
     set_measured(path, 'test', _measurement(29.0, num_images=20000))  # the test split
     record = load_record(path)
-    assert record.published == published and record.published['val'].scores == {'AP': 31.2}
-    assert record.measured['val'].scores == {'AP': 30.0}
-    assert record.measured['test'].scores == {'AP': 29.0}
+    assert record.published == published and record.published.val.scores == {'AP': 31.2}
+    assert record.measured.val.scores == {'AP': 30.0}
+    assert record.measured.test.scores == {'AP': 29.0}
     set_measured(path, 'val', _measurement(30.5))  # a new val run replaces only the val run
     record = load_record(path)
-    assert record.measured['val'].scores == {'AP': 30.5}
-    assert record.measured['test'].scores == {'AP': 29.0} and record.published == published
+    assert record.measured.val.scores == {'AP': 30.5}
+    assert record.measured.test.scores == {'AP': 29.0} and record.published == published
     with pytest.raises(RecordError, match='unknown split'):
         set_measured(path, 'train', _measurement())
 
@@ -151,7 +155,7 @@ def test_a_run_that_cannot_be_the_zoos_number_is_refused_with_the_reason(tmp_pat
     assert open(path).read() == before and not (tmp_path / 'scores').exists()
 
     record_run(**args)  # the whole split, finite scores, a checkpoint to hash
-    run = load_record(path).measured['val']
+    run = load_record(path).measured.val
     assert run.num_images == 10000 and run.scores == {'AP': 30.0, 'AP50': 50.0}
     assert run.checkpoint.sha256 == hashlib.sha256(b'weights').hexdigest()
     assert run.command == 'python tools/test.py ...'

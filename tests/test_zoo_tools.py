@@ -57,8 +57,8 @@ def test_a_full_split_run_is_recorded_and_lands_in_the_table(tmp_path):
 
     record = load_record(str(results / f'{NAME}.json'))
     assert record.published == published  # the measurement went beside it
-    run = record.measured['val']
-    assert set(record.measured) == {'val'} and run.num_images == 10000
+    run = record.measured.val
+    assert record.measured.test is None and run.num_images == 10000
     assert run.code_version.startswith('0.') and run.date[:2] == '20'
     assert (run.scores_file, run.plot) == (f'scores/{NAME}_val.json', f'plots/{NAME}_val.png')
     assert (run.preds, run.visuals) == (f'preds/{NAME}.json', f'visuals/{NAME}')

@@ -5,11 +5,11 @@
 
 One tool for every task: it builds the config's training set (its pipeline
 included, so the augmentation is visible) and the config's own visualizer
-(``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``TrackLocalVisualizer``)
+(``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``BDD100KTrackVisualizer``)
 with the dataset's BDD100K palette. Tracking videos are painted frame by
 frame into ``<output-dir>/<video>/`` and then assembled into one
 ``<output-dir>/<video>.mp4`` each (with ``--gif`` also a small GIF;
-bdd100k_zoo.zoo.visuals.make_videos).
+bdd100k_zoo.visualization.make_videos).
 """
 import argparse
 import os.path as osp
@@ -21,7 +21,7 @@ from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
 
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.zoo.visuals import make_videos, patch_track_visualizer
+from bdd100k_zoo.visualization import make_videos
 
 
 def parse_args(argv=None):
@@ -66,8 +66,8 @@ def frames(item: dict):
 
 def to_drawable(sample, track: bool = False):
     """What the stock browse tools do before drawing: plain tensors / arrays.
-    A tracking frame is drawn as packed (``TrackLocalVisualizer`` wants tensors;
-    bdd100k_zoo.zoo.visuals.patch_track_visualizer makes it read the packed ground truth)."""
+    A tracking frame is drawn as packed (the configs' ``BDD100KTrackVisualizer``
+    reads the packed ground truth)."""
     from mmdet.models.utils import mask2ndarray
     from mmdet.structures.bbox import BaseBoxes
     if track:
@@ -93,7 +93,6 @@ def main(argv=None):
     visualizer.dataset_meta = dataset.metainfo
 
     from mmdet.structures import TrackDataSample
-    patch_track_visualizer()
     video = hasattr(dataset, 'get_len_per_video')
     progress = ProgressBar(dataset.num_all_imgs if video else len(dataset))
     track = False

@@ -40,20 +40,12 @@ def parse_args(argv=None):
                         'written (default: the parent of --results-dir)')
     parser.add_argument('--check', action='store_true',
                         help='write nothing; exit 1 when a table is stale')
-    parser.add_argument('--skip-missing-configs', action='store_true',
-                        help='leave out records whose config does not exist yet (with a '
-                        'warning) instead of failing')
     return parser.parse_args(argv)
 
 
 def generate(args):
     """{path: content} of every file the tables live in."""
     records = load_records(args.results_dir)
-    if args.skip_missing_configs:
-        missing = [r for r in records if not osp.isfile(osp.join(REPO, r.config))]
-        for r in missing:
-            print(f'warning: {r.config} does not exist; {r.name} left out', file=sys.stderr)
-        records = [r for r in records if r not in missing]
     configs = {r.name: load_config(REPO, r) for r in records}
     results_md = osp.join(args.results_dir, 'README.md')
     outputs = {results_md: HEADER + render(records, REPO, args.results_dir,

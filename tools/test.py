@@ -49,8 +49,7 @@ from bdd100k_zoo.fileio import json_safe, write_json
 from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import RecordError, record_run
 from bdd100k_zoo.zoo.run import check_recordable
-from bdd100k_zoo.zoo.visuals import (make_videos, paint_gt_masks, paint_on_every_rank,
-                                     patch_track_visualizer)
+from bdd100k_zoo.visualization import make_videos, paint_gt_masks, paint_on_every_rank
 
 
 def parse_args():
@@ -105,7 +104,6 @@ def enable_visualization(cfg: Config, args) -> None:
             hook['test_out_dir'] = args.show_dir
     if hook['type'].endswith('TrackVisualizationHook'):
         hook['frame_interval'] = 1  # mmdet paints every 30th frame; a video needs them all
-        patch_track_visualizer()
     paint_gt_masks(cfg)
     paint_on_every_rank()
 

@@ -38,6 +38,7 @@ from mmseg.apis import MMSegInferencer
 
 from ..checkpoint import fit_weights
 from ..labels import get_label_map
+from ..visualization import Mp4Writer
 from .sources import InputFrame, Source, collect_sources
 
 #: The zoo metric of each task: its type names the task of a config.
@@ -131,7 +132,6 @@ class BDD100KTrackInferencer:
         from mmdet.registry import MODELS
         from mmengine.runner.checkpoint import _load_checkpoint
 
-        from ..zoo.visuals import patch_track_visualizer
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         cfg.test_dataloader.dataset.pipeline = _drop_annotation_loaders(
             cfg.test_dataloader.dataset.pipeline)
@@ -149,7 +149,6 @@ class BDD100KTrackInferencer:
         model.dataset_meta = zoo_dataset_meta(self.task, checkpoint)
         model.cfg = cfg
         self.model = model.to(device).eval()
-        patch_track_visualizer()
         vis_cfg = dict(cfg.visualizer)
         vis_cfg['name'] = f'bdd100k_infer_{id(self)}'
         self.visualizer = VISUALIZERS.build(vis_cfg)
@@ -317,7 +316,6 @@ class OutputWriter:
         if not cv2.imwrite(path, painted):
             raise OSError(f'cannot write {path}')
         if frame.video is not None:
-            from .video import Mp4Writer
             if frame.video not in self._videos:
                 self._videos[frame.video] = Mp4Writer(
                     osp.join(self.out_dir, PAINTED, f'{frame.video}.mp4'), 0)

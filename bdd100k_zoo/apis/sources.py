@@ -18,10 +18,10 @@ from typing import Iterator, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from .video import FRAME_FOLDER_FPS, VIDEO_SUFFIXES, open_video, video_frames
+from ..visualization.videos import BDD100K_FRAME_NAME, FRAME_FOLDER_FPS
+from .video import VIDEO_SUFFIXES, open_video, video_frames
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
-_BDD100K_FRAME = re.compile(r'^(?P<video>.+)-(?P<index>\d+)$')
 
 
 def natural_key(name: str):
@@ -88,7 +88,7 @@ def frame_indices(files: List[str]) -> List[int]:
     """Scalabel ``frameIndex`` of a frame folder's files (see the module doc)."""
     numbers = []
     for path in files:
-        match = _BDD100K_FRAME.match(osp.splitext(osp.basename(path))[0])
+        match = BDD100K_FRAME_NAME.match(osp.splitext(osp.basename(path))[0])
         if not match or int(match['index']) < 1:
             return list(range(len(files)))
         numbers.append(int(match['index']) - 1)

@@ -5,12 +5,13 @@ published zoo's README, with its source) and the *measured* entry (written by
 ``tools/test.py``, with the command, date, code version and checkpoint that
 produced it). The two live under separate keys, and code only ever writes
 ``measured``, so a measurement can never overwrite a published number nor the
-other way round. Loading validates everything and names the file and field
-of the first problem, because the table is generated from these files and a
-silent typo would put a wrong number in the README.
+other way round. Loading validates everything (a msgspec schema, then what
+a schema cannot say) and names the file and field of the first problem,
+because the table is generated from these files and a silent typo would put
+a wrong number in the README.
 
 What may be measured: a run over BDD100K's whole official split
-(:data:`OFFICIAL_SPLIT_SIZES`), with finite scores and the sha256 of the
+(:data:`~bdd100k_zoo.zoo.tasks.TASK_SPECS`), with finite scores and the sha256 of the
 checkpoint that was evaluated; ``tools/test.py`` loads that checkpoint
 strictly (every key present, every shape matching). Anything else is refused
 with the reason, when recorded and again when read.
@@ -30,184 +31,114 @@ import json
 import math
 import os
 import os.path as osp
-import re
-from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Generic, List, Literal, Optional, TypeVar, Union
+
+import msgspec
+from msgspec import Meta, Struct
+from typing_extensions import Annotated
 
 from ..labels import TASKS
+from .tasks import TASK_SPECS
 
 SPLITS = ('val', 'test')
-
-# What may be recorded as the zoo's number: a run over the whole official split.
-# BDD100K's split sizes (bdd100k documentation): images, for box tracking videos.
-OFFICIAL_SPLIT_SIZES = {
-    'det': {'val': 10000, 'test': 20000},  # 100K images
-    'drivable': {'val': 10000, 'test': 20000},  # 100K images
-    'ins_seg': {'val': 1000, 'test': 2000},  # 10K images
-    'sem_seg': {'val': 1000, 'test': 2000},
-    'pan_seg': {'val': 1000, 'test': 2000},
-    'box_track': {'val': 200, 'test': 400},  # videos (MOT 2020)
-}
-VIDEO_TASKS = ('box_track', )
+Text = Annotated[str, Meta(pattern=r'\S')]  # not empty nor blank
+Count = Annotated[int, Meta(ge=0)]
+Scores = Dict[str, Union[int, float]]  # as written: a count (IDSw) stays whole
 
 
 class RecordError(ValueError):
-    """A result record that does not follow the schema; the message names file and field."""
+    """A result record that does not follow the schema; the message names the file."""
 
 
-@dataclass
-class Reference:
+class Reference(Struct, forbid_unknown_fields=True):
     """A published number: copied by hand from ``source``, never measured here."""
 
-    scores: Dict[str, float]
-    source: str
-    note: Optional[str] = None
+    scores: Annotated[Scores, Meta(min_length=1)]
+    source: Text
+    note: Optional[Text] = None
 
 
-@dataclass
-class Checkpoint:
-    file: str  # a path, or the URL it was downloaded from
-    sha256: str = ''  # of the file that was evaluated
+class Checkpoint(Struct, forbid_unknown_fields=True):
+    file: Text  # a path, or the URL it was downloaded from
+    sha256: Annotated[str, Meta(pattern='^[0-9a-f]{64}$')]  # of the file that was evaluated
 
 
-@dataclass
-class Measurement:
+class Measurement(Struct, forbid_unknown_fields=True):
     """One ``tools/test.py`` run: what was measured and exactly how."""
 
-    scores: Dict[str, float]  # summary metrics; empty for a format-only (test) run
-    command: str
-    date: str
-    code_version: str
+    scores: Scores  # summary metrics; empty for a format-only (test) run
+    command: Text
+    date: Text
+    code_version: Text
     checkpoint: Checkpoint
-    num_images: int  # frames, for video tasks
-    num_videos: Optional[int] = None  # video tasks only
-    scores_file: Optional[str] = None  # paths relative to the results dir, or absolute
-    plot: Optional[str] = None
-    preds: Optional[str] = None
-    visuals: Optional[str] = None
+    num_images: Count  # frames, for video tasks
+    num_videos: Optional[Count] = None  # video tasks only
+    scores_file: Optional[Text] = None  # paths relative to the results dir, or absolute
+    plot: Optional[Text] = None
+    preds: Optional[Text] = None
+    visuals: Optional[Text] = None
 
 
-@dataclass
-class Record:
-    name: str
-    task: str
-    model: str
-    config: str
-    published: Dict[str, Reference] = field(default_factory=dict)
-    measured: Dict[str, Measurement] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+Entry = TypeVar('Entry', Reference, Measurement)
 
 
-# ---------------------------------------------------------------- validation
+class PerSplit(Struct, Generic[Entry], forbid_unknown_fields=True, omit_defaults=True):
+    """An entry per split of :data:`SPLITS` (fields, so that errors name the split)."""
 
-def _fail(where: str, msg: str):
-    raise RecordError(f'{where}: {msg}')
+    val: Optional[Entry] = None
+    test: Optional[Entry] = None
 
-
-def _check_keys(obj: Any, where: str, required: List[str], optional: List[str] = ()) -> dict:
-    if not isinstance(obj, dict):
-        _fail(where, f'expected an object, got {type(obj).__name__}')
-    missing = [k for k in required if k not in obj]
-    if missing:
-        _fail(where, f'missing field(s) {missing}')
-    unknown = sorted(set(obj) - set(required) - set(optional))
-    if unknown:
-        _fail(where, f'unknown field(s) {unknown}; allowed: {sorted(required + list(optional))}')
-    return obj
+    def items(self):
+        """(split, entry) of the splits that have one."""
+        return [(split, getattr(self, split)) for split in SPLITS if getattr(self, split)]
 
 
-def _str(obj: dict, key: str, where: str, optional: bool = False) -> Optional[str]:
-    value = obj.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        _fail(f'{where}.{key}', f'expected a non-empty string, got {value!r}')
-    return value
+class Record(Struct, forbid_unknown_fields=True):
+    name: Text
+    task: Literal[TASKS]
+    model: Text
+    config: Text
+    published: PerSplit[Reference] = msgspec.field(default_factory=PerSplit)
+    measured: PerSplit[Measurement] = msgspec.field(default_factory=PerSplit)
 
-
-def _scores(obj: Any, where: str, allow_empty: bool) -> Dict[str, float]:
-    if not isinstance(obj, dict):
-        _fail(where, f'expected an object of metric name -> number, got {type(obj).__name__}')
-    if not obj and not allow_empty:
-        _fail(where, 'no scores')
-    for key, value in obj.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            _fail(f'{where}.{key}', f'expected a number, got {value!r}')
-        if not math.isfinite(value):  # JSON has no NaN; an undefined score is left out
-            _fail(f'{where}.{key}', f'expected a finite number, got {value!r}')
-    return dict(obj)
+    @property
+    def weights(self) -> Optional[Checkpoint]:
+        """The measured run's checkpoint, where people can download it (a URL)."""
+        run = self.measured.val or self.measured.test
+        return run.checkpoint if run and run.checkpoint.file.startswith(
+            ('http://', 'https://')) else None
 
 
 def check_official_split(task: str, split: str, num_images: int,
                          num_videos: Optional[int] = None, where: str = 'run') -> None:
     """Raise :class:`RecordError` unless the run covered BDD100K's whole ``split``."""
-    sizes = OFFICIAL_SPLIT_SIZES.get(task)
-    if sizes is None or split not in sizes:
-        _fail(where, f'no official {split} split size is known for task {task!r}')
-    video = task in VIDEO_TASKS
-    count, unit = (num_videos, 'videos') if video else (num_images, 'images')
-    if count != sizes[split]:
-        _fail(where, f'the run covers {count} {unit}, but the official BDD100K {split} split '
-              f'of {task} has {sizes[split]:,}: only a run over the whole split can be the '
-              'zoo\'s number (evaluate subsets without --results-dir)')
-
-
-def _per_split(obj: Any, where: str, parse) -> dict:
-    if not isinstance(obj, dict):
-        _fail(where, f'expected an object keyed by split {SPLITS}, got {type(obj).__name__}')
-    bad = [k for k in obj if k not in SPLITS]
-    if bad:
-        _fail(where, f'unknown split(s) {bad}; expected {SPLITS}')
-    return {split: parse(value, f'{where}.{split}') for split, value in obj.items()}
-
-
-def _reference(obj: Any, where: str) -> Reference:
-    _check_keys(obj, where, ['scores', 'source'], ['note'])
-    return Reference(scores=_scores(obj['scores'], f'{where}.scores', allow_empty=False),
-                     source=_str(obj, 'source', where), note=_str(obj, 'note', where, True))
-
-
-def _count(obj: dict, key: str, where: str) -> Optional[int]:
-    num = obj.get(key)
-    if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num < 0):
-        _fail(f'{where}.{key}', f'expected a non-negative integer, got {num!r}')
-    return num
-
-
-def _measurement(obj: Any, where: str) -> Measurement:
-    optional = ['scores_file', 'plot', 'preds', 'visuals']
-    _check_keys(obj, where, ['scores', 'command', 'date', 'code_version', 'checkpoint',
-                             'num_images'], optional + ['num_videos'])
-    ckpt = _check_keys(obj['checkpoint'], f'{where}.checkpoint', ['file', 'sha256'])
-    sha = ckpt.get('sha256')
-    if not (isinstance(sha, str) and re.fullmatch(r'[0-9a-f]{64}', sha)):
-        _fail(f'{where}.checkpoint.sha256', f'expected 64 lowercase hex digits, got {sha!r}')
-    return Measurement(
-        scores=_scores(obj['scores'], f'{where}.scores', allow_empty=True),
-        command=_str(obj, 'command', where), date=_str(obj, 'date', where),
-        code_version=_str(obj, 'code_version', where),
-        checkpoint=Checkpoint(file=_str(ckpt, 'file', f'{where}.checkpoint'), sha256=sha),
-        num_images=_count(obj, 'num_images', where), num_videos=_count(obj, 'num_videos', where),
-        **{k: _str(obj, k, where, optional=True) for k in optional})
+    spec = TASK_SPECS[task]
+    count = num_videos if spec.unit == 'videos' else num_images
+    if count != spec.split_sizes[split]:
+        raise RecordError(
+            f'{where}: the run covers {count} {spec.unit}, but the official BDD100K {split} '
+            f'split of {task} has {spec.split_sizes[split]:,}: only a run over the whole split '
+            'can be the zoo\'s number (evaluate subsets without --results-dir)')
 
 
 def parse_record(obj: Any, where: str) -> Record:
     """Validate a record's JSON object; ``where`` (the file) prefixes every error."""
-    _check_keys(obj, where, ['name', 'task', 'model', 'config'], ['published', 'measured'])
-    record = Record(
-        name=_str(obj, 'name', where), task=_str(obj, 'task', where),
-        model=_str(obj, 'model', where), config=_str(obj, 'config', where),
-        published=_per_split(obj.get('published') or {}, f'{where}.published', _reference),
-        measured=_per_split(obj.get('measured') or {}, f'{where}.measured', _measurement))
-    if record.task not in TASKS:
-        _fail(f'{where}.task', f'{record.task!r} is not a BDD100K task {TASKS}')
+    try:
+        record = msgspec.convert(obj, Record)
+    except msgspec.ValidationError as e:
+        raise RecordError(f'{where}: {e}') from None
+    for kind in ('published', 'measured'):
+        for split, entry in getattr(record, kind).items():
+            for key, value in entry.scores.items():
+                if not math.isfinite(value):  # JSON has no NaN; an undefined score is left out
+                    raise RecordError(f'{where}.{kind}.{split}.scores.{key}: expected a finite '
+                                      f'number, got {value!r}')
     stem = osp.splitext(osp.basename(where))[0]
     if where.endswith('.json') and record.name != stem:
-        _fail(f'{where}.name', f'{record.name!r} differs from the file name {stem!r}')
+        raise RecordError(f'{where}.name: {record.name!r} differs from the file name {stem!r}')
     if osp.splitext(osp.basename(record.config))[0] != record.name:
-        _fail(f'{where}.config', f'{record.config!r} is not the config named {record.name!r}')
+        raise RecordError(f'{where}.config: {record.config!r} is not the config named '
+                          f'{record.name!r}')
     for split, run in record.measured.items():
         check_official_split(record.task, split, run.num_images, run.num_videos,
                              f'{where}.measured.{split}')
@@ -233,10 +164,11 @@ def load_records(results_dir: str) -> List[Record]:
 
 
 def save_record(record: Record, path: str) -> None:
-    parse_record(record.to_dict(), path)  # never write what could not be read back
+    obj = msgspec.to_builtins(record)
+    parse_record(obj, path)  # never write what could not be read back
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump(record.to_dict(), f, indent=2, ensure_ascii=False, allow_nan=False)
+        json.dump(obj, f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write('\n')
     os.replace(tmp, path)
 
@@ -247,6 +179,6 @@ def set_measured(path: str, split: str, measurement: Measurement) -> Record:
     if split not in SPLITS:
         raise RecordError(f'{path}: unknown split {split!r}; expected {SPLITS}')
     record = load_record(path)
-    record.measured[split] = measurement
+    setattr(record.measured, split, measurement)
     save_record(record, path)
     return record

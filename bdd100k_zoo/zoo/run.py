@@ -13,7 +13,7 @@ from ..version import __version__
 from .plots import plot_per_class
 from .records import (Checkpoint, Measurement, RecordError, check_official_split, load_record,
                       set_measured)
-from .table import METRICS, PER_CLASS_PREFIX
+from .tasks import TASK_SPECS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -91,9 +91,9 @@ def record_run(results_dir: str, config: str, checkpoint: str, split: str,
     if path is None:
         return None
     name = osp.splitext(osp.basename(config))[0]
-    task = load_record(path).task
-    summary = {k: float(v) for k, v in metrics.items()
-               if '/' not in k or k in METRICS[task].values()}
+    spec = TASK_SPECS[load_record(path).task]
+    headlines = {h.key for h in spec.headlines}
+    summary = {k: float(v) for k, v in metrics.items() if '/' not in k or k in headlines}
     bad = sorted(k for k, v in summary.items() if not math.isfinite(v))
     if bad:
         raise RecordError(f'{path}: not recorded: scores {bad} are not finite numbers')
@@ -106,7 +106,7 @@ def record_run(results_dir: str, config: str, checkpoint: str, split: str,
     sha256 = sha256sum(ckpt_file)
     scores_file = plot = None
     if metrics:
-        prefix = PER_CLASS_PREFIX[task]
+        prefix = spec.per_class_prefix
         scores_file = osp.join(results_dir, 'scores', f'{name}_{split}.json')
         os.makedirs(osp.dirname(scores_file), exist_ok=True)
         write_json(scores_file, json_safe(metrics), indent=2)  # undefined (NaN) -> null

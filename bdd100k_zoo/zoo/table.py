@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 
 from .records import Record
+from .tasks import TASK_SPECS, Headline, headline_value
 
 PUBLISHED_MARK = '†'
 LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references (Vis4D\'s zoo; '
@@ -26,27 +27,6 @@ LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references (Vis4D\'s z
           '(source in the model\'s record `results/<config name>.json`), not measured by '
           'this code; unmarked numbers were measured with `tools/test.py`. Where both '
           f'exist, the measured one is shown first, e.g. `31.0 (31.2{PUBLISHED_MARK})`.')
-
-SECTIONS = OrderedDict([('det', 'Object Detection'), ('ins_seg', 'Instance Segmentation'),
-                        ('sem_seg', 'Semantic Segmentation'),
-                        ('box_track', 'Multiple Object Tracking'),
-                        ('pan_seg', 'Panoptic Segmentation'),
-                        ('drivable', 'Drivable Area')])
-
-# Per task: the headline metrics (column title -> key in the metric's output)
-# and the prefix of its per-class scores (plotted).
-METRICS = {
-    'det': OrderedDict([('Box AP', 'AP')]),
-    # BDD100KInsSegMetric: mask AP under the official names, box AP as box_AP
-    'ins_seg': OrderedDict([('Mask AP', 'AP'), ('Box AP', 'box_AP')]),
-    'sem_seg': OrderedDict([('mIoU', 'mIoU')]),
-    'box_track': OrderedDict([('mMOTA', 'mMOTA'), ('mIDF1', 'mIDF1'), ('ID Sw.', 'IDSw')]),
-    'pan_seg': OrderedDict([('PQ', 'PQ')]),
-    'drivable': OrderedDict([('mIoU', 'mIoU')]),
-}
-PER_CLASS_PREFIX = {'det': 'AP/', 'ins_seg': 'AP/', 'sem_seg': 'IoU/', 'box_track': 'MOTA/',
-                    'pan_seg': 'PQ/', 'drivable': 'IoU/'}
-INTEGER_METRICS = {'IDSw'}
 
 
 class ConfigFactError(ValueError):
@@ -185,20 +165,17 @@ MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
 def columns(task: str) -> List[str]:
     cols = list(MODEL_COLUMNS[task])
     for split in ('val', 'test'):
-        cols += [f'{title}-{split}' for title in METRICS[task]] + [f'Scores-{split}']
+        cols += [f'{h.column}-{split}' for h in TASK_SPECS[task].headlines] + [f'Scores-{split}']
     return cols + ['Config', 'Weights', 'Preds', 'Visuals']
 
 
-def _number(key: str, value: float) -> str:
-    return str(int(round(value))) if key in INTEGER_METRICS else f'{value:.1f}'
-
-
-def score_cell(record: Record, split: str, key: str) -> str:
-    ref = record.published.get(split)
-    run = record.measured.get(split)
-    published = f'{_number(key, ref.scores[key])}{PUBLISHED_MARK}' \
+def score_cell(record: Record, split: str, headline: Headline) -> str:
+    ref, run = getattr(record.published, split), getattr(record.measured, split)
+    key = headline.key
+    published = f'{headline_value(headline, ref.scores[key])}{PUBLISHED_MARK}' \
         if ref is not None and key in ref.scores else ''
-    measured = _number(key, run.scores[key]) if run is not None and key in run.scores else ''
+    measured = str(headline_value(headline, run.scores[key])) \
+        if run is not None and key in run.scores else ''
     if measured and published:
         return f'{measured} ({published})'
     return measured or published
@@ -225,24 +202,18 @@ class _Linker:
         return self._link(text, target) if osp.exists(target) else ''
 
 
-def _weights_cell(record: Record) -> str:
-    run = record.measured.get('val') or record.measured.get('test')
-    if run is None or not run.checkpoint.file.startswith(('http://', 'https://')):
-        return ''
-    cell = f'[model]({run.checkpoint.file})'
-    return cell + (f' \\| sha256 `{run.checkpoint.sha256[:8]}`' if run.checkpoint.sha256 else '')
-
-
 def row(record: Record, cfg: Config, link: _Linker) -> List[str]:
     cells = [fact(cfg) for fact in MODEL_COLUMNS[record.task].values()]
     for split in ('val', 'test'):
-        cells += [score_cell(record, split, key) for key in METRICS[record.task].values()]
-        run = record.measured.get(split)
+        cells += [score_cell(record, split, h) for h in TASK_SPECS[record.task].headlines]
+        run = getattr(record.measured, split)
         scores = [link.result_file('scores', run.scores_file), link.result_file('plot', run.plot)] \
             if run is not None else []
         cells.append(' \\| '.join(c for c in scores if c))
-    val = record.measured.get('val')
-    cells += [link.repo_file('config', record.config), _weights_cell(record),
+    val = record.measured.val
+    weights = record.weights
+    cells += [link.repo_file('config', record.config),
+              f'[model]({weights.file}) \\| sha256 `{weights.sha256[:8]}`' if weights else '',
               link.result_file('preds', val.preds) if val else '',
               link.result_file('visuals', val.visuals) if val else '']
     return cells
@@ -262,11 +233,11 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
         r.name: load_config(repo_root, r) for r in records}
     link = _Linker(out_dir, results_dir, repo_root)
     lines = [LEGEND, '']
-    for task, title in SECTIONS.items():
+    for task, spec in TASK_SPECS.items():
         task_records = sorted((r for r in records if r.task == task), key=lambda r: r.name)
         if not task_records:
             continue
-        lines += ['#' * level + ' ' + title, '']
+        lines += ['#' * level + ' ' + spec.section, '']
         families: 'OrderedDict[str, List[Tuple[Record, Config]]]' = OrderedDict()
         for r in task_records:
             families.setdefault(r.model, []).append((r, configs[r.name]))

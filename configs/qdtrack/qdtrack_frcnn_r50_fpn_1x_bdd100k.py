@@ -49,3 +49,6 @@ param_scheduler = [
          gamma=0.1)
 ]
 auto_scale_lr = dict(base_batch_size=16)
+
+# mmdet's TrackLocalVisualizer that also paints the ground truth (browse_dataset.py, --show-dir)
+visualizer = dict(type='BDD100KTrackVisualizer')

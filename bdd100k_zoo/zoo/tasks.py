@@ -1,0 +1,60 @@
+"""What the zoo reports per task: one spec feeds the records' split checks,
+the results table, the model index and the per-class plot."""
+from collections import OrderedDict
+from typing import Dict, NamedTuple, Tuple, Union
+
+
+class Headline(NamedTuple):
+    """A headline metric: its key in the metric's output (and a record's scores),
+    its results-table column, and its metric name under ``index_task`` in the
+    model index (as mmdet / mmseg metafiles name both)."""
+
+    key: str
+    column: str
+    index_task: str
+    index_name: str
+    integer: bool = False  # a count, shown whole
+
+
+class TaskSpec(NamedTuple):
+    section: str  # the results-table heading, as Vis4D's zoo names the task
+    headlines: Tuple[Headline, ...]  # in the table's column order
+    per_class_prefix: str  # of the per-class scores that are plotted, e.g. ``AP/car``
+    # BDD100K's official split sizes (bdd100k documentation): only a run over a
+    # whole split may be recorded as the zoo's number
+    split_sizes: Dict[str, int]
+    unit: str = 'images'  # what the split sizes count
+
+
+def _same(key: str, index_task: str) -> Headline:
+    """A headline named ``key`` in the table and the model index alike."""
+    return Headline(key, key, index_task, key)
+
+
+# in Vis4D's section order (Vis4D's ``zoo/bdd100k/README.md``)
+TASK_SPECS = OrderedDict([
+    ('det', TaskSpec('Object Detection', (
+        Headline('AP', 'Box AP', 'Object Detection', 'box AP'), ), 'AP/',
+        {'val': 10000, 'test': 20000})),  # 100K images
+    # BDD100KInsSegMetric: mask AP under the official names, box AP as box_AP
+    ('ins_seg', TaskSpec('Instance Segmentation', (
+        Headline('AP', 'Mask AP', 'Instance Segmentation', 'mask AP'),
+        Headline('box_AP', 'Box AP', 'Object Detection', 'box AP')), 'AP/',
+        {'val': 1000, 'test': 2000})),  # 10K images
+    ('sem_seg', TaskSpec('Semantic Segmentation', (_same('mIoU', 'Semantic Segmentation'), ),
+                         'IoU/', {'val': 1000, 'test': 2000})),
+    ('box_track', TaskSpec('Multiple Object Tracking', (
+        _same('mMOTA', 'Multi-object Tracking'), _same('mIDF1', 'Multi-object Tracking'),
+        Headline('IDSw', 'ID Sw.', 'Multi-object Tracking', 'ID Sw.', integer=True)), 'MOTA/',
+        {'val': 200, 'test': 400}, unit='videos')),  # MOT 2020
+    ('pan_seg', TaskSpec('Panoptic Segmentation', (_same('PQ', 'Panoptic Segmentation'), ),
+                         'PQ/', {'val': 1000, 'test': 2000})),
+    # as mmseg's metafiles: drivable area is a semantic segmentation task
+    ('drivable', TaskSpec('Drivable Area', (_same('mIoU', 'Semantic Segmentation'), ), 'IoU/',
+                          {'val': 10000, 'test': 20000})),
+])
+
+
+def headline_value(headline: Headline, value: float) -> Union[int, float]:
+    """A headline score as the table and the model index show it: to 0.1, counts whole."""
+    return int(round(value)) if headline.integer else round(float(value), 1)
