@@ -94,11 +94,14 @@ class BDD100KSemSegMetric(BaseMetric):
 
     @property
     def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
-        if tuple(classes) != get_label_map(self.task).classes:
+        """The scored classes (drivable's: without background), once the
+        dataset's are checked to be the task's official ones."""
+        official = get_label_map(self.task).classes
+        classes = (self.dataset_meta or {}).get('classes') or official
+        if tuple(classes) != official:
             raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
-                             f'official BDD100K sem_seg classes')
-        return classes
+                             f'official BDD100K {self.task} classes {official}')
+        return classes[:self.num_classes]
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Per image: ``hist`` (None with ``format_only``), the submission
