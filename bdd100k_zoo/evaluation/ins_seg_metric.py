@@ -71,9 +71,10 @@ def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
       the flattened polygon: Scalabel's matplotlib rasteriser calls
       ``FigureCanvasAgg.tostring_rgb``, which matplotlib >= 3.10 removed.
     """
+    image_size = get_label_map('ins_seg').config.scalabel.imageSize
     for frame in frames:
-        height, width = ((frame.size.height, frame.size.width) if frame.size else
-                         (720, 1280))
+        size = frame.size or image_size
+        height, width = size.height, size.width
         for label in frame.labels or ():
             if label.rle is None and label.poly2d:
                 polygons = [p.tolist() for p in flatten_poly2d(
@@ -154,8 +155,8 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                               'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        height, width = (get_label_map(self.task).config.scalabel.imageSize.height,
-                         get_label_map(self.task).config.scalabel.imageSize.width)
+        image_size = get_label_map(self.task).config.scalabel.imageSize
+        height, width = image_size.height, image_size.width
         scores = []
         for frame in frames:
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)
