@@ -92,10 +92,10 @@ def run_direct(gt_path, dets):
     """Scalabel's evaluate_det on frames converted beforehand (timed: the call only)."""
     from scalabel.eval.detect import evaluate_det
     from bdd100k_zoo.evaluation.det_metric import load_official_gt
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_record, record_to_frame
+    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions, predictions_to_frame
     from bdd100k_zoo.labels import DET_CLASSES, get_label_map
     gt_frames = load_official_gt(gt_path, 'det')
-    pred_frames = [record_to_frame(frame_record(s), DET_CLASSES)
+    pred_frames = [predictions_to_frame(frame_predictions(s), DET_CLASSES)
                    for s in predictions(gt_path, dets)]
     start = time.perf_counter()
     result = evaluate_det(gt_frames, pred_frames, get_label_map('det').config.scalabel, nproc=0)
@@ -105,10 +105,10 @@ def run_direct(gt_path, dets):
 def write_det_submission(gt_path, dets, path):
     """The predictions as the JSON file users hand to the official tool."""
     from scalabel.label.io import dump
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_record, record_to_frame
+    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions, predictions_to_frame
     from bdd100k_zoo.labels import DET_CLASSES
     with open(path, 'w') as f:
-        json.dump([dump(record_to_frame(frame_record(s), DET_CLASSES).dict())
+        json.dump([dump(predictions_to_frame(frame_predictions(s), DET_CLASSES).dict())
                    for s in predictions(gt_path, dets)], f)
     return path
 
@@ -126,9 +126,12 @@ def run_official_tool(gt_path, pred_path):
 
 
 def track_predictions(gt_folder, videos, seed=0):
-    """One TrackDataSample-like dict a frame of ``videos`` (video by video, as
-    the video test loop hands them over): ground-truth boxes of the tracked
-    classes, 10% missed, jittered by 2 px, two identities swapped halfway."""
+    """One TrackDataSample a frame of ``videos``, as ``to_dict()`` (video by
+    video, as the video test loop hands them over): ground-truth boxes of the
+    tracked classes, 10% missed, jittered by 2 px, two identities swapped halfway."""
+    import torch
+    from mmdet.structures import DetDataSample, TrackDataSample
+    from mmengine.structures import InstanceData
     from bdd100k_zoo.labels import BOX_TRACK_CLASSES
     samples = []
     for video in videos:
@@ -143,13 +146,16 @@ def track_predictions(gt_folder, videos, seed=0):
             ids = np.array([int(lab['id']) for lab in labels], dtype=np.int64)
             if t >= len(frames) // 2 and len(ids) >= 2:
                 ids[[0, 1]] = ids[[1, 0]]
-            samples.append(dict(video_data_samples=[dict(
+            det = DetDataSample(metainfo=dict(
                 img_path=f'images/track/val/{video}/{frame["name"]}',
-                frame_index=frame['frameIndex'],
-                pred_track_instances=dict(
-                    bboxes=boxes + [0, 0, 1, 1], scores=rng.uniform(0.3, 1, len(labels)),
-                    labels=np.array([BOX_TRACK_CLASSES.index(lab['category']) for lab in labels]),
-                    instances_id=ids))]))
+                frame_index=frame['frameIndex']))
+            det.pred_track_instances = InstanceData(
+                bboxes=torch.from_numpy(boxes + [0, 0, 1, 1]),
+                scores=torch.from_numpy(rng.uniform(0.3, 1, len(labels))),
+                labels=torch.tensor([BOX_TRACK_CLASSES.index(lab['category'])
+                                     for lab in labels]),
+                instances_id=torch.from_numpy(ids))
+            samples.append(TrackDataSample(video_data_samples=[det]).to_dict())
     return samples
 
 
@@ -164,13 +170,13 @@ def run_track_official(gt_folder):
     from bdd100k.label.to_scalabel import bdd100k_to_scalabel
     from bdd100k_zoo.evaluation import BDD100KTrackMetric
     from bdd100k_zoo.evaluation.det_metric import load_official_gt
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_record
+    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions
     from bdd100k_zoo.labels import get_label_map
     config = get_label_map('box_track').config
     gt_frames = load_official_gt(gt_folder, 'box_track')
     metric = BDD100KTrackMetric(ann_file=gt_folder)
     pred_frames = bdd100k_to_scalabel(metric.to_frames([
-        frame_record(s['video_data_samples'][0], 'pred_track_instances')
+        frame_predictions(s['video_data_samples'][0].to_dict(), 'pred_track_instances')
         for s in track_predictions(gt_folder, video_names(gt_folder))]), config)
     start = time.perf_counter()
     result = evaluate_track(acc_single_video_mot, group_and_sort(gt_frames),

@@ -69,7 +69,7 @@ def run_metric(samples, **kwargs):
     metric = BDD100KTrackMetric(**kwargs)
     metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
     for sample in samples:
-        metric.process({}, [sample])
+        metric.process({}, [sample.to_dict()])  # what mmengine's Evaluator passes
     return official_names(metric.evaluate(size=2))  # the dataset length counts videos
 
 
@@ -258,7 +258,7 @@ def _distributed_worker(rank, world_size, port, samples, ann_file, out):
         metric = BDD100KTrackMetric(ann_file=ann_file)
         metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
         for index in indices:
-            metric.process({}, [samples[index]])
+            metric.process({}, [samples[index].to_dict()])
         scores = official_names(metric.evaluate(size=len(videos)))
         if rank == 0:
             torch.save((scores, len(metric._summaries)), f'{out}.{run}')

@@ -6,6 +6,7 @@ import sys
 import pytest
 import torch
 from mmdet.structures import DetDataSample
+from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 
 from bdd100k_zoo.evaluation import BDD100KDetMetric, official_names
@@ -47,10 +48,12 @@ def model_outputs(pred_file, gt_file, as_dict=True):
 
 
 def evaluate(metric, samples, batch_size=8):
-    metric.dataset_meta = dict(classes=DET_CLASSES)
+    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
+    evaluator = Evaluator(metric)
+    evaluator.dataset_meta = dict(classes=DET_CLASSES)
     for i in range(0, len(samples), batch_size):
-        metric.process({}, samples[i:i + batch_size])
-    scores = metric.evaluate(len(samples))
+        evaluator.process(samples[i:i + batch_size])
+    scores = evaluator.evaluate(len(samples))
     assert all(k.startswith('bdd100k/') for k in scores)  # the metrics' default_prefix
     return official_names(scores)
 

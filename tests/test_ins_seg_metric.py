@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample
+from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 from pycocotools import mask as mask_utils
 from scalabel.eval.detect import evaluate_det
@@ -76,10 +77,12 @@ def predictions(samples, perturb=False):
 
 
 def evaluate(metric, data_samples, batch_size=4):
-    metric.dataset_meta = dict(classes=INS_SEG_CLASSES)
+    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
+    evaluator = Evaluator(metric)
+    evaluator.dataset_meta = dict(classes=INS_SEG_CLASSES)
     for i in range(0, len(data_samples), batch_size):
-        metric.process({}, data_samples[i:i + batch_size])
-    return official_names(metric.evaluate(len(data_samples)))
+        evaluator.process(data_samples[i:i + batch_size])
+    return official_names(evaluator.evaluate(len(data_samples)))
 
 
 def test_ground_truth_as_predictions_scores_100(samples, gt_dir):
@@ -156,7 +159,7 @@ def test_overlapping_masks_lose_their_pixels_to_the_higher_score(samples, gt_dir
     dup.scores = dup.scores * 0.5
     sample.pred_instances = InstanceData.cat([inst, dup])
     metric = BDD100KInsSegMetric(ann_file=gt_dir)
-    metric.process({}, [sample])
+    metric.process({}, [sample.to_dict()])
     rles = metric.results[0]['rles']
     assert rles[-1] is None  # the lower-scored copy has no pixel left: a box, no mask
     assert mask_utils.area(rles[0]) == int(inst.masks[0].sum())
@@ -170,7 +173,7 @@ def test_outputs_without_masks_and_misconfiguration_are_clear_errors(samples, gt
     _, data_samples = predictions(samples)
     del data_samples[0].pred_instances.masks
     with pytest.raises(KeyError, match='no "masks"'):
-        BDD100KInsSegMetric(ann_file=gt_dir).process({}, data_samples[:1])
+        BDD100KInsSegMetric(ann_file=gt_dir).process({}, [data_samples[0].to_dict()])
     with pytest.raises(ValueError, match='outfile_prefix'):
         BDD100KInsSegMetric(format_only=True)
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample
+from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.structures import InstanceData
@@ -78,9 +79,11 @@ def det_dataset(ann_file, img_dir=None, **kwargs):
 
 
 def evaluate(metric, samples, classes=DET_CLASSES):
-    metric.dataset_meta = dict(classes=classes)
-    metric.process({}, samples)
-    return metric.evaluate(len(samples))
+    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
+    evaluator = Evaluator(metric)
+    evaluator.dataset_meta = dict(classes=classes)
+    evaluator.process(samples)
+    return evaluator.evaluate(len(samples))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.evaluation import IoUMetric
@@ -74,10 +75,12 @@ def data_samples(ground_truth, preds, as_dict=True, with_gt=True):
 
 
 def evaluate(metric, samples, batch_size=1):
-    metric.dataset_meta = dict(classes=SEM_SEG_CLASSES)
+    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
+    evaluator = Evaluator(metric)
+    evaluator.dataset_meta = dict(classes=SEM_SEG_CLASSES)
     for i in range(0, len(samples), batch_size):
-        metric.process({}, samples[i:i + batch_size])
-    return official_names(metric.evaluate(len(samples)))
+        evaluator.process(samples[i:i + batch_size])
+    return official_names(evaluator.evaluate(len(samples)))
 
 
 def official(ann_file, ground_truth, preds):
@@ -120,6 +123,15 @@ def test_perfect_prediction_and_data_sample_objects(ground_truth):
         assert scores[key] == pytest.approx(100), key
     # classes absent from the ground truth are reported at 0 but not averaged
     assert scores['IoU/person'] == 0
+
+
+def test_compute_metrics_on_the_results_as_in_every_mmengine_metric(ground_truth):
+    preds = make_predictions(ground_truth)
+    metric = BDD100KSemSegMetric()
+    metric.dataset_meta = dict(classes=SEM_SEG_CLASSES)
+    metric.process({}, data_samples(ground_truth, preds))
+    assert metric.compute_metrics(metric.results) == evaluate(
+        BDD100KSemSegMetric(), data_samples(ground_truth, preds))
 
 
 def _distributed_worker(rank, world_size, port, samples, out):

@@ -306,7 +306,7 @@ class OutputWriter:
 
     def _frame(self, frame: InputFrame, image: np.ndarray, sample) -> None:
         sample = self._filtered(sample)
-        self.metric.process(None, [sample])
+        self.metric.process(None, [sample.to_dict()])
         if not self.paint:
             return
         painted = self.draw(frame, image, sample)
@@ -341,16 +341,16 @@ class OutputWriter:
     # --- after the worker --------------------------------------------------
     def _write_submission(self) -> List[str]:
         from ..evaluation.det_metric import BDD100KDetMetric
-        from ..evaluation.scalabel_convert import paused_gc, unique_records
+        from ..evaluation.scalabel_convert import paused_gc, unique_frames
         prefix = osp.join(self.out_dir, PREFIX)
         metric = self.metric
         if self.task == 'sem_seg':
-            names = sorted({n for part in metric.results for n in part['names']})
+            names = sorted({result['png'] for result in metric.results if result['png']})
             written = [metric.write_submission(names),
                        write_sem_seg_rles(prefix, names, self._png_names)]
             return written + [prefix]
         with paused_gc():
-            frames = metric.to_frames(unique_records(metric.results))
+            frames = metric.to_frames(unique_frames(metric.results))
         # one JSON of all frames (RLE masks for ins_seg: no bitmask PNGs, whose
         # writer assumes BDD100K's image size)
         written = [BDD100KDetMetric.write_submission(metric, frames)]

@@ -15,8 +15,8 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 from ..fileio import atomic_write, check_prefix, check_writable
 from ..labels import get_label_map
 from ..scalabel_io import ScalabelFormatError, label_files, read_frames
-from .scalabel_convert import (coco_quiet, frame_record, match_ground_truth, paused_gc,
-                               record_to_frame, unique_records)
+from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
+                               predictions_to_frame, unique_frames)
 
 
 def check_official_categories(ann_file: str, task: str) -> None:
@@ -113,13 +113,12 @@ class BDD100KDetMetric(BaseMetric):
     def classes(self) -> Sequence[str]:
         return (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
 
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
-        for data_sample in data_samples:
-            self.results.append(frame_record(data_sample))
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        self.results.extend(frame_predictions(data_sample) for data_sample in data_samples)
 
-    def to_frames(self, records: List[Dict[str, Any]]) -> List[Frame]:
+    def to_frames(self, predictions: List[Dict[str, Any]]) -> List[Frame]:
         classes = self.classes
-        return [record_to_frame(record, classes) for record in records]
+        return [predictions_to_frame(preds, classes) for preds in predictions]
 
     def write_submission(self, frames: List[Frame]) -> str:
         path = f'{self.outfile_prefix}.json'
@@ -144,14 +143,14 @@ class BDD100KDetMetric(BaseMetric):
                 raise
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        records = unique_records(results)
+        predictions = unique_frames(results)
         gt_frames = None
         if not self.format_only:
             with paused_gc():
                 gt_frames = load_official_gt(self.ann_file, self.task)
-            match_ground_truth(records, gt_frames, self.ann_file)
+            match_ground_truth(predictions, gt_frames, self.ann_file)
         with paused_gc():
-            frames = self.to_frames(records)
+            frames = self.to_frames(predictions)
         if self.outfile_prefix:
             self.try_write_submission(frames)
         if self.format_only:

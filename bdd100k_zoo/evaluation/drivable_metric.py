@@ -8,8 +8,6 @@ pixels are not counted and a prediction of background on a drivable pixel is
 a miss. mIoU averages the scored classes present in the ground truth, as for
 sem_seg.
 """
-from typing import Sequence
-
 import numpy as np
 from mmseg.registry import METRICS
 from scalabel.label.utils import get_leaf_categories
@@ -29,25 +27,12 @@ class BDD100KDrivableMetric(BDD100KSemSegMetric):
     """
 
     task = 'drivable'
-    default_prefix = 'bdd100k'
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # the scored classes: drivable.toml's, without background
-        self.num_classes = len(self.scored_classes())
-
-    @staticmethod
-    def scored_classes() -> Sequence[str]:
-        config = get_label_map('drivable').config.scalabel
-        return tuple(cat.name for cat in get_leaf_categories(config.categories))
-
-    @property
-    def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
-        if tuple(classes) != get_label_map(self.task).classes:
-            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
-                             f'BDD100K drivable classes {get_label_map(self.task).classes}')
-        return self.scored_classes()
+        self.num_classes = len(get_leaf_categories(
+            get_label_map(self.task).config.scalabel.categories))
 
     def _submission_values(self, pred: np.ndarray) -> np.ndarray:
         pred = pred.copy()

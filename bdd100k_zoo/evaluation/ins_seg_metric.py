@@ -18,7 +18,7 @@ from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from ..scalabel_io import flatten_poly2d
 from .det_metric import BDD100KDetMetric
-from .scalabel_convert import _field, coco_quiet, frame_record, record_to_frame
+from .scalabel_convert import coco_quiet, frame_predictions, predictions_to_frame
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -71,9 +71,10 @@ def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
       the flattened polygon: Scalabel's matplotlib rasteriser calls
       ``FigureCanvasAgg.tostring_rgb``, which matplotlib >= 3.10 removed.
     """
+    image_size = get_label_map('ins_seg').config.scalabel.imageSize
     for frame in frames:
-        height, width = ((frame.size.height, frame.size.width) if frame.size else
-                         (720, 1280))
+        size = frame.size or image_size
+        height, width = size.height, size.width
         for label in frame.labels or ():
             if label.rle is None and label.poly2d:
                 polygons = [p.tolist() for p in flatten_poly2d(
@@ -123,22 +124,22 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         super().__init__(*args, **kwargs)
         self.remove_overlap = remove_overlap
 
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         for data_sample in data_samples:
-            record = frame_record(data_sample)
-            masks = _field(_field(data_sample, 'pred_instances'), 'masks')
+            preds = frame_predictions(data_sample)
+            masks = data_sample['pred_instances'].get('masks')
             if masks is None:
-                raise KeyError(f'{type(self).__name__}: pred_instances of {record["name"]} have '
+                raise KeyError(f'{type(self).__name__}: pred_instances of {preds["name"]} have '
                                'no "masks"; is the model a Mask R-CNN?')
             try:
-                record['rles'] = encode_masks(masks, record['scores'], self.remove_overlap)
+                preds['rles'] = encode_masks(masks, preds['scores'], self.remove_overlap)
             except ValueError as e:
-                raise ValueError(f'{type(self).__name__}: frame {record["name"]!r}: {e}') from None
-            self.results.append(record)
+                raise ValueError(f'{type(self).__name__}: frame {preds["name"]!r}: {e}') from None
+            self.results.append(preds)
 
-    def to_frames(self, records: List[Dict[str, Any]]) -> List[Frame]:
+    def to_frames(self, predictions: List[Dict[str, Any]]) -> List[Frame]:
         classes = self.classes
-        return [record_to_frame(record, classes, record['rles']) for record in records]
+        return [predictions_to_frame(preds, classes, preds['rles']) for preds in predictions]
 
     def write_bitmasks(self, frames: List[Frame]) -> str:
         """The test server's format, frame by frame (memory stays one image):
@@ -154,8 +155,8 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                               'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        height, width = (get_label_map(self.task).config.scalabel.imageSize.height,
-                         get_label_map(self.task).config.scalabel.imageSize.width)
+        image_size = get_label_map(self.task).config.scalabel.imageSize
+        height, width = image_size.height, image_size.width
         scores = []
         for frame in frames:
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)

@@ -18,17 +18,10 @@ from scalabel.eval.pan_seg import evaluate_pan_seg
 from scalabel.label.io import dump
 from scalabel.label.typing import RLE, Frame, Label
 
+from ..fileio import atomic_write
 from ..labels import get_label_map
 from .det_metric import load_official_gt
-from .scalabel_convert import _field, _model, _numpy, frame_identity, paused_gc
-
-
-def save_png(array: np.ndarray, path: str) -> None:
-    """Write a PNG under a temporary name and rename it: an interrupted run
-    never leaves a truncated file under the final name."""
-    tmp = f'{path}.tmp'
-    Image.fromarray(array).save(tmp, format='PNG')
-    os.replace(tmp, path)
+from .scalabel_convert import _model, frame_identity, paused_gc, unique_frames
 
 
 def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
@@ -109,31 +102,26 @@ class BDD100KPanSegMetric(BaseMetric):
                              f'{get_label_map(self.task).classes}')
         return classes
 
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         num_classes = len(self.classes)
         for sample in data_samples:
             name, video_name, _ = frame_identity(sample)
-            pred = _field(sample, 'pred_panoptic_seg')
-            pan = _field(pred, 'sem_seg') if pred is not None else None
+            pan = sample.get('pred_panoptic_seg', {}).get('sem_seg')
             if pan is None:
                 raise KeyError(f'{type(self).__name__}: data sample of {name} has no '
                                '"pred_panoptic_seg.sem_seg"; is the model a panoptic one?')
             self.results.append(dict(
                 name=name, video_name=video_name,
-                segments=panoptic_segments(_numpy(pan), num_classes,
+                segments=panoptic_segments(pan.cpu().numpy(), num_classes,
                                            f'{type(self).__name__}: frame {name!r}')))
 
-    def to_frames(self, records: List[dict]) -> List[Frame]:
+    def to_frames(self, predictions: List[dict]) -> List[Frame]:
         classes = self.classes
-        seen, frames = set(), []
-        for record in records:  # one per frame: drop distributed padding repeats
-            if record['name'] in seen:
-                continue
-            seen.add(record['name'])
+        frames = []
+        for preds in unique_frames(predictions):
             labels = [_model(Label, id=str(pan_id), category=classes[class_id],
-                             rle=_model(RLE, **rle))
-                      for class_id, pan_id, rle in record['segments']]
-            frames.append(_model(Frame, name=record['name'], labels=labels))
+                             rle=_model(RLE, **rle)) for class_id, pan_id, rle in preds['segments']]
+            frames.append(_model(Frame, name=preds['name'], labels=labels))
         return frames
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -160,15 +148,14 @@ class BDD100KPanSegMetric(BaseMetric):
         temporary name and renamed."""
         path = f'{self.outfile_prefix}.json'
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        with open(f'{path}.tmp', 'w') as f:
+        with atomic_write(path) as f:
             json.dump([dump(frame.dict()) for frame in frames], f)
-        os.replace(f'{path}.tmp', path)
         names = self.write_bitmasks(frames)
         zip_path = f'{self.outfile_prefix}_bitmasks.zip'
-        with zipfile.ZipFile(f'{zip_path}.tmp', 'w', zipfile.ZIP_DEFLATED) as zf:
+        with atomic_write(zip_path, 'wb') as f, \
+                zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
             for name in names:
                 zf.write(osp.join(f'{self.outfile_prefix}_bitmasks', name), arcname=name)
-        os.replace(f'{zip_path}.tmp', zip_path)
         MMLogger.get_current_instance().info(
             f'BDD100K pan_seg submission of {len(frames)} frames written to {path} and '
             f'{zip_path} (PNGs in {self.outfile_prefix}_bitmasks/)')
@@ -199,5 +186,6 @@ class BDD100KPanSegMetric(BaseMetric):
                 mask = mask_utils.decode(label.rle.dict()).astype(bool)
                 bitmask[mask] = set_instance_color(label, category_id, segment_id)
             names.append(osp.splitext(frame.name)[0] + '.png')
-            save_png(bitmask, osp.join(out_dir, names[-1]))
+            with atomic_write(osp.join(out_dir, names[-1]), 'wb') as f:
+                Image.fromarray(bitmask).save(f, format='PNG')
         return names

@@ -1,8 +1,8 @@
 """Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel_io`.
 
-``process`` of every metric keeps one compact record per frame (numpy arrays,
-masks already RLE-encoded) built by :func:`frame_record`; ``compute_metrics``
-turns the gathered records into Scalabel frames with :func:`record_to_frame`.
+``process`` of every metric keeps each frame's predictions compact (numpy
+arrays, masks already RLE-encoded; :func:`frame_predictions`);
+``compute_metrics`` turns them into Scalabel frames (:func:`predictions_to_frame`).
 Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 """
 import gc
@@ -15,31 +15,18 @@ import numpy as np
 from scalabel.label.typing import RLE, Box2D, Frame, Label
 
 
-def _field(obj: Any, key: str, default: Any = None) -> Any:
-    """``obj.key`` or ``obj[key]``: metrics receive data samples as objects or dicts."""
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
-def _numpy(value: Any) -> np.ndarray:
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value)
-
-
-def frame_identity(data_sample: Any) -> Tuple[str, Optional[str], Optional[int]]:
+def frame_identity(data_sample: dict) -> Tuple[str, Optional[str], Optional[int]]:
     """(frame name, video name, frame index) of a data sample, from its
     ``img_path``: the basename is the Scalabel ``name`` and, for videos, the
     parent folder is the ``videoName`` (``images/track/<split>/<video>/<name>``).
     The frame index is the Scalabel ``frameIndex`` the tracking dataset packs
     as ``frame_index``, else mmdet's ``frame_id`` (position in the video)."""
-    img_path = _field(data_sample, 'img_path')
+    img_path = data_sample.get('img_path')
     if not img_path:
         raise KeyError('data sample has no "img_path"; BDD100K metrics identify frames by it')
-    frame_index = _field(data_sample, 'frame_index')
+    frame_index = data_sample.get('frame_index')
     if frame_index is None:
-        frame_index = _field(data_sample, 'frame_id')
+        frame_index = data_sample.get('frame_id')
     video_name = None
     if frame_index is not None:
         video_name = osp.basename(osp.dirname(img_path))
@@ -47,47 +34,47 @@ def frame_identity(data_sample: Any) -> Tuple[str, Optional[str], Optional[int]]
     return osp.basename(img_path), video_name, frame_index
 
 
-def frame_record(data_sample: Any, instances_key: str = 'pred_instances') -> Dict[str, Any]:
-    """The compact per-frame record a metric keeps between ``process`` and
-    ``compute_metrics``: frame identity plus predicted arrays (xyxy boxes in
-    original-image pixels, scores, labels, optional track ids)."""
+def frame_predictions(data_sample: dict, instances_key: str = 'pred_instances') -> Dict[str, Any]:
+    """What a metric keeps of a frame between ``process`` and
+    ``compute_metrics``: its identity plus the predicted arrays (xyxy boxes in
+    original-image pixels, scores, labels, optional track ids). ``data_sample``
+    is a data sample's ``to_dict()``, as mmengine's ``Evaluator`` passes it."""
     name, video_name, frame_index = frame_identity(data_sample)
-    instances = _field(data_sample, instances_key)
+    instances = data_sample.get(instances_key)
     if instances is None:
         raise KeyError(f'data sample of {name} has no "{instances_key}"')
-    img_path = _field(data_sample, 'img_path')
-    record = dict(
+    img_path = data_sample['img_path']
+    preds = dict(
         name=name, video_name=video_name, frame_index=frame_index,
         folder=osp.basename(osp.dirname(img_path)),
-        bboxes=_numpy(_field(instances, 'bboxes')).astype(np.float64).reshape(-1, 4),
-        scores=_numpy(_field(instances, 'scores')).astype(np.float64).reshape(-1),
-        labels=_numpy(_field(instances, 'labels')).astype(np.int64).reshape(-1))
-    ids = _field(instances, 'instances_id')
-    if ids is not None:
-        record['instance_ids'] = _numpy(ids).astype(np.int64).reshape(-1)
-    check_finite(record, img_path)
-    return record
+        bboxes=instances['bboxes'].cpu().numpy().astype(np.float64).reshape(-1, 4),
+        scores=instances['scores'].cpu().numpy().astype(np.float64).reshape(-1),
+        labels=instances['labels'].cpu().numpy().astype(np.int64).reshape(-1))
+    if 'instances_id' in instances:
+        preds['instance_ids'] = instances['instances_id'].cpu().numpy().astype(np.int64).reshape(-1)
+    check_finite(preds, img_path)
+    return preds
 
 
-def check_finite(record: Dict[str, Any], img_path: str) -> None:
+def check_finite(preds: Dict[str, Any], img_path: str) -> None:
     """A NaN / inf box or score is an error naming the frame: it would reach
     the official evaluation as a box that matches (NaN IoU comparisons make
     an all-NaN submission score AP 72 on the golden set)."""
     for key, what in (('bboxes', 'box'), ('scores', 'score')):
-        values = record[key]
+        values = preds[key]
         bad = ~np.isfinite(values)
         rows = np.flatnonzero(bad.any(1) if bad.ndim > 1 else bad)
         if len(rows):
             raise ValueError(
-                f'the model predicted {len(rows)} non-finite {what}(es) for {where(record)} '
+                f'the model predicted {len(rows)} non-finite {what}(es) for {where(preds)} '
                 f'({img_path}), e.g. {values[rows[0]].tolist()}; a diverged model or a broken '
                 'checkpoint?')
 
 
-def where(record: Dict[str, Any]) -> str:
+def where(preds: Dict[str, Any]) -> str:
     """'frame <name> of video <video>', for messages."""
-    video = record.get('video_name')
-    return f'frame {record["name"]!r}' + (f' of video {video!r}' if video else '')
+    video = preds.get('video_name')
+    return f'frame {preds["name"]!r}' + (f' of video {video!r}' if video else '')
 
 
 def _model(cls, **values):
@@ -107,26 +94,26 @@ def _model(cls, **values):
 _ALL_NONE = {cls: dict.fromkeys(cls.__fields__) for cls in (Frame, Label, Box2D, RLE)}
 
 
-def record_to_frame(record: Dict[str, Any], classes: Sequence[str],
-                    rles: Optional[List[dict]] = None) -> Frame:
-    """A Scalabel :class:`Frame` of one record, its labels in score order;
+def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
+                         rles: Optional[List[dict]] = None) -> Frame:
+    """A Scalabel :class:`Frame` of one frame's predictions, labels in score order;
     ``rles[i]`` (a ``size``/``counts`` dict, or None for no mask) is label i's mask."""
     labels = []
-    ids = record.get('instance_ids')
-    if len(record['labels']) and not (
-            0 <= record['labels'].min() and record['labels'].max() < len(classes)):
-        raise ValueError(f'the model predicted class ids {sorted(set(record["labels"].tolist()))} '
-                         f'for {where(record)}; the {len(classes)} classes are 0..'
+    ids = preds.get('instance_ids')
+    if len(preds['labels']) and not (
+            0 <= preds['labels'].min() and preds['labels'].max() < len(classes)):
+        raise ValueError(f'the model predicted class ids {sorted(set(preds["labels"].tolist()))} '
+                         f'for {where(preds)}; the {len(classes)} classes are 0..'
                          f'{len(classes) - 1} ({list(classes)})')
     for i, ((x1, y1, x2, y2), score, label) in enumerate(
-            zip(record['bboxes'].tolist(), record['scores'].tolist(),
-                record['labels'].tolist())):
+            zip(preds['bboxes'].tolist(), preds['scores'].tolist(),
+                preds['labels'].tolist())):
         labels.append(_model(
             Label, id=str(ids[i]) if ids is not None else str(i), category=classes[label],
             score=score, box2d=_model(Box2D, x1=x1, y1=y1, x2=x2 - 1, y2=y2 - 1),
             rle=_model(RLE, **rles[i]) if rles is not None and rles[i] is not None else None))
-    return _model(Frame, name=record['name'], videoName=record['video_name'],
-                  frameIndex=record['frame_index'], labels=labels)
+    return _model(Frame, name=preds['name'], videoName=preds['video_name'],
+                  frameIndex=preds['frame_index'], labels=labels)
 
 
 @contextmanager
@@ -148,22 +135,22 @@ def coco_quiet():
     return redirect_stdout(io.StringIO())
 
 
-def unique_records(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Records with one per frame, first kept.
+def unique_frames(predictions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The predictions of each frame once, first kept.
 
     ``BaseMetric.evaluate`` already truncates the padding a distributed
     sampler adds; this is the guarantee that holds whatever the sampler.
     """
     seen, unique = set(), []
-    for record in records:
-        key = (record['video_name'] or record.get('folder'), record['name'])
+    for preds in predictions:
+        key = (preds['video_name'] or preds.get('folder'), preds['name'])
         if key not in seen:
             seen.add(key)
-            unique.append(record)
+            unique.append(preds)
     return unique
 
 
-def match_ground_truth(records: List[Dict[str, Any]], gt_frames: Sequence[Frame],
+def match_ground_truth(predictions: List[Dict[str, Any]], gt_frames: Sequence[Frame],
                        ann_file: str) -> None:
     """Pair each predicted frame with its ground-truth frame (in place).
 
@@ -178,18 +165,18 @@ def match_ground_truth(records: List[Dict[str, Any]], gt_frames: Sequence[Frame]
     for frame in gt_frames:
         videos.setdefault(frame.name, set()).add(frame.videoName)
     extra = []
-    for record in records:
-        candidates = videos.get(record['name'], set())
-        video = record['video_name']
+    for preds in predictions:
+        candidates = videos.get(preds['name'], set())
+        video = preds['video_name']
         if video is None and len(candidates) == 1:
-            record['video_name'] = next(iter(candidates))
-        elif video is None and record.get('folder') in candidates:
-            record['video_name'] = record['folder']
+            preds['video_name'] = next(iter(candidates))
+        elif video is None and preds.get('folder') in candidates:
+            preds['video_name'] = preds['folder']
         elif video is None or video not in candidates:
-            extra.append(record)
+            extra.append(preds)
     if extra:
         raise ValueError(
-            f'{len(extra)} of {len(records)} predicted frames are not in the ground truth '
+            f'{len(extra)} of {len(predictions)} predicted frames are not in the ground truth '
             f'{ann_file}, e.g. {", ".join(where(r) for r in extra[:5])}'
             + (f' (image folder {extra[0].get("folder")!r})' if extra[0].get('folder') else '')
             + '; is ann_file the annotation file of the evaluated images?')

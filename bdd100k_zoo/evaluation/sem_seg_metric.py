@@ -19,7 +19,6 @@ import zipfile
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.dist import get_dist_info
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmseg.registry import METRICS
@@ -33,22 +32,9 @@ from ..fileio import atomic_write, check_prefix, check_writable, new_folder, rep
 from ..labels import IGNORE_INDEX, get_label_map
 
 
-def _label_map(data: Any) -> np.ndarray:
-    """(H, W) integer array of a ``PixelData`` / its dict / tensor / array."""
-    if hasattr(data, 'to_dict'):
-        data = data.to_dict()
-    if isinstance(data, dict):
-        data = data['data']
-    if hasattr(data, 'detach'):
-        data = data.detach().cpu().numpy()
-    data = np.asarray(data)
-    return data.reshape(data.shape[-2:]) if data.ndim == 3 and data.shape[0] == 1 else data
-
-
 def _to_uint8(label_map: np.ndarray) -> np.ndarray:
     """Train ids as uint8; anything outside 0-255 becomes 255 (a miss), so
     no out-of-range value can wrap around into a valid class."""
-    label_map = np.asarray(label_map)
     if label_map.dtype == np.uint8:
         return label_map
     invalid = (label_map < 0) | (label_map > IGNORE_INDEX)
@@ -60,17 +46,10 @@ class BDD100KSemSegMetric(BaseMetric):
     """mIoU, mAcc, fIoU, pAcc and IoU/<class> as BDD100K's evaluation computes them.
 
     Ground truth comes from ``gt_sem_seg`` in the data samples (as in mmseg),
-    at the original image size. Each process sums one confusion matrix, so
-    memory does not grow with the number of images (only the PNG names are
-    listed when a submission is written).
-
-    Distributed evaluation: mmengine's ``DefaultSampler`` pads the last
-    ranks with repeats of the first images (at most one per rank, the last
-    one it processes), and mmengine drops them by truncating per-image
-    results to the dataset size. With a summed matrix that is not possible,
-    so each rank keeps its latest image's matrix aside and, knowing the
-    dataset size in :meth:`evaluate`, leaves it out when its position in
-    the sampler's order is past the end.
+    at the original image size. ``process`` keeps each image's official
+    confusion matrix (20x20 integers), as mmseg's ``IoUMetric`` keeps its
+    per-image areas, so mmengine drops a distributed sampler's padding
+    repeats and ``compute_metrics`` sums the matrices.
 
     Args:
         format_only: only write the submission (test split, no labels).
@@ -108,7 +87,6 @@ class BDD100KSemSegMetric(BaseMetric):
         self.outfile_prefix = outfile_prefix
         #: why the submission could not be written (the scores are still returned)
         self.submission_error: Optional[str] = None
-        self._png_dir: Optional[str] = None  # the scratch folder, once this evaluation made it
         if outfile_prefix:  # before inference, not after it
             check_prefix(outfile_prefix)
             check_writable([f'{outfile_prefix}.zip'], [osp.abspath(outfile_prefix)])
@@ -116,61 +94,55 @@ class BDD100KSemSegMetric(BaseMetric):
 
     @property
     def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
-        if tuple(classes) != get_label_map(self.task).classes:
+        """The scored classes (drivable's: without background), once the
+        dataset's are checked to be the task's official ones."""
+        official = get_label_map(self.task).classes
+        classes = (self.dataset_meta or {}).get('classes') or official
+        if tuple(classes) != official:
             raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
-                             f'official BDD100K sem_seg classes')
-        return classes
+                             f'official BDD100K {self.task} classes {official}')
+        return classes[:self.num_classes]
 
-    def _state(self) -> dict:
-        """This process's accumulator, kept in ``self.results`` so that
-        mmengine's ``evaluate`` resets it after every evaluation."""
-        if not self.results:
-            size = self.num_classes + 1
-            self.results.append(dict(hist=np.zeros((size, size), np.int64), count=0,
-                                     last=np.zeros((size, size), np.int64), names=[],
-                                     errors=[]))
-        return self.results[0]
-
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
-        state = self._state()
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Per image: ``hist`` (None with ``format_only``), the submission
+        PNG's name ``png`` once written, and ``png_error``, which, once a
+        write failed, every later image of this rank carries on unwritten."""
         for sample in data_samples:
-            if hasattr(sample, 'to_dict'):
-                sample = sample.to_dict()
             img_path = sample.get('img_path', '')
-            pred = _to_uint8(_label_map(sample['pred_sem_seg']))
-            if self.outfile_prefix and not state['errors']:
-                try:
-                    state['names'].append(self._write_png(pred, img_path))
-                except OSError as e:  # keep scoring: the scores are worth keeping
-                    state['errors'].append(f'{img_path}: {e}')
-                    MMLogger.get_current_instance().error(
-                        f'{type(self).__name__}: cannot write the prediction PNG of {img_path} '
-                        f'({e}); no submission will be written, scoring goes on')
-            if self.format_only:
-                continue
-            if sample.get('gt_sem_seg') is None:
-                raise ValueError(f'{type(self).__name__}: {img_path} has no gt_sem_seg to score '
-                                 'against (test split? use format_only=True)')
-            gt = _to_uint8(_label_map(sample['gt_sem_seg']))
-            if gt.shape != pred.shape:
-                raise ValueError(f'{type(self).__name__}: {img_path}: prediction is '
-                                 f'{pred.shape} but ground truth is {gt.shape}')
-            gt = gt.copy()
-            gt[gt == IGNORE_INDEX] = self.num_classes  # the official "ignored" row
-            hist = fast_hist(gt.ravel(), pred.ravel(), self.num_classes + 1).astype(np.int64)
-            state['hist'] += state['last']
-            state['last'] = hist
-            state['count'] += 1
+            pred = _to_uint8(sample['pred_sem_seg']['data'].squeeze().cpu().numpy())
+            result = dict(hist=None, png=None, png_error=None)
+            if self.outfile_prefix:
+                result['png_error'] = self.results[-1]['png_error'] if self.results else None
+                if not result['png_error']:
+                    try:
+                        result['png'] = self._write_png(pred, img_path)
+                    except OSError as e:  # keep scoring: the scores are worth keeping
+                        result['png_error'] = f'{img_path}: {e}'
+                        MMLogger.get_current_instance().error(
+                            f'{type(self).__name__}: cannot write the prediction PNG of '
+                            f'{img_path} ({e}); no submission will be written, scoring goes on')
+            if not self.format_only:
+                if sample.get('gt_sem_seg') is None:
+                    raise ValueError(f'{type(self).__name__}: {img_path} has no gt_sem_seg to '
+                                     'score against (test split? use format_only=True)')
+                gt = _to_uint8(sample['gt_sem_seg']['data'].squeeze().cpu().numpy())
+                if gt.shape != pred.shape:
+                    raise ValueError(f'{type(self).__name__}: {img_path}: prediction is '
+                                     f'{pred.shape} but ground truth is {gt.shape}')
+                gt = np.where(gt == IGNORE_INDEX, self.num_classes, gt)  # the "ignored" row
+                result['hist'] = fast_hist(gt.ravel(), pred.ravel(),
+                                           self.num_classes + 1).astype(np.int64)
+            self.results.append(result)
 
     def _write_png(self, pred: np.ndarray, img_path: str) -> str:
         """Into ``<prefix>.partial/`` (shared by all ranks); swapped in for
         ``<prefix>/`` once complete (:meth:`write_submission`)."""
-        pred = self._submission_values(pred)
-        if self._png_dir is None:
-            self._png_dir = new_folder(osp.abspath(self.outfile_prefix), clear=False)
+        folder = osp.abspath(self.outfile_prefix)
+        # made (and marked) at this rank's first image of the evaluation
+        png_dir = f'{folder}.partial' if self.results else new_folder(folder, clear=False)
         name = osp.splitext(osp.basename(img_path))[0] + '.png'
-        Image.fromarray(pred).save(osp.join(self._png_dir, name))
+        with atomic_write(osp.join(png_dir, name), 'wb') as f:  # a failed write leaves no PNG
+            Image.fromarray(self._submission_values(pred)).save(f, format='PNG')
         return name
 
     def _submission_values(self, pred: np.ndarray) -> np.ndarray:
@@ -179,27 +151,14 @@ class BDD100KSemSegMetric(BaseMetric):
         pred[pred >= self.num_classes] = IGNORE_INDEX
         return pred
 
-    def evaluate(self, size: int) -> dict:
-        """Drop this rank's padded repeat (see the class doc), then let
-        mmengine gather one matrix per rank."""
-        state = self._state()
-        self._png_dir = None  # rank 0 swaps it in; the next evaluation makes a new one
-        rank, world_size = get_dist_info()
-        last_position = rank + (state['count'] - 1) * world_size
-        if state['count'] and last_position < size:
-            state['hist'] += state['last']
-        self.results[:] = [dict(hist=state['hist'], names=state['names'],
-                                errors=state['errors'])]
-        return super().evaluate(size)
-
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if self.outfile_prefix:
-            errors = [error for part in results for error in part.get('errors', ())]
+            errors = [result['png_error'] for result in results if result['png_error']]
             self.submission_error = None
             try:
                 if errors:
                     raise OSError(errors[0])
-                self.write_submission(sorted({n for part in results for n in part['names']}))
+                self.write_submission(sorted({result['png'] for result in results}))
             except OSError as e:
                 self.submission_error = f'the submission could not be written to ' \
                     f'{self.outfile_prefix}: {e}'
@@ -209,7 +168,8 @@ class BDD100KSemSegMetric(BaseMetric):
                     raise
         if self.format_only:
             return {}
-        hist = np.sum([part['hist'] for part in results], axis=0)
+        size = self.num_classes + 1
+        hist = sum((result['hist'] for result in results), np.zeros((size, size), np.int64))
         present = np.flatnonzero(hist[:self.num_classes].sum(axis=1))  # classes in the GT
         if not len(present):
             raise ValueError(f'{type(self).__name__}: the ground truth holds no labeled pixel')

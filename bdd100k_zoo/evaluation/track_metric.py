@@ -27,10 +27,10 @@ from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
 from ..scalabel_io import label_files, read_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
-from .scalabel_convert import (_field, coco_quiet, frame_record, match_ground_truth,
-                               paused_gc, unique_records)
+from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
+                               unique_frames)
 
-#: key of the record by which a process hands its videos' summaries to the aggregation
+#: key of the result by which a process hands its videos' summaries to the aggregation
 SUMMARIES = 'video_summaries'
 
 
@@ -92,24 +92,24 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         self.det_ap = det_ap
         self._summaries: Dict[str, list] = {}  # video -> summary handed on by a test process
 
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         for track_data_sample in data_samples:
-            frames = _field(track_data_sample, 'video_data_samples')
+            frames = track_data_sample.get('video_data_samples')
             if frames is None:
                 raise KeyError(f'{type(self).__name__} expects TrackDataSamples with '
-                               f'"video_data_samples", got {type(track_data_sample).__name__}')
-            for frame in frames:
-                record = frame_record(frame, 'pred_track_instances')
-                if record['video_name'] is None:
-                    raise KeyError(f'frame {record["name"]} has no "frame_index"/"frame_id": '
+                               f'"video_data_samples", got {sorted(track_data_sample)}')
+            for frame in frames:  # DetDataSamples, as mmdet's MOTChallengeMetric reads them
+                preds = frame_predictions(frame.to_dict(), 'pred_track_instances')
+                if preds['video_name'] is None:
+                    raise KeyError(f'frame {preds["name"]} has no "frame_index"/"frame_id": '
                                    'not a video frame')
-                ids = record.get('instance_ids')
+                ids = preds.get('instance_ids')
                 if ids is not None and len(np.unique(ids)) < len(ids):
                     raise ValueError(  # the evaluation would match one and miss the other
                         f'the model predicted track ids {sorted(ids.tolist())} for frame '
-                        f'{record["name"]!r} of video {record["video_name"]!r}: a track id '
+                        f'{preds["name"]!r} of video {preds["video_name"]!r}: a track id '
                         'appears twice in one frame')
-                self.results.append(record)
+                self.results.append(preds)
 
     def evaluate(self, size: int) -> dict:
         if get_world_size() > 1 and not self.format_only:
@@ -121,8 +121,8 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         """The summaries of this process's videos whose frames are all here
         and match the ground truth; anything else is left to the aggregation."""
         videos = defaultdict(list)
-        for record in unique_records(results):
-            videos[record['video_name']].append(record)
+        for preds in unique_frames(results):
+            videos[preds['video_name']].append(preds)
         logger = MMLogger.get_current_instance()
         try:
             gts, _ = load_gt_videos(self.ann_file, self.task, videos.__contains__)
@@ -133,14 +133,14 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         config = get_label_map(self.task).config
         names, gt_videos, pred_videos = [], [], []
         for name, gt in gts.items():
-            records = videos[name]
+            predictions = videos[name]
             gt = sorted(gt, key=lambda frame: frame.frameIndex or 0)
             if {(f.frameIndex, f.name) for f in gt} != {
-                    (r['frame_index'], r['name']) for r in records}:
+                    (p['frame_index'], p['name']) for p in predictions}:
                 continue
             try:
                 with paused_gc():
-                    pred_videos.append(bdd100k_to_scalabel(self.to_frames(records), config))
+                    pred_videos.append(bdd100k_to_scalabel(self.to_frames(predictions), config))
             except Exception:  # noqa: BLE001 (bad predictions: named by the aggregation)
                 continue
             names.append(name)
@@ -171,10 +171,10 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 self._summaries[video] = summary
         for video in [v for v, n in seen.items() if n > 1]:
             del self._summaries[video]
-        records = unique_records([r for r in results if SUMMARIES not in r])
+        predictions = unique_frames([r for r in results if SUMMARIES not in r])
         if self.format_only:
             with paused_gc():
-                self.try_write_submission(self.to_frames(records))
+                self.try_write_submission(self.to_frames(predictions))
             return {}
         # Scalabel objects only for what is scored here: the videos no process
         # summarised (all of them in one process, or for det_ap)
@@ -184,13 +184,13 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 self.ann_file, self.task,
                 (lambda video: True) if self.det_ap else
                 (lambda video: video not in self._summaries))
-        match_ground_truth(records, index, self.ann_file)
-        check_same_frames(index, [FrameKey(r['name'], r['video_name'], r['frame_index'])
-                                  for r in records], self.ann_file)
+        match_ground_truth(predictions, index, self.ann_file)
+        check_same_frames(index, [FrameKey(p['name'], p['video_name'], p['frame_index'])
+                                  for p in predictions], self.ann_file)
         if not (self.outfile_prefix or self.det_ap):
-            records = [r for r in records if r['video_name'] in gts]
+            predictions = [p for p in predictions if p['video_name'] in gts]
         with paused_gc():
-            frames = self.to_frames(records)
+            frames = self.to_frames(predictions)
         if self.outfile_prefix:
             self.try_write_submission(frames)
         videos = sorted({key.videoName for key in index}, key=str)  # evaluate_track's order
