@@ -85,7 +85,7 @@ def run_metric(gt_path, dets):
     for i in range(0, len(samples), 8):
         metric.process({}, samples[i:i + 8])
     scores = metric.evaluate(len(samples))
-    return time.perf_counter() - start, scores['AP']
+    return time.perf_counter() - start, scores['bdd100k/AP']
 
 
 def run_direct(gt_path, dets):
@@ -200,7 +200,7 @@ def _track_worker(rank, world_size, port, gt_folder, nproc, out):
     metric.dataset_meta = dict(classes=BOX_TRACK_CLASSES)
     for sample in samples:
         metric.process({}, [sample])
-    scores = metric.evaluate(len(videos))
+    scores = {k.split('/', 1)[1]: v for k, v in metric.evaluate(len(videos)).items()}
     if rank == 0:
         with open(out, 'w') as f:
             json.dump([time.perf_counter() - start, scores], f)
