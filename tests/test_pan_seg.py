@@ -20,7 +20,7 @@ from pycocotools import mask as mask_utils
 
 from bdd100k_zoo.evaluation import BDD100KPanSegMetric
 from bdd100k_zoo.labels import PAN_SEG_CLASSES, get_label_map
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 
 from conftest import REPO, SAMPLES
 

@@ -12,7 +12,7 @@ from scalabel.label.transforms import box2d_to_xyxy
 from scalabel.label.utils import check_crowd, check_ignored
 
 from bdd100k_zoo.labels import get_label_map
-from bdd100k_zoo.scalabel_io import BoxParser, ScalabelFormatError, read_box_frames
+from bdd100k_zoo.scalabel import BoxParser, ScalabelFormatError, read_frames
 from conftest import REPO, SAMPLES
 
 sys.path.insert(0, REPO)
@@ -47,7 +47,7 @@ def straightforward(path, task, drop=()):
 def fast(path, task, drop=()):
     parser = BoxParser(get_label_map(task), drop)
     return [(a['bboxes'], a['labels'], a['ignore_flags'])
-            for a in parser.parse(read_box_frames(path), path)]
+            for a in parser.parse(read_frames(path), path)]
 
 
 def assert_same(expected, actual):
@@ -85,11 +85,11 @@ def test_wrong_value_type_names_file_frame_and_label(tmp_path):
                     '"box2d": {"x1": 1, "y1": 2, "x2": "wide", "y2": 4}}]}]')
     with pytest.raises(ScalabelFormatError,
                        match=r"det\.json: frame 'a\.jpg': label '7' has a malformed box2d"):
-        read_box_frames(str(path))
+        read_frames(str(path))
 
 
 def test_reading_many_label_files_shows_a_progress_bar(capsys):
-    from bdd100k_zoo.scalabel_io import with_progress
+    from bdd100k_zoo.scalabel import with_progress
     files = [f'video{i}.json' for i in range(25)]  # BDD100K ships 1,400 such files
     assert list(with_progress(files, 'reading labels/box_track_20/train/')) == files
     out = capsys.readouterr().out

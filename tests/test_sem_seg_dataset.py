@@ -14,7 +14,7 @@ from scalabel.label.io import load
 from scalabel.label.transforms import mask_to_rle
 
 from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_label_map  # (registers the package)
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 from conftest import REPO
 
 LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadBDD100KSemSegAnnotations')]

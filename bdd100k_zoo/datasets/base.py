@@ -4,7 +4,7 @@ check: mmseg datasets already have a ``label_map`` attribute (class remapping)."
 from typing import List
 
 from ..labels import LabelMap, get_label_map
-from ..scalabel_io import ScalabelFormatError
+from ..scalabel import ScalabelFormatError
 from .image_size import image_sizes
 
 

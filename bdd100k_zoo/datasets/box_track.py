@@ -11,8 +11,7 @@ from mmengine.fileio import join_path
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
-                           with_progress)
+from ..scalabel import BoxParser, ScalabelFormatError, label_files, read_frames, with_progress
 from .base import BDD100KDatasetMixin
 from .det import IMAGE_SUFFIXES
 from .unreadable import UnreadableImagesMixin
@@ -31,7 +30,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     ``PackTrackInputs(meta_keys=('frame_index',))``). Images are found at
     ``<img>/<videoName>/<name>``, BDD100K's layout.
 
-    Labels come from :class:`~bdd100k_zoo.scalabel_io.BoxParser`, so crowd
+    Labels come from :class:`~bdd100k_zoo.scalabel.BoxParser`, so crowd
     boxes and the ignored-mapped categories become ``ignore_flag=1``
     instances exactly as in the detection dataset. ``instance_id`` numbers
     the Scalabel track ids (``label.id``) of a video: one id per track,
@@ -99,34 +98,34 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         (``det_20``) are one-frame videos."""
         grouped: Dict[object, list] = OrderedDict()
         for source, frame, arrays in self._read_frames(ann_file, parser):
-            video = frame.get('videoName')
+            video = frame.videoName
             if video is None:
-                grouped[(source, frame['name'])] = [(source, frame, arrays)]
+                grouped[(source, frame.name)] = [(source, frame, arrays)]
                 continue
-            if not isinstance(frame.get('frameIndex'), int):
+            if frame.frameIndex is None:
                 raise ScalabelFormatError(
-                    f'{source}: frame {frame["name"]!r} of video {video!r} has no integer '
+                    f'{source}: frame {frame.name!r} of video {video!r} has no integer '
                     f'"frameIndex" (the official evaluation matches frames by it)')
             grouped.setdefault(video, []).append((source, frame, arrays))
         videos = []
         for key, frames in grouped.items():
-            frames.sort(key=lambda item: item[1].get('frameIndex') or 0)
+            frames.sort(key=lambda item: item[1].frameIndex or 0)
             seen: Dict[int, str] = {}
             for source, frame, _ in frames:
-                if frame.get('videoName') is None:
+                if frame.videoName is None:
                     continue
-                if frame['frameIndex'] in seen:
+                if frame.frameIndex in seen:
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} of video {key!r} repeats frameIndex '
-                        f'{frame["frameIndex"]} (also frame {seen[frame["frameIndex"]]!r})')
-                seen[frame['frameIndex']] = frame['name']
+                        f'{source}: frame {frame.name!r} of video {key!r} repeats frameIndex '
+                        f'{frame.frameIndex} (also frame {seen[frame.frameIndex]!r})')
+                seen[frame.frameIndex] = frame.name
             names: Dict[str, int] = {}
             for source, frame, _ in frames:
-                if frame['name'] in names and frame.get('videoName') is not None:
+                if frame.name in names and frame.videoName is not None:
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} appears twice in video {key!r} '
-                        f'(frameIndex {names[frame["name"]]} and {frame["frameIndex"]})')
-                names[frame['name']] = frame.get('frameIndex')
+                        f'{source}: frame {frame.name!r} appears twice in video {key!r} '
+                        f'(frameIndex {names[frame.name]} and {frame.frameIndex})')
+                names[frame.name] = frame.frameIndex
             track_ids: Dict[str, int] = {}
             images = [self.parse_frame(frame, arrays, parser, img_dir, frame_id, track_ids)
                       for frame_id, (_, frame, arrays) in enumerate(frames)]
@@ -141,7 +140,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         """``(source, frame, arrays)`` of every frame: typed decoding and bulk
         box conversion, file by file (one per video in ``box_track_20``)."""
         for source in with_progress(label_files(ann_file), f'reading {ann_file}'):
-            frames = read_box_frames(source)
+            frames = read_frames(source)
             yield from ((source, frame, arrays) for frame, arrays in
                         zip(frames, parser.parse(frames, source, with_track_ids=True)))
 
@@ -155,11 +154,10 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
                 track_ids[track_id] = self._next_instance_id
                 self._next_instance_id += 1
             instance_ids.append(track_ids[track_id])
-        frame_index = frame.get('frameIndex')
         return dict(
-            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
-            img_id=frame['name'], height=height, width=width,
-            frame_id=frame_id, frame_index=frame_index if frame_index is not None else frame_id,
+            img_path=osp.join(img_dir, frame.videoName or '', frame.name),
+            img_id=frame.name, height=height, width=width, frame_id=frame_id,
+            frame_index=frame.frameIndex if frame.frameIndex is not None else frame_id,
             gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
             gt_ignore_flags=arrays['ignore_flags'],
             gt_instance_ids=np.asarray(instance_ids, dtype=np.int64))

@@ -9,8 +9,7 @@ from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
-                           with_progress)
+from ..scalabel import BoxParser, ScalabelFormatError, label_files, read_frames, with_progress
 from .base import BDD100KDatasetMixin
 from .unreadable import UnreadableImagesMixin
 
@@ -21,7 +20,7 @@ IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDataset):
     """BDD100K 2D detection (``labels/det_20/det_{train,val}.json``), 10 classes.
 
-    Labels are read by :class:`~bdd100k_zoo.scalabel_io.BoxParser` (name
+    Labels are read by :class:`~bdd100k_zoo.scalabel.BoxParser` (name
     mapping, inclusive corners). Crowd boxes and the ignored-mapped categories
     ("other person", "other vehicle", "trailer") become instances with
     ``ignore_flag=1``: ``PackDetInputs`` moves them to ``ignored_instances``,
@@ -62,10 +61,10 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
             frames, arrays = self.read_label_file(source, parser)
             entries = []
             for frame, frame_arrays in zip(frames, arrays):
-                key = (frame.get('videoName'), frame['name'])
+                key = (frame.videoName, frame.name)
                 if key in seen:
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
+                        f'{source}: frame {frame.name!r} appears twice (also in {seen[key]})')
                 seen[key] = source
                 entries.append(self.data_info(frame, frame_arrays, parser, img_dir))
             self.check_image_sizes(entries, source)
@@ -82,17 +81,17 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
         return BoxParser(self.label_map, self.drop_categories)
 
     def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
-        """The frames of one label file and their arrays: typed decoding of the
-        box fields only and conversion of all boxes at once (BDD100K scale)."""
-        frames = read_box_frames(source)
+        """The frames of one label file and their arrays, all labels converted
+        at once (BDD100K scale)."""
+        frames = read_frames(source)
         return frames, parser.parse(frames, source)
 
     def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
         """One data-list entry; subclasses add their fields (masks)."""
         height, width = parser.frame_size(frame)
         return dict(
-            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
-            img_id=frame['name'],
+            img_path=osp.join(img_dir, frame.videoName or '', frame.name),
+            img_id=frame.name,
             height=height, width=width,
             gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
             gt_ignore_flags=arrays['ignore_flags'])

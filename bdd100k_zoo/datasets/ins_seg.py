@@ -2,13 +2,13 @@
 or the bitmask PNG folder, masks kept compact until the pipeline decodes them."""
 import os
 import os.path as osp
-from typing import List, Tuple
+from typing import List
 
 from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_label_map
-from ..scalabel_io import MaskParser, read_bitmask, read_frames, with_progress
+from ..scalabel import MaskParser, read_bitmask, with_progress
 from .det import IMAGE_SUFFIXES, BDD100KDetDataset
 
 
@@ -21,7 +21,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     * ``labels/ins_seg/rles/ins_seg_{train,val}.json``: Scalabel JSON, RLE;
     * ``labels/ins_seg/polygons/ins_seg_{train,val}.json``: Scalabel JSON,
       ``poly2d`` (Bezier segments flattened, see
-      :class:`~bdd100k_zoo.scalabel_io.MaskParser`);
+      :class:`~bdd100k_zoo.scalabel.MaskParser`);
     * ``labels/ins_seg/bitmasks/{train,val}``: a folder of RGBA PNGs. Frames
       are then the images under ``data_prefix['img']``, each needing
       ``<stem>.png`` in that folder (the mmseg way of pairing images and
@@ -57,11 +57,6 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
                 f.endswith('.png') for f in os.listdir(self.ann_file)):
             return self._load_bitmasks()
         return super().load_data_list()
-
-    def read_label_file(self, source: str, parser: MaskParser) -> Tuple[list, List[dict]]:
-        frames = read_frames(source)  # raw dicts: the masks need rle / poly2d
-        parser.check_file_rles(frames, source)
-        return frames, [parser(frame, source) for frame in frames]
 
     def data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
         return dict(super().data_info(frame, arrays, parser, img_dir), gt_masks=arrays['masks'])

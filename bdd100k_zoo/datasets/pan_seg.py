@@ -21,8 +21,8 @@ from mmdet.structures.mask import BitmapMasks
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map
-from ..scalabel_io import (BoxParser, RLEFrame, ScalabelFormatError, _frame_where,
-                           read_rle_frames)
+from ..scalabel import BoxParser, Frame, ScalabelFormatError, flatten, read_frames
+from ..scalabel.boxes import per_frame
 from .det import BDD100KDetDataset
 
 
@@ -44,7 +44,7 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
     :class:`BDD100KInsSegDataset`. BDD100K categories outside the task
     (``unlabeled``) are skipped and counted, as the official evaluation
     removes them; an unknown category, a label without an RLE or an RLE of
-    another size raise :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError`
+    another size raise :class:`~bdd100k_zoo.scalabel.ScalabelFormatError`
     naming the file and frame. ``filter_cfg=dict(filter_empty_gt=True)``
     drops training frames without a thing, as mmdet's ``CocoPanopticDataset``.
     Use :class:`LoadBDD100KPanopticAnnotations` in the pipeline.
@@ -78,36 +78,40 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
         return BoxParser(self.label_map, tuple(self.drop_categories) + tuple(outside))
 
     def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
-        frames = read_rle_frames(source)  # typed: only what is read here
-        return frames, [self.parse_frame(frame, source, parser) for frame in frames]
+        """The frames of one file and their segments; every label needs an RLE
+        of its image's size."""
+        frames = read_frames(source)
+        labels, frame_of = flatten(frames)
+        for label, frame in zip(labels, frame_of):
+            if label.rle is None:
+                raise ScalabelFormatError(
+                    f'{frames[frame].where(source)}: label {label.id!r} ({label.category}) has '
+                    'no "rle"; use the RLE release (labels/pan_seg/rles)')
+        class_of, ignore = parser.classify(labels, frames, frame_of, source,
+                                           counted=np.ones(len(labels), bool))
+        kept = np.flatnonzero(class_of >= 0)
+        for i in kept:
+            (height, width), size = parser.frame_size(frames[frame_of[i]]), labels[i].rle.size
+            if size != (height, width):
+                raise ScalabelFormatError(
+                    f'{frames[frame_of[i]].where(source)}: label {labels[i].id!r} has an rle of '
+                    f'size {size[1]}x{size[0]} (WxH) but the image is {width}x{height}')
+        columns = dict(classes=class_of[kept], ignore=ignore[kept],
+                       counts=[labels[i].rle.counts for i in kept])
+        return frames, [self.parse_frame(frame, source, parser, **segments) for frame, segments
+                        in zip(frames, per_frame(frame_of[kept], len(frames), columns))]
 
-    def parse_frame(self, frame: RLEFrame, source: str, parser: BoxParser) -> dict:
+    def parse_frame(self, frame: Frame, source: str, parser: BoxParser, classes: np.ndarray,
+                    ignore: np.ndarray, counts: List[str]) -> dict:
         """The arrays of one frame: ``segments`` (class id, RLE counts) of every
         kept label, and for the thing segments with pixels their tight
         ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices."""
-        size = parser.frame_size(frame)
-        segments, ignored = [], []
-        for label in frame.labels or ():
-            if label.rle is None:
-                raise ScalabelFormatError(
-                    f'{_frame_where(source, frame)}: label {label.id!r} ({label.category}) has '
-                    'no "rle"; use the RLE release (labels/pan_seg/rles)')
-            class_id, ignore = parser.category(label, source, frame)
-            if class_id < 0:
-                continue
-            if size is not None and tuple(label.rle.size) != tuple(size):
-                raise ScalabelFormatError(
-                    f'{_frame_where(source, frame)}: label {label.id!r} has an rle of size '
-                    f'{label.rle.size[1]}x{label.rle.size[0]} (WxH) but the image is '
-                    f'{size[1]}x{size[0]}')
-            segments.append((class_id, label.rle.counts))
-            ignored.append(ignore)
-        classes = np.array([c for c, _ in segments], np.int64)
+        segments = list(zip(classes.tolist(), counts))
         things = np.flatnonzero(classes < self.label_map.num_things)
         boxes = np.zeros((0, 4), np.float32)
         if len(things):  # one pycocotools call per frame, not per label
-            height, width = size or frame.labels[0].rle.size
-            rles = [dict(size=[height, width], counts=segments[i][1]) for i in things]
+            height, width = parser.frame_size(frame)
+            rles = [dict(size=[height, width], counts=counts[i]) for i in things]
             nonempty = mask_utils.area(rles) > 0
             parser.stats['skipped (empty mask)'] += int((~nonempty).sum())
             things = things[nonempty]
@@ -115,7 +119,7 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
             boxes[:, 2:] += boxes[:, :2]
         parser.stats['segments'] += len(segments)
         return dict(segments=segments, things=things, bboxes=boxes, labels=classes[things],
-                    ignore_flags=np.asarray(ignored, bool)[things].reshape(-1), source=source)
+                    ignore_flags=ignore[things], source=source)
 
     def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
         return dict(super().data_info(frame, arrays, parser, img_dir),

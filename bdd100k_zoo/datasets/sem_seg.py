@@ -21,7 +21,7 @@ from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel_io import ScalabelFormatError, check_rles, iter_frames, read_rle_frames
+from ..scalabel import ScalabelFormatError, check_rles, label_files, read_frames
 
 
 def valid_ids(task: str) -> np.ndarray:
@@ -65,7 +65,7 @@ class BDD100KSemSegDataset(BDD100KDataset):
     categories without a train id (``dynamic``, ``ego vehicle``, ...) are
     skipped as the official evaluation skips them; an unknown category, a
     polygon-only label or RLEs of different sizes raise
-    :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError` naming the file
+    :class:`~bdd100k_zoo.scalabel.ScalabelFormatError` naming the file
     and frame. Use :class:`LoadBDD100KSemSegAnnotations` in the pipeline.
     """
 
@@ -96,46 +96,35 @@ class BDD100KSemSegDataset(BDD100KDataset):
         no_train_id = self._skipped_categories()
         img_dir = self.data_prefix.get('img_path') or ''
         data_list, seen, skipped, to_check = [], {}, 0, []
-        for source, frame in iter_frames(self.ann_file, read_rle_frames):
-            name = frame['name']
+        for source, frame in ((s, f) for s in label_files(self.ann_file) for f in read_frames(s)):
+            name = frame.name
             if name in seen:
                 raise ScalabelFormatError(
                     f'{source}: frame {name!r} appears twice (also in {seen[name]})')
             seen[name] = source
             rles, size = [], None
-            for label in frame.get('labels') or ():
-                category = label.get('category')
-                category = label_map.name_mapping.get(category, category)
+            for label in frame.labels or ():
+                category = label_map.name_mapping.get(label.category, label.category)
                 if category not in class_ids:
                     if category in no_train_id:
                         skipped += 1
                         continue
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} has unknown '
-                        f'category {label.get("category")!r}; BDD100K {self.task} classes are '
-                        f'{list(class_ids)}')
-                rle = label.get('rle')
-                if not rle:
+                        f'{source}: frame {name!r} label {label.id!r} has unknown category '
+                        f'{label.category!r}; BDD100K {self.task} classes are {list(class_ids)}')
+                if label.rle is None:
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} ({category}) has no '
+                        f'{source}: frame {name!r} label {label.id!r} ({category}) has no '
                         f'"rle"; use the RLE release (labels/{self.task}/rles) or the PNG masks')
-                try:
-                    label_size = (int(rle['size'][0]), int(rle['size'][1]))
-                    counts = rle['counts']
-                    assert isinstance(counts, str)
-                except (KeyError, IndexError, TypeError, ValueError, AssertionError):
+                if size is not None and label.rle.size != size:
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} has a malformed '
-                        f'rle (need "counts" string and "size" [height, width])') from None
-                if size is not None and label_size != size:
-                    raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} rle is '
-                        f'{label_size[0]}x{label_size[1]} (HxW) but earlier labels are '
+                        f'{source}: frame {name!r} label {label.id!r} rle is '
+                        f'{label.rle.size[0]}x{label.rle.size[1]} (HxW) but earlier labels are '
                         f'{size[0]}x{size[1]}')
-                size = label_size
-                rles.append((class_ids[category], counts))
-                to_check.append((counts, size, f'{source}: frame {name!r} label '
-                                               f'{label.get("id")!r}'))
+                size = label.rle.size
+                rles.append((class_ids[category], label.rle.counts))
+                to_check.append((label.rle.counts, size, f'{source}: frame {name!r} label '
+                                                         f'{label.id!r}'))
             data_list.append(dict(
                 img_path=osp.join(img_dir, name), seg_rles=rles, seg_rle_size=size,
                 seg_ann_file=source, label_map=self.label_map,

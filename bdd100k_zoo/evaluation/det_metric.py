@@ -14,7 +14,7 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, check_prefix, check_writable
 from ..labels import get_label_map
-from ..scalabel_io import ScalabelFormatError, label_files, read_frames
+from ..scalabel import ScalabelFormatError, label_files, read_frames
 from .scalabel_convert import (coco_quiet, frame_record, match_ground_truth, paused_gc,
                                record_to_frame, unique_records)
 
@@ -29,15 +29,12 @@ def check_official_categories(ann_file: str, task: str) -> None:
     known = set(label_map.classes) | set(label_map.ignored_mapping)
     for source in label_files(ann_file):
         for frame in read_frames(source):
-            for label in frame.get('labels') or ():
-                category = label.get('category')
+            for label in frame.labels or ():
+                category = label.category
                 if label_map.name_mapping.get(category, category) not in known:
-                    video = frame.get('videoName')
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r}'
-                        + (f' of video {video!r}' if video else '')
-                        + f': label {label.get("id")!r} has category {category!r}, which is '
-                        f'neither a BDD100K {task} class nor an ignored one: the official '
+                        f'{frame.where(source)}: label {label.id!r} has category {category!r}, '
+                        f'which is neither a BDD100K {task} class nor an ignored one: the official '
                         f'evaluation cannot score this file (classes: {list(label_map.classes)}, '
                         f'ignored: {sorted(label_map.ignored_mapping)})')
 

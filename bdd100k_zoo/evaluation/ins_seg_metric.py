@@ -16,7 +16,7 @@ from scalabel.label.typing import RLE, Frame
 
 from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
-from ..scalabel_io import flatten_poly2d
+from ..scalabel import flatten_poly2d
 from .det_metric import BDD100KDetMetric
 from .scalabel_convert import _field, coco_quiet, frame_record, record_to_frame
 
@@ -76,9 +76,7 @@ def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
                          (720, 1280))
         for label in frame.labels or ():
             if label.rle is None and label.poly2d:
-                polygons = [p.tolist() for p in flatten_poly2d(
-                    [dict(vertices=p.vertices, types=p.types, closed=p.closed)
-                     for p in label.poly2d])]
+                polygons = [p.tolist() for p in flatten_poly2d(label.poly2d)]
                 if polygons:
                     rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
                     label.rle = RLE(counts=rle['counts'].decode(), size=list(rle['size']))

@@ -1,4 +1,4 @@
-"""Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel_io`.
+"""Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel`.
 
 ``process`` of every metric keeps one compact record per frame (numpy arrays,
 masks already RLE-encoded) built by :func:`frame_record`; ``compute_metrics``

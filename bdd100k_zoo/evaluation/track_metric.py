@@ -25,7 +25,7 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, new_folder, replace_folder
 from ..labels import get_label_map
-from ..scalabel_io import label_files, read_frames
+from ..scalabel import label_files, read_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
 from .scalabel_convert import (_field, coco_quiet, frame_record, match_ground_truth,
                                paused_gc, unique_records)
@@ -296,7 +296,7 @@ def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], boo
     BDD100K mapping) but parsed only for those; and every frame's key."""
     frames, index = [], []
     for source in label_files(ann_file):
-        for raw in read_frames(source):
+        for raw in read_frames(source, dict):
             index.append(FrameKey(raw['name'], raw.get('videoName'), raw.get('frameIndex')))
             if keep(raw.get('videoName')):
                 frames.append(parse(raw))
