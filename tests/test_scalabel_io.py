@@ -11,7 +11,7 @@ from scalabel.label.io import load
 from scalabel.label.transforms import box2d_to_xyxy
 from scalabel.label.utils import check_crowd, check_ignored
 
-from bdd100k_zoo.labels import get_label_map
+from bdd100k_zoo.labels import get_task_labels
 from bdd100k_zoo.scalabel import BoxParser, ScalabelFormatError, read_frames
 from conftest import REPO, SAMPLES
 
@@ -21,13 +21,13 @@ from benchmarks.common import generate_det_labels  # noqa: E402
 
 def straightforward(path, task, drop=()):
     """Per frame (boxes, labels, ignore flags) the slow, obvious way."""
-    label_map = get_label_map(task)
+    task_labels = get_task_labels(task)
     frames = load(path).frames
     for frame in frames:  # categories outside this task's classes first, as the fast path does
         frame.labels = [lab for lab in frame.labels or []
-                        if label_map.name_mapping.get(lab.category, lab.category) not in drop]
-    frames = bdd100k_to_scalabel(frames, label_map.config)
-    size = label_map.config.scalabel.imageSize
+                        if task_labels.name_mapping.get(lab.category, lab.category) not in drop]
+    frames = bdd100k_to_scalabel(frames, task_labels.config)
+    size = task_labels.config.scalabel.imageSize
     result = []
     for frame in frames:
         boxes, classes, ignore = [], [], []
@@ -37,7 +37,7 @@ def straightforward(path, task, drop=()):
             x1, y1, x2, y2 = box2d_to_xyxy(label.box2d)
             boxes.append([min(max(x1, 0), size.width), min(max(y1, 0), size.height),
                           min(x2, size.width), min(y2, size.height)])
-            classes.append(label_map.classes.index(label.category))
+            classes.append(task_labels.classes.index(label.category))
             ignore.append(check_crowd(label) or check_ignored(label))
         result.append((np.array(boxes, np.float32).reshape(-1, 4), np.array(classes),
                        np.array(ignore, bool)))
@@ -45,7 +45,7 @@ def straightforward(path, task, drop=()):
 
 
 def fast(path, task, drop=()):
-    parser = BoxParser(get_label_map(task), drop)
+    parser = BoxParser(get_task_labels(task), drop)
     return [(a['bboxes'], a['labels'], a['ignore_flags'])
             for a in parser.parse(read_frames(path), path)]
 

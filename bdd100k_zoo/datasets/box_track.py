@@ -10,10 +10,9 @@ from mmdet.registry import DATASETS
 from mmengine.fileio import join_path
 from mmengine.logging import MMLogger
 
-from ..labels import get_label_map
-from ..scalabel import BoxParser, ScalabelFormatError, label_files, read_frames, with_progress
+from ..labels import get_task_labels
+from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
-from .det import IMAGE_SUFFIXES
 from .unreadable import UnreadableImagesMixin
 
 
@@ -57,7 +56,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     """
 
     task = 'box_track'
-    METAINFO = get_label_map('box_track').metainfo
+    METAINFO = get_task_labels('box_track').metainfo
 
     def __init__(self, *args, image_sources: Sequence[dict] = (),
                  drop_categories: Iterable[str] = (), skip_unreadable_images: bool = False,
@@ -76,7 +75,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
-        parser = BoxParser(self.label_map, self.drop_categories)
+        parser = BoxParser(self.task_labels, self.drop_categories)
         self._next_instance_id = 1
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
@@ -97,37 +96,28 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         """Videos of one label file or folder; frames without ``videoName``
         (``det_20``) are one-frame videos."""
         grouped: Dict[object, list] = OrderedDict()
-        for source, frame, arrays in self._read_frames(ann_file, parser):
-            video = frame.videoName
-            if video is None:
-                grouped[(source, frame.name)] = [(source, frame, arrays)]
-                continue
-            if frame.frameIndex is None:
-                raise ScalabelFormatError(
-                    f'{source}: frame {frame.name!r} of video {video!r} has no integer '
-                    f'"frameIndex" (the official evaluation matches frames by it)')
-            grouped.setdefault(video, []).append((source, frame, arrays))
+        for source, frames in self.read_label_files(ann_file):
+            for frame, arrays in zip(frames, parser.parse(frames, source, with_track_ids=True)):
+                if frame.videoName is None:
+                    grouped[(source, frame.name)] = [(source, frame, arrays)]
+                    continue
+                if frame.frameIndex is None:
+                    raise ScalabelFormatError(
+                        f'{frame.where(source)} has no integer "frameIndex" (the official '
+                        'evaluation matches frames by it)')
+                grouped.setdefault(frame.videoName, []).append((source, frame, arrays))
         videos = []
-        for key, frames in grouped.items():
+        for frames in grouped.values():
             frames.sort(key=lambda item: item[1].frameIndex or 0)
             seen: Dict[int, str] = {}
             for source, frame, _ in frames:
-                if frame.videoName is None:
-                    continue
                 if frame.frameIndex in seen:
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame.name!r} of video {key!r} repeats frameIndex '
-                        f'{frame.frameIndex} (also frame {seen[frame.frameIndex]!r})')
+                        f'{frame.where(source)} repeats frameIndex {frame.frameIndex} (also '
+                        f'frame {seen[frame.frameIndex]!r})')
                 seen[frame.frameIndex] = frame.name
-            names: Dict[str, int] = {}
-            for source, frame, _ in frames:
-                if frame.name in names and frame.videoName is not None:
-                    raise ScalabelFormatError(
-                        f'{source}: frame {frame.name!r} appears twice in video {key!r} '
-                        f'(frameIndex {names[frame.name]} and {frame.frameIndex})')
-                names[frame.name] = frame.frameIndex
             track_ids: Dict[str, int] = {}
-            images = [self.parse_frame(frame, arrays, parser, img_dir, frame_id, track_ids)
+            images = [self.parse_data_info(frame, arrays, parser, img_dir, frame_id, track_ids)
                       for frame_id, (_, frame, arrays) in enumerate(frames)]
             self.check_image_sizes(images, frames[0][0])
             videos.append(dict(video_length=len(images), images=images))
@@ -135,17 +125,8 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
             raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
         return videos
 
-    @staticmethod
-    def _read_frames(ann_file: str, parser: BoxParser):
-        """``(source, frame, arrays)`` of every frame: typed decoding and bulk
-        box conversion, file by file (one per video in ``box_track_20``)."""
-        for source in with_progress(label_files(ann_file), f'reading {ann_file}'):
-            frames = read_frames(source)
-            yield from ((source, frame, arrays) for frame, arrays in
-                        zip(frames, parser.parse(frames, source, with_track_ids=True)))
-
-    def parse_frame(self, frame, arrays: dict, parser: BoxParser, img_dir: str,
-                    frame_id: int, track_ids: Dict[str, int]) -> dict:
+    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser, img_dir: str,
+                        frame_id: int, track_ids: Dict[str, int]) -> dict:
         """One frame of the data list, its labels as compact arrays."""
         height, width = parser.frame_size(frame)
         instance_ids = []
@@ -163,22 +144,16 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
             gt_instance_ids=np.asarray(instance_ids, dtype=np.int64))
 
     def _load_unlabelled(self) -> List[dict]:
-        img_dir = self._image_dir()
-        if not osp.isdir(img_dir):
-            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
-        size = self.label_map.config.scalabel.imageSize
-        empty = dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_bboxes_labels=np.zeros(0, np.int64),
-                     gt_ignore_flags=np.zeros(0, bool), gt_instance_ids=np.zeros(0, np.int64))
-        videos = []
-        for video in sorted(d for d in os.listdir(img_dir) if osp.isdir(osp.join(img_dir, d))):
-            names = sorted(f for f in os.listdir(osp.join(img_dir, video))
-                           if f.lower().endswith(IMAGE_SUFFIXES))
-            if not names:
-                continue
-            images = [dict(img_path=osp.join(img_dir, video, name), img_id=name,
-                           height=size.height, width=size.width, frame_id=i, frame_index=i,
-                           video_id=len(videos), **empty) for i, name in enumerate(names)]
-            videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
+        """Every sub-folder of the image folder that holds images is a video."""
+        img_dir, videos = self._image_dir(), []
+        for video in sorted(os.listdir(img_dir)) if osp.isdir(img_dir) else ():
+            names = (self.image_names(osp.join(img_dir, video), required=False)
+                     if osp.isdir(osp.join(img_dir, video)) else [])
+            images = [dict(self.unlabelled_frame(osp.join(img_dir, video, name)), frame_id=i,
+                           frame_index=i, video_id=len(videos),
+                           gt_instance_ids=np.zeros(0, np.int64)) for i, name in enumerate(names)]
+            if images:
+                videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
         if not videos:
             raise FileNotFoundError(
                 f'{type(self).__name__}: no video folders with images in {img_dir}')

@@ -20,15 +20,16 @@ from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
-from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel import ScalabelFormatError, check_rles, label_files, read_frames
+from ..labels import IGNORE_INDEX, get_task_labels, sem_seg_train_ids
+from ..scalabel import ScalabelFormatError, check_rles
+from .base import BDD100KDatasetMixin
 
 
 def valid_ids(task: str) -> np.ndarray:
     """Which of the 256 values a label map of the task may hold: its train
     ids and 255 (unlabeled)."""
     valid = np.zeros(256, bool)
-    valid[:len(get_label_map(task).classes)] = True
+    valid[:len(get_task_labels(task).classes)] = True
     valid[IGNORE_INDEX] = True
     return valid
 
@@ -36,7 +37,7 @@ def valid_ids(task: str) -> np.ndarray:
 def background_id(task: str) -> int:
     """What an unlabeled pixel of the RLE release is: 255, or for drivable
     area the ``background`` class (2), as BDD100K's own drivable masks have it."""
-    classes = get_label_map(task).classes
+    classes = get_task_labels(task).classes
     return classes.index('background') if 'background' in classes else IGNORE_INDEX
 
 
@@ -49,7 +50,7 @@ def _where(results: dict) -> str:
 
 
 @DATASETS.register_module()
-class BDD100KSemSegDataset(BDD100KDataset):
+class BDD100KSemSegDataset(BDD100KDatasetMixin, BDD100KDataset):
     """BDD100K semantic segmentation, 19 classes (train ids 0-18, 255 ignored).
 
     Labels come from one of:
@@ -70,7 +71,7 @@ class BDD100KSemSegDataset(BDD100KDataset):
     """
 
     task = 'sem_seg'
-    METAINFO = get_label_map('sem_seg').metainfo
+    METAINFO = get_task_labels('sem_seg').metainfo
 
     def load_data_list(self) -> List[dict]:
         self._check_classes()
@@ -81,30 +82,18 @@ class BDD100KSemSegDataset(BDD100KDataset):
             self.data_prefix['seg_map_path'] = None
         return super().load_data_list()
 
-    def _check_classes(self) -> None:
-        """Pixel values are official train ids and the metric scores them as
-        such, so a config may not reorder or subset ``metainfo.classes``."""
-        official = get_label_map(self.task).classes
-        if tuple(self.metainfo['classes']) != official:
-            raise ValueError(
-                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ '
-                f'from the official BDD100K {self.task} classes {official}')
-
     def _load_rles(self) -> List[dict]:
-        label_map = get_label_map(self.task)
-        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        name_mapping = self.task_labels.name_mapping
+        class_ids = {name: i for i, name in enumerate(self.task_labels.classes)}
         no_train_id = self._skipped_categories()
-        img_dir = self.data_prefix.get('img_path') or ''
-        data_list, seen, skipped, to_check = [], {}, 0, []
-        for source, frame in ((s, f) for s in label_files(self.ann_file) for f in read_frames(s)):
-            name = frame.name
-            if name in seen:
-                raise ScalabelFormatError(
-                    f'{source}: frame {name!r} appears twice (also in {seen[name]})')
-            seen[name] = source
-            rles, size = [], None
+        img_dir = self._image_dir()
+        data_list, skipped, to_check = [], 0, []
+        frames = ((source, frame) for source, frames in self.read_label_files(self.ann_file)
+                  for frame in frames)
+        for source, frame in frames:
+            name, rles, size = frame.name, [], None
             for label in frame.labels or ():
-                category = label_map.name_mapping.get(label.category, label.category)
+                category = name_mapping.get(label.category, label.category)
                 if category not in class_ids:
                     if category in no_train_id:
                         skipped += 1
@@ -191,7 +180,7 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
         if results.get('seg_rles') is None:
             return self._load_png(results)
         size = results['ori_shape'] if 'ori_shape' in results else None
-        image_size = get_label_map(self.task).config.scalabel.imageSize
+        image_size = get_task_labels(self.task).config.scalabel.imageSize
         default = size or (image_size.height, image_size.width)
         results['gt_seg_map'] = decode_rles(results['seg_rles'], results.get('seg_rle_size'),
                                             tuple(default), self.background)
@@ -233,4 +222,4 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
         if len(bad):
             raise ValueError(
                 f'{_where(results)}: label values {bad.tolist()} are no BDD100K {self.task} '
-                f'train ids (0-{len(get_label_map(self.task).classes) - 1}, 255 unlabeled)')
+                f'train ids (0-{len(get_task_labels(self.task).classes) - 1}, 255 unlabeled)')

@@ -14,7 +14,7 @@ import numpy as np
 from mmseg.registry import METRICS
 from scalabel.label.utils import get_leaf_categories
 
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from .sem_seg_metric import BDD100KSemSegMetric
 
 
@@ -38,15 +38,15 @@ class BDD100KDrivableMetric(BDD100KSemSegMetric):
 
     @staticmethod
     def scored_classes() -> Sequence[str]:
-        config = get_label_map('drivable').config.scalabel
+        config = get_task_labels('drivable').config.scalabel
         return tuple(cat.name for cat in get_leaf_categories(config.categories))
 
     @property
     def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
-        if tuple(classes) != get_label_map(self.task).classes:
+        classes = (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
+        if tuple(classes) != get_task_labels(self.task).classes:
             raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
-                             f'BDD100K drivable classes {get_label_map(self.task).classes}')
+                             f'BDD100K drivable classes {get_task_labels(self.task).classes}')
         return self.scored_classes()
 
     def _submission_values(self, pred: np.ndarray) -> np.ndarray:

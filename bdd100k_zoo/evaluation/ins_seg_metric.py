@@ -15,7 +15,7 @@ from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
 from ..fileio import OutputError, atomic_write, new_folder, replace_folder
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from ..scalabel import flatten_poly2d
 from .det_metric import BDD100KDetMetric
 from .scalabel_convert import _field, coco_quiet, frame_record, record_to_frame
@@ -152,8 +152,8 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                               'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        height, width = (get_label_map(self.task).config.scalabel.imageSize.height,
-                         get_label_map(self.task).config.scalabel.imageSize.width)
+        height, width = (get_task_labels(self.task).config.scalabel.imageSize.height,
+                         get_task_labels(self.task).config.scalabel.imageSize.width)
         scores = []
         for frame in frames:
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)
@@ -187,7 +187,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         return path
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
-        config = get_label_map(self.task).config.scalabel
+        config = get_task_labels(self.task).config.scalabel
         gt_frames = gt_for_ins_seg(gt_frames)
         nproc = min(self.nproc, 1)
         # box AP first: the mask evaluation empties frames whose masks overlap

@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 import msgspec
 import numpy as np
 
-from ..labels import LabelMap as TaskLabels
+from ..labels import TaskLabels
 from .schema import Frame, Label, ScalabelFormatError
 
 

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from ..labels import LabelMap as TaskLabels
+from ..labels import TaskLabels
 from .boxes import BoxParser, check_label_ids, flatten, per_frame
 from .schema import Frame, Label, Poly2D, ScalabelFormatError
 
