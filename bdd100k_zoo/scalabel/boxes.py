@@ -58,8 +58,8 @@ def check_label_ids(labels: List[Label], frame_of: np.ndarray, frames: List[Fram
         raise ScalabelFormatError(
             f'{frames[frame_of[i]].where(source)}: label #{i - first} (category '
             f'{labels[i].category!r}) has no "id"; Scalabel labels need one')
-    keys = list(zip(frame_of.tolist(), map(str, ids)))
-    if unique and len(set(keys)) < len(keys):
+    keys = list(zip(frame_of.tolist(), map(str, ids))) if unique else []
+    if len(set(keys)) < len(keys):
         seen = set()
         for key in keys:
             if key in seen:
