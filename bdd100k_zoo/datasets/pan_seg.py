@@ -21,8 +21,7 @@ from mmdet.structures.mask import BitmapMasks
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_task_labels
-from ..scalabel import BoxParser, Frame, ScalabelFormatError, flatten
-from ..scalabel.boxes import per_frame
+from ..scalabel import BoxParser, Frame, ScalabelFormatError, flatten, per_frame
 from .det import BDD100KDetDataset
 
 
