@@ -1,4 +1,4 @@
-"""BDD100K label maps, read from the ``bdd100k`` package rather than retyped.
+"""BDD100K task labels, read from the ``bdd100k`` package rather than retyped.
 
 Each task's classes are the leaf categories of the official ``bdd100k``
 task config (``bdd100k/configs/<task>.toml``) in that file's order, which is
@@ -25,7 +25,7 @@ _BOX_TO_PIXEL_NAME = {'pedestrian': 'person'}
 
 
 @dataclass(frozen=True)
-class LabelMap:
+class TaskLabels:
     """Everything needed to turn a BDD100K category name into a class id."""
 
     task: str
@@ -71,15 +71,15 @@ def _classes(task: str, config: BDD100KConfig) -> Tuple[Tuple[str, ...], int]:
 
 
 @lru_cache(maxsize=None)
-def get_label_map(task: str) -> LabelMap:
-    """The label map of one BDD100K task (one of :data:`TASKS`)."""
+def get_task_labels(task: str) -> TaskLabels:
+    """The labels of one BDD100K task (one of :data:`TASKS`)."""
     if task not in TASKS:
         raise KeyError(f'Unknown BDD100K task {task!r}; expected one of {TASKS}')
     config = load_bdd100k_config(task)
     classes, num_things = _classes(task, config)
     colors = _pixel_colors()
     palette = tuple(colors[_BOX_TO_PIXEL_NAME.get(name, name)] for name in classes)
-    return LabelMap(
+    return TaskLabels(
         task=task,
         classes=classes,
         palette=palette,
@@ -95,9 +95,9 @@ def sem_seg_train_ids() -> Dict[str, int]:
     return {label.name: label.trainId for label in BDD100K_LABELS}
 
 
-DET_CLASSES = get_label_map('det').classes
-INS_SEG_CLASSES = get_label_map('ins_seg').classes
-SEM_SEG_CLASSES = get_label_map('sem_seg').classes
-BOX_TRACK_CLASSES = get_label_map('box_track').classes
-PAN_SEG_CLASSES = get_label_map('pan_seg').classes
-DRIVABLE_CLASSES = get_label_map('drivable').classes
+DET_CLASSES = get_task_labels('det').classes
+INS_SEG_CLASSES = get_task_labels('ins_seg').classes
+SEM_SEG_CLASSES = get_task_labels('sem_seg').classes
+BOX_TRACK_CLASSES = get_task_labels('box_track').classes
+PAN_SEG_CLASSES = get_task_labels('pan_seg').classes
+DRIVABLE_CLASSES = get_task_labels('drivable').classes

@@ -93,12 +93,12 @@ def run_direct(gt_path, dets):
     from scalabel.eval.detect import evaluate_det
     from bdd100k_zoo.evaluation.det_metric import load_official_gt
     from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions, predictions_to_frame
-    from bdd100k_zoo.labels import DET_CLASSES, get_label_map
+    from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
     gt_frames = load_official_gt(gt_path, 'det')
     pred_frames = [predictions_to_frame(frame_predictions(s), DET_CLASSES)
                    for s in predictions(gt_path, dets)]
     start = time.perf_counter()
-    result = evaluate_det(gt_frames, pred_frames, get_label_map('det').config.scalabel, nproc=0)
+    result = evaluate_det(gt_frames, pred_frames, get_task_labels('det').config.scalabel, nproc=0)
     return time.perf_counter() - start, result.summary()['AP']
 
 
@@ -171,8 +171,8 @@ def run_track_official(gt_folder):
     from bdd100k_zoo.evaluation import BDD100KTrackMetric
     from bdd100k_zoo.evaluation.det_metric import load_official_gt
     from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions
-    from bdd100k_zoo.labels import get_label_map
-    config = get_label_map('box_track').config
+    from bdd100k_zoo.labels import get_task_labels
+    config = get_task_labels('box_track').config
     gt_frames = load_official_gt(gt_folder, 'box_track')
     metric = BDD100KTrackMetric(ann_file=gt_folder)
     pred_frames = bdd100k_to_scalabel(metric.to_frames([

@@ -9,7 +9,7 @@ from mmdet.registry import DATASETS
 from mmengine.registry import init_default_scope
 
 import bdd100k_zoo  # noqa: F401
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 from helpers import REPO
 
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')

@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 
 from bdd100k_zoo.datasets import BDD100KDetDataset
 from bdd100k_zoo.labels import DET_CLASSES
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 
 
 def make_dataset(ann_file, img_dir, pipeline=(), **kwargs):

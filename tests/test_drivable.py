@@ -20,7 +20,7 @@ from PIL import Image
 from scalabel.label.transforms import mask_to_rle
 
 from bdd100k_zoo.evaluation import BDD100KDrivableMetric
-from bdd100k_zoo.labels import DRIVABLE_CLASSES, SEM_SEG_CLASSES, get_label_map
+from bdd100k_zoo.labels import DRIVABLE_CLASSES, SEM_SEG_CLASSES, get_task_labels
 
 from helpers import REPO, SAMPLES
 
@@ -32,12 +32,12 @@ def drivable_masks(folder):
     sample frames, from their official sem-seg labels; returns {name: mask}."""
     from scalabel.eval.sem_seg import frame_to_mask
     from scalabel.label.io import load
-    label_map = get_label_map('sem_seg')
+    task_labels = get_task_labels('sem_seg')
     os.makedirs(folder, exist_ok=True)
     masks = {}
     for frame in load(osp.join(SAMPLES, 'segment/labels/annotation.json'), nprocs=0).frames:
-        sem = frame_to_mask(frame, {c: i for i, c in enumerate(label_map.classes)},
-                            label_map.config.scalabel.imageSize)
+        sem = frame_to_mask(frame, {c: i for i, c in enumerate(task_labels.classes)},
+                            task_labels.config.scalabel.imageSize)
         mask = np.full(sem.shape, 2, np.uint8)
         mask[sem == SEM_SEG_CLASSES.index('road')] = 0
         mask[sem == SEM_SEG_CLASSES.index('sidewalk')] = 1
@@ -64,7 +64,7 @@ def build(**kwargs):
 
 def test_classes_and_palette_from_bdd100k():
     assert DRIVABLE_CLASSES == ('direct', 'alternative', 'background')
-    assert get_label_map('drivable').palette == ((219, 94, 86), (86, 211, 219), (0, 0, 0))
+    assert get_task_labels('drivable').palette == ((219, 94, 86), (86, 211, 219), (0, 0, 0))
 
 
 def test_png_and_rle_releases_give_the_same_labels(drivable, tmp_path):

@@ -15,7 +15,7 @@ from helpers import SAMPLES, load_tool, sample_options
 from test_infer import CONFIGS, infer, random_weights, scalabel_frames
 
 from bdd100k_zoo.checkpoint import CheckpointMismatchError
-from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_label_map
+from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_task_labels
 
 
 @pytest.fixture(scope='module')
@@ -130,7 +130,7 @@ def test_old_zoo_detector_runs_unconverted_and_converts(det_weights, tmp_path):
 def test_old_zoo_semantic_fpn_converts_with_its_palette(samples, tmp_path):
     state_dict = torch.load(random_weights('sem_seg', str(tmp_path / 'seg.pth')),
                             weights_only=True)['state_dict']
-    palette = [list(c) for c in get_label_map('sem_seg').palette]
+    palette = [list(c) for c in get_task_labels('sem_seg').palette]
     old = mmcv1_checkpoint(state_dict, str(tmp_path / 'fpn_r50_512x1024_40k_sem_seg_bdd100k.pth'),
                            dict(mmseg_version='0.20.2', CLASSES=SEM_SEG_CLASSES,
                                 PALETTE=palette))

@@ -10,7 +10,7 @@ from pycocotools import mask as mask_utils
 
 from bdd100k_zoo.datasets import BDD100KInsSegDataset
 from bdd100k_zoo.labels import INS_SEG_CLASSES
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 from ins_seg_samples import track_frames, write_gt_bitmasks
 
 TRACK_COUNTS = {'car': 187, 'pedestrian': 35, 'truck': 20, 'rider': 6, 'motorcycle': 6}

@@ -20,7 +20,7 @@ from scalabel.label.typing import Box2D, Frame, Label
 
 from bdd100k_zoo.evaluation import BDD100KInsSegMetric, official_names
 from bdd100k_zoo.evaluation.det_metric import load_official_gt
-from bdd100k_zoo.labels import INS_SEG_CLASSES, get_label_map
+from bdd100k_zoo.labels import INS_SEG_CLASSES, get_task_labels
 from ins_seg_samples import track_frames, write_gt_bitmasks
 
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
@@ -107,7 +107,7 @@ def test_perturbed_predictions_match_scalabel_computed_here(samples, gt_dir, tmp
     on Scalabel frames built here; the metric must reproduce them from model
     outputs, and the official CLI must give them back from its submission."""
     frames, data_samples = predictions(samples, perturb=True)
-    config = get_label_map('ins_seg').config.scalabel
+    config = get_task_labels('ins_seg').config.scalabel
     gt = load_official_gt(gt_dir, 'ins_seg')
     expected_box = evaluate_det(gt, frames, config, nproc=0).summary()
     expected_mask = evaluate_ins_seg(gt, frames, config, nproc=0).summary()

@@ -19,8 +19,8 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 
 from bdd100k_zoo.evaluation import BDD100KPanSegMetric
-from bdd100k_zoo.labels import PAN_SEG_CLASSES, get_label_map
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.labels import PAN_SEG_CLASSES, get_task_labels
+from bdd100k_zoo.scalabel import ScalabelFormatError
 
 from helpers import REPO
 
@@ -55,14 +55,14 @@ def raw_labels(ann_file):
 
 
 def test_classes_come_from_the_bdd100k_config_things_first():
-    label_map = get_label_map('pan_seg')
-    assert label_map.num_things == 10 and len(PAN_SEG_CLASSES) == 40
+    task_labels = get_task_labels('pan_seg')
+    assert task_labels.num_things == 10 and len(PAN_SEG_CLASSES) == 40
     assert PAN_SEG_CLASSES[:10] == ('person', 'rider', 'bicycle', 'bus', 'car', 'caravan',
                                     'motorcycle', 'trailer', 'train', 'truck')
     assert PAN_SEG_CLASSES[10:13] == ('dynamic', 'ego vehicle', 'ground')
-    assert label_map.metainfo['stuff_classes'][-1] == 'sky'
+    assert task_labels.metainfo['stuff_classes'][-1] == 'sky'
     # the official palette: colours of bdd100k.label.label
-    assert label_map.palette[CAR] == (0, 0, 142) and label_map.palette[ROAD] == (128, 64, 128)
+    assert task_labels.palette[CAR] == (0, 0, 142) and task_labels.palette[ROAD] == (128, 64, 128)
 
 
 def test_dataset_gives_mmdet_panoptic_targets(panoptic, loaded):

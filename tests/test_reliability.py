@@ -31,7 +31,7 @@ from bdd100k_zoo.datasets import (BDD100KBoxTrackDataset, BDD100KDetDataset,
                                   BDD100KInsSegDataset)
 from bdd100k_zoo.evaluation import BDD100KDetMetric, BDD100KInsSegMetric, BDD100KTrackMetric
 from bdd100k_zoo.labels import BOX_TRACK_CLASSES, DET_CLASSES, INS_SEG_CLASSES
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.zoo.records import RecordError, parse_record
 from helpers import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
 from test_box_track_metric import gt_frames, to_samples

@@ -10,20 +10,20 @@ from scalabel.label.io import load
 from scalabel.label.transforms import box2d_to_xyxy
 from scalabel.label.utils import check_crowd, check_ignored
 
-from bdd100k_zoo.labels import get_label_map
-from bdd100k_zoo.scalabel_io import BoxParser, ScalabelFormatError, read_box_frames
+from bdd100k_zoo.labels import get_task_labels
+from bdd100k_zoo.scalabel import BoxParser, ScalabelFormatError, read_frames
 from bdd100k_zoo.testing import generate_det_labels
 
 
 def straightforward(path, task, drop=()):
     """Per frame (boxes, labels, ignore flags) the slow, obvious way."""
-    label_map = get_label_map(task)
+    task_labels = get_task_labels(task)
     frames = load(path).frames
     for frame in frames:  # categories outside this task's classes first, as the fast path does
         frame.labels = [lab for lab in frame.labels or []
-                        if label_map.name_mapping.get(lab.category, lab.category) not in drop]
-    frames = bdd100k_to_scalabel(frames, label_map.config)
-    size = label_map.config.scalabel.imageSize
+                        if task_labels.name_mapping.get(lab.category, lab.category) not in drop]
+    frames = bdd100k_to_scalabel(frames, task_labels.config)
+    size = task_labels.config.scalabel.imageSize
     result = []
     for frame in frames:
         boxes, classes, ignore = [], [], []
@@ -33,7 +33,7 @@ def straightforward(path, task, drop=()):
             x1, y1, x2, y2 = box2d_to_xyxy(label.box2d)
             boxes.append([min(max(x1, 0), size.width), min(max(y1, 0), size.height),
                           min(x2, size.width), min(y2, size.height)])
-            classes.append(label_map.classes.index(label.category))
+            classes.append(task_labels.classes.index(label.category))
             ignore.append(check_crowd(label) or check_ignored(label))
         result.append((np.array(boxes, np.float32).reshape(-1, 4), np.array(classes),
                        np.array(ignore, bool)))
@@ -41,9 +41,9 @@ def straightforward(path, task, drop=()):
 
 
 def fast(path, task, drop=()):
-    parser = BoxParser(get_label_map(task), drop)
+    parser = BoxParser(get_task_labels(task), drop)
     return [(a['bboxes'], a['labels'], a['ignore_flags'])
-            for a in parser.parse(read_box_frames(path), path)]
+            for a in parser.parse(read_frames(path), path)]
 
 
 def assert_same(expected, actual):
@@ -79,11 +79,11 @@ def test_wrong_value_type_names_file_frame_and_label(tmp_path):
                     '"box2d": {"x1": 1, "y1": 2, "x2": "wide", "y2": 4}}]}]')
     with pytest.raises(ScalabelFormatError,
                        match=r"det\.json: frame 'a\.jpg': label '7' has a malformed box2d"):
-        read_box_frames(str(path))
+        read_frames(str(path))
 
 
 def test_reading_many_label_files_shows_a_progress_bar(capsys):
-    from bdd100k_zoo.scalabel_io import with_progress
+    from bdd100k_zoo.scalabel import with_progress
     files = [f'video{i}.json' for i in range(25)]  # BDD100K ships 1,400 such files
     assert list(with_progress(files, 'reading labels/box_track_20/train/')) == files
     out = capsys.readouterr().out

@@ -13,8 +13,8 @@ from scalabel.eval.sem_seg import frame_to_mask
 from scalabel.label.io import load
 from scalabel.label.transforms import mask_to_rle
 
-from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_label_map  # (registers the package)
-from bdd100k_zoo.scalabel_io import ScalabelFormatError
+from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_task_labels  # (registers the package)
+from bdd100k_zoo.scalabel import ScalabelFormatError
 from helpers import REPO
 
 LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadBDD100KSemSegAnnotations')]
@@ -51,9 +51,9 @@ def build(ann_file, img_dir, seg_dir=None, pipeline=LOAD, **kwargs):
 
 def official_masks(ann_file):
     """name -> train-id map, decoded by the official evaluation's own code."""
-    label_map = get_label_map('sem_seg')
-    categories = {name: i for i, name in enumerate(label_map.classes)}
-    return {frame.name: frame_to_mask(frame, categories, label_map.config.scalabel.imageSize)
+    task_labels = get_task_labels('sem_seg')
+    categories = {name: i for i, name in enumerate(task_labels.classes)}
+    return {frame.name: frame_to_mask(frame, categories, task_labels.config.scalabel.imageSize)
             for frame in load(ann_file, nprocs=0).frames}
 
 

@@ -67,8 +67,8 @@ def official_gt_masks(ann_file, folder):
     from scalabel.eval.sem_seg import frame_to_mask
     from scalabel.label.io import load
 
-    from bdd100k_zoo.labels import get_label_map
-    label_map = get_label_map('sem_seg')
+    from bdd100k_zoo.labels import get_task_labels
+    label_map = get_task_labels('sem_seg')
     os.makedirs(folder)
     for frame in load(ann_file, nprocs=0).frames:
         mask = frame_to_mask(frame, {c: i for i, c in enumerate(label_map.classes)},

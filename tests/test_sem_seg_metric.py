@@ -24,7 +24,7 @@ from scalabel.label.typing import Frame, Label
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from bdd100k_zoo.evaluation import BDD100KSemSegMetric, official_names
-from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_label_map
+from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_task_labels
 
 TRAIN = SEM_SEG_CLASSES.index('train')  # in no sample frame's ground truth
 CAR = SEM_SEG_CLASSES.index('car')
@@ -86,7 +86,7 @@ def evaluate(metric, samples, batch_size=1):
 def official(ann_file, ground_truth, preds):
     """scalabel's evaluate_sem_seg on the raw annotation file and the
     predictions as Scalabel RLE frames (pixels outside 0-18 get no label)."""
-    config = get_label_map('sem_seg').config
+    config = get_task_labels('sem_seg').config
     gt_frames = bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, config)
     pred_frames = [
         Frame(name=osp.basename(img_path), labels=[

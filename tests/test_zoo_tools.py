@@ -90,7 +90,7 @@ def test_browse_dataset_paints_ground_truth(detect_sample, tmp_path):
 
 def test_browse_dataset_paints_semantic_segmentation(samples, tmp_path):
     """mmseg's visualizer on the training pipeline's crops, in the BDD100K palette."""
-    from bdd100k_zoo.labels import get_label_map
+    from bdd100k_zoo.labels import get_task_labels
     from test_sem_seg_e2e import CONFIG, sem_seg_options
     root = osp.join(samples, 'segment')
     np.random.seed(1)  # a fixed random crop, one that shows road
@@ -104,6 +104,6 @@ def test_browse_dataset_paints_semantic_segmentation(samples, tmp_path):
         assert img.size == (256, 128)  # the (128, 256) crop
         pixels = np.asarray(img.convert('RGB')).reshape(-1, 3)
     # the road is painted (blended) in its BDD100K colour: pixels closer to it than to grey
-    road = np.array(get_label_map('sem_seg').palette[0])
+    road = np.array(get_task_labels('sem_seg').palette[0])
     assert len(np.unique(pixels, axis=0)) > 100
     assert np.abs(pixels - road).sum(axis=1).min() < 60

@@ -37,7 +37,7 @@ from mmengine.utils import ProgressBar
 from mmseg.apis import MMSegInferencer
 
 from ..checkpoint import fit_weights
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from ..visualization import Mp4Writer
 from .sources import InputFrame, Source, collect_sources
 
@@ -67,7 +67,7 @@ def zoo_dataset_meta(task: str, checkpoint: Optional[dict]) -> dict:
     """Classes from the checkpoint's ``meta`` (mmengine ``dataset_meta``, or
     mmcv 1.x ``CLASSES``), else the task's BDD100K classes; BDD100K colours."""
     meta = (checkpoint or {}).get('meta') or {}
-    label_map = get_label_map(task)
+    label_map = get_task_labels(task)
     classes = (meta.get('dataset_meta') or {}).get('classes') or meta.get('CLASSES')
     if not classes:
         classes = label_map.classes
@@ -182,7 +182,7 @@ def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = Non
     inferencer.task = task
     inferencer._weights_file, inferencer._config_name = checkpoint, config_name
     if task == 'sem_seg':
-        label_map = get_label_map(task)
+        label_map = get_task_labels(task)
         cls.__init__(inferencer, cfg, checkpoint, classes=list(label_map.classes),
                      palette=[list(c) for c in label_map.palette], device=device,
                      scope=cfg.get('default_scope', 'mmseg'))
@@ -369,7 +369,7 @@ def write_sem_seg_rles(prefix: str, names: List[str], frame_names: Dict[str, str
     from scalabel.label.io import dump
     from scalabel.label.typing import Frame
     from scalabel.label.utils import get_leaf_categories
-    categories = get_leaf_categories(get_label_map('sem_seg').config.scalabel.categories)
+    categories = get_leaf_categories(get_task_labels('sem_seg').config.scalabel.categories)
     frames = []
     for png in names:  # the metric names each PNG after its image: <stem>.png
         frame = semseg_to_rle(Frame(name=osp.splitext(png)[0] + '.jpg'), prefix, categories)

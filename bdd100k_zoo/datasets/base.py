@@ -1,35 +1,77 @@
-"""What the package's mmdet datasets share, whatever their base class
-(``BaseDetDataset`` or ``BaseVideoDataset``). The mmseg dataset keeps its own
-check: mmseg datasets already have a ``label_map`` attribute (class remapping)."""
-from typing import List
+"""What every BDD100K dataset of the package shares, whatever its base class:
+mmdet's ``BaseDetDataset`` / ``BaseVideoDataset`` or mmseg's ``BaseSegDataset``."""
+import os
+import os.path as osp
+from typing import Iterator, List, Tuple
 
-from ..labels import LabelMap, get_label_map
-from ..scalabel_io import ScalabelFormatError
+import numpy as np
+
+from ..labels import TaskLabels, get_task_labels
+from ..scalabel import Frame, ScalabelFormatError, label_files, read_frames, with_progress
 from .image_size import image_sizes
+
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
 
 class BDD100KDatasetMixin:
-    """The task's label map, the image folder and the class-order check.
+    """The task's labels and class-order check, the frames of the label
+    files and the images of an unlabelled folder.
 
-    Subclasses set ``task`` ('det', 'ins_seg', 'box_track').
+    Subclasses set ``task`` (one of :data:`~bdd100k_zoo.labels.TASKS`).
     """
 
     task: str
 
     @property
-    def label_map(self) -> LabelMap:
-        return get_label_map(self.task)
+    def task_labels(self) -> TaskLabels:
+        return get_task_labels(self.task)
 
     def _image_dir(self) -> str:
-        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))
+        return self.data_prefix.get('img', self.data_prefix.get('img_path', ''))  # mmdet, mmseg
 
     def _check_classes(self) -> None:
-        """Class ids are positions in the official class tuple, so a config
-        may not reorder or subset ``metainfo.classes``."""
-        if tuple(self.metainfo['classes']) != self.label_map.classes:
+        """Class ids are positions in the official class tuple (pixel values
+        are official train ids), so a config may not reorder or subset
+        ``metainfo.classes``."""
+        if tuple(self.metainfo['classes']) != self.task_labels.classes:
             raise ValueError(
                 f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
-                f'the official BDD100K {self.task} classes {self.label_map.classes}')
+                f'the official BDD100K {self.task} classes {self.task_labels.classes}')
+
+    def read_label_files(self, ann_file: str) -> Iterator[Tuple[str, List[Frame]]]:
+        """``(file, frames)`` of each label file behind ``ann_file``; a frame
+        (name within its video) that appears twice is an error naming both."""
+        seen = {}
+        for source in with_progress(label_files(ann_file),
+                                    f'{type(self).__name__}: reading {ann_file}'):
+            frames = read_frames(source)
+            for frame in frames:
+                key = (frame.videoName, frame.name)
+                if key in seen:
+                    earlier, index = seen[key]
+                    video = (f' in video {frame.videoName!r} (frameIndex {index} and '
+                             f'{frame.frameIndex})' if frame.videoName else '')
+                    raise ScalabelFormatError(
+                        f'{source}: frame {frame.name!r} appears twice{video} (also in {earlier})')
+                seen[key] = source, frame.frameIndex
+            yield source, frames
+
+    def image_names(self, folder: str, required: bool = True) -> List[str]:
+        """The image files in ``folder``, sorted: an unlabelled split (the test
+        split, for submissions), or the images a bitmask folder pairs with."""
+        if not osp.isdir(folder):
+            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {folder}')
+        names = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_SUFFIXES))
+        if required and not names:
+            raise FileNotFoundError(f'{type(self).__name__}: no images in {folder}')
+        return names
+
+    def unlabelled_frame(self, img_path: str) -> dict:
+        """A data-list entry without labels, of BDD100K's image size."""
+        size = self.task_labels.config.scalabel.imageSize
+        return dict(img_path=img_path, img_id=osp.basename(img_path), height=size.height,
+                    width=size.width, gt_bboxes=np.zeros((0, 4), np.float32),
+                    gt_bboxes_labels=np.zeros(0, np.int64), gt_ignore_flags=np.zeros(0, bool))
 
     def keeps_frame(self, frame: dict) -> bool:
         """``filter_cfg`` on one frame: ``min_size``, and ``filter_empty_gt``

@@ -10,11 +10,9 @@ from mmdet.registry import DATASETS
 from mmengine.fileio import join_path
 from mmengine.logging import MMLogger
 
-from ..labels import get_label_map
-from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
-                           with_progress)
+from ..labels import get_task_labels
+from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
-from .det import IMAGE_SUFFIXES
 from .unreadable import UnreadableImagesMixin
 
 
@@ -31,7 +29,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     ``PackTrackInputs(meta_keys=('frame_index',))``). Images are found at
     ``<img>/<videoName>/<name>``, BDD100K's layout.
 
-    Labels come from :class:`~bdd100k_zoo.scalabel_io.BoxParser`, so crowd
+    Labels come from :class:`~bdd100k_zoo.scalabel.BoxParser`, so crowd
     boxes and the ignored-mapped categories become ``ignore_flag=1``
     instances exactly as in the detection dataset. ``instance_id`` numbers
     the Scalabel track ids (``label.id``) of a video: one id per track,
@@ -58,7 +56,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
     """
 
     task = 'box_track'
-    METAINFO = get_label_map('box_track').metainfo
+    METAINFO = get_task_labels('box_track').metainfo
 
     def __init__(self, *args, image_sources: Sequence[dict] = (),
                  drop_categories: Iterable[str] = (), **kwargs) -> None:
@@ -75,7 +73,7 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
-        parser = BoxParser(self.label_map, self.drop_categories)
+        parser = BoxParser(self.task_labels, self.drop_categories)
         self._next_instance_id = 1
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
@@ -96,37 +94,28 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
         """Videos of one label file or folder; frames without ``videoName``
         (``det_20``) are one-frame videos."""
         grouped: Dict[object, list] = OrderedDict()
-        for source, frame, arrays in self._read_frames(ann_file, parser):
-            video = frame.get('videoName')
-            if video is None:
-                grouped[(source, frame['name'])] = [(source, frame, arrays)]
-                continue
-            if not isinstance(frame.get('frameIndex'), int):
-                raise ScalabelFormatError(
-                    f'{source}: frame {frame["name"]!r} of video {video!r} has no integer '
-                    f'"frameIndex" (the official evaluation matches frames by it)')
-            grouped.setdefault(video, []).append((source, frame, arrays))
+        for source, frames in self.read_label_files(ann_file):
+            for frame, arrays in zip(frames, parser.parse(frames, source, with_track_ids=True)):
+                if frame.videoName is None:
+                    grouped[(source, frame.name)] = [(source, frame, arrays)]
+                    continue
+                if frame.frameIndex is None:
+                    raise ScalabelFormatError(
+                        f'{frame.where(source)} has no integer "frameIndex" (the official '
+                        'evaluation matches frames by it)')
+                grouped.setdefault(frame.videoName, []).append((source, frame, arrays))
         videos = []
-        for key, frames in grouped.items():
-            frames.sort(key=lambda item: item[1].get('frameIndex') or 0)
+        for frames in grouped.values():
+            frames.sort(key=lambda item: item[1].frameIndex or 0)
             seen: Dict[int, str] = {}
             for source, frame, _ in frames:
-                if frame.get('videoName') is None:
-                    continue
-                if frame['frameIndex'] in seen:
+                if frame.frameIndex in seen:
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} of video {key!r} repeats frameIndex '
-                        f'{frame["frameIndex"]} (also frame {seen[frame["frameIndex"]]!r})')
-                seen[frame['frameIndex']] = frame['name']
-            names: Dict[str, int] = {}
-            for source, frame, _ in frames:
-                if frame['name'] in names and frame.get('videoName') is not None:
-                    raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} appears twice in video {key!r} '
-                        f'(frameIndex {names[frame["name"]]} and {frame["frameIndex"]})')
-                names[frame['name']] = frame.get('frameIndex')
+                        f'{frame.where(source)} repeats frameIndex {frame.frameIndex} (also '
+                        f'frame {seen[frame.frameIndex]!r})')
+                seen[frame.frameIndex] = frame.name
             track_ids: Dict[str, int] = {}
-            images = [self.parse_frame(frame, arrays, parser, img_dir, frame_id, track_ids)
+            images = [self.parse_data_info(frame, arrays, parser, img_dir, frame_id, track_ids)
                       for frame_id, (_, frame, arrays) in enumerate(frames)]
             self.check_image_sizes(images, frames[0][0])
             videos.append(dict(video_length=len(images), images=images))
@@ -134,17 +123,8 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
             raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
         return videos
 
-    @staticmethod
-    def _read_frames(ann_file: str, parser: BoxParser):
-        """``(source, frame, arrays)`` of every frame: typed decoding and bulk
-        box conversion, file by file (one per video in ``box_track_20``)."""
-        for source in with_progress(label_files(ann_file), f'reading {ann_file}'):
-            frames = read_box_frames(source)
-            yield from ((source, frame, arrays) for frame, arrays in
-                        zip(frames, parser.parse(frames, source, with_track_ids=True)))
-
-    def parse_frame(self, frame, arrays: dict, parser: BoxParser, img_dir: str,
-                    frame_id: int, track_ids: Dict[str, int]) -> dict:
+    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser, img_dir: str,
+                        frame_id: int, track_ids: Dict[str, int]) -> dict:
         """One frame of the data list, its labels as compact arrays."""
         height, width = parser.frame_size(frame)
         instance_ids = []
@@ -153,32 +133,25 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
                 track_ids[track_id] = self._next_instance_id
                 self._next_instance_id += 1
             instance_ids.append(track_ids[track_id])
-        frame_index = frame.get('frameIndex')
         return dict(
-            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
-            img_id=frame['name'], height=height, width=width,
-            frame_id=frame_id, frame_index=frame_index if frame_index is not None else frame_id,
+            img_path=osp.join(img_dir, frame.videoName or '', frame.name),
+            img_id=frame.name, height=height, width=width, frame_id=frame_id,
+            frame_index=frame.frameIndex if frame.frameIndex is not None else frame_id,
             gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
             gt_ignore_flags=arrays['ignore_flags'],
             gt_instance_ids=np.asarray(instance_ids, dtype=np.int64))
 
     def _load_unlabelled(self) -> List[dict]:
-        img_dir = self._image_dir()
-        if not osp.isdir(img_dir):
-            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
-        size = self.label_map.config.scalabel.imageSize
-        empty = dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_bboxes_labels=np.zeros(0, np.int64),
-                     gt_ignore_flags=np.zeros(0, bool), gt_instance_ids=np.zeros(0, np.int64))
-        videos = []
-        for video in sorted(d for d in os.listdir(img_dir) if osp.isdir(osp.join(img_dir, d))):
-            names = sorted(f for f in os.listdir(osp.join(img_dir, video))
-                           if f.lower().endswith(IMAGE_SUFFIXES))
-            if not names:
-                continue
-            images = [dict(img_path=osp.join(img_dir, video, name), img_id=name,
-                           height=size.height, width=size.width, frame_id=i, frame_index=i,
-                           video_id=len(videos), **empty) for i, name in enumerate(names)]
-            videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
+        """Every sub-folder of the image folder that holds images is a video."""
+        img_dir, videos = self._image_dir(), []
+        for video in sorted(os.listdir(img_dir)) if osp.isdir(img_dir) else ():
+            names = (self.image_names(osp.join(img_dir, video), required=False)
+                     if osp.isdir(osp.join(img_dir, video)) else [])
+            images = [dict(self.unlabelled_frame(osp.join(img_dir, video, name)), frame_id=i,
+                           frame_index=i, video_id=len(videos),
+                           gt_instance_ids=np.zeros(0, np.int64)) for i, name in enumerate(names)]
+            if images:
+                videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
         if not videos:
             raise FileNotFoundError(
                 f'{type(self).__name__}: no video folders with images in {img_dir}')

@@ -1,27 +1,22 @@
 """BDD100K detection as an mmdet dataset, straight from Scalabel JSON."""
-import os
 import os.path as osp
-from typing import List, Tuple
+from typing import List
 
-import numpy as np
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
-from ..labels import get_label_map
-from ..scalabel_io import (BoxParser, ScalabelFormatError, label_files, read_box_frames,
-                           with_progress)
+from ..labels import get_task_labels
+from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
 from .unreadable import UnreadableImagesMixin
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
 
 @DATASETS.register_module()
 class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDataset):
     """BDD100K 2D detection (``labels/det_20/det_{train,val}.json``), 10 classes.
 
-    Labels are read by :class:`~bdd100k_zoo.scalabel_io.BoxParser` (name
+    Labels are read by :class:`~bdd100k_zoo.scalabel.BoxParser` (name
     mapping, inclusive corners). Crowd boxes and the ignored-mapped categories
     ("other person", "other vehicle", "trailer") become instances with
     ``ignore_flag=1``: ``PackDetInputs`` moves them to ``ignored_instances``,
@@ -43,29 +38,22 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
     """
 
     task = 'det'
-    METAINFO = get_label_map('det').metainfo
+    METAINFO = get_task_labels('det').metainfo
 
     def __init__(self, *args, drop_categories=(), **kwargs) -> None:
         self.drop_categories = tuple(drop_categories)
         super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[dict]:
+        img_dir = self._image_dir()
         if not self.ann_file:
-            return self._load_unlabelled()
+            return [self.unlabelled_frame(osp.join(img_dir, name))
+                    for name in self.image_names(img_dir)]
         self._check_classes()
-        parser = self.make_parser()
-        img_dir, data_list, seen = self._image_dir(), [], {}
-        for source in with_progress(label_files(self.ann_file),
-                                    f'{type(self).__name__}: reading {self.ann_file}'):
-            frames, arrays = self.read_label_file(source, parser)
-            entries = []
-            for frame, frame_arrays in zip(frames, arrays):
-                key = (frame.get('videoName'), frame['name'])
-                if key in seen:
-                    raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r} appears twice (also in {seen[key]})')
-                seen[key] = source
-                entries.append(self.data_info(frame, frame_arrays, parser, img_dir))
+        parser, data_list = self.make_parser(), []
+        for source, frames in self.read_label_files(self.ann_file):
+            entries = [self.parse_data_info(frame, arrays, parser, img_dir)
+                       for frame, arrays in zip(frames, parser.parse(frames, source))]
             self.check_image_sizes(entries, source)
             data_list += entries
         if not data_list:
@@ -77,38 +65,17 @@ class BDD100KDetDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseDetDatas
 
     def make_parser(self) -> BoxParser:
         """The label parser of this task; subclasses return a richer one (masks)."""
-        return BoxParser(self.label_map, self.drop_categories)
+        return BoxParser(self.task_labels, self.drop_categories)
 
-    def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
-        """The frames of one label file and their arrays: typed decoding of the
-        box fields only and conversion of all boxes at once (BDD100K scale)."""
-        frames = read_box_frames(source)
-        return frames, parser.parse(frames, source)
-
-    def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
-        """One data-list entry; subclasses add their fields (masks)."""
+    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser,
+                        img_dir: str) -> dict:
+        """One data-list entry, its labels as compact arrays; subclasses add
+        their fields (masks)."""
         height, width = parser.frame_size(frame)
         return dict(
-            img_path=osp.join(img_dir, frame.get('videoName') or '', frame['name']),
-            img_id=frame['name'],
-            height=height, width=width,
-            gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
-            gt_ignore_flags=arrays['ignore_flags'])
-
-    def _load_unlabelled(self) -> List[dict]:
-        img_dir = self._image_dir()
-        if not osp.isdir(img_dir):
-            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
-        names = sorted(f for f in os.listdir(img_dir) if f.lower().endswith(IMAGE_SUFFIXES))
-        if not names:
-            raise FileNotFoundError(f'{type(self).__name__}: no images in {img_dir}')
-        size = self.label_map.config.scalabel.imageSize
-        return [
-            dict(img_path=osp.join(img_dir, name), img_id=name, height=size.height,
-                 width=size.width, gt_bboxes=np.zeros((0, 4), np.float32),
-                 gt_bboxes_labels=np.zeros(0, np.int64), gt_ignore_flags=np.zeros(0, bool))
-            for name in names
-        ]
+            img_path=osp.join(img_dir, frame.videoName or '', frame.name), img_id=frame.name,
+            height=height, width=width, gt_bboxes=arrays['bboxes'],
+            gt_bboxes_labels=arrays['labels'], gt_ignore_flags=arrays['ignore_flags'])
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)

@@ -2,7 +2,7 @@
 dataset's machinery with the drivable classes."""
 from mmseg.registry import DATASETS
 
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from .sem_seg import BDD100KSemSegDataset
 
 
@@ -20,7 +20,7 @@ class BDD100KDrivableDataset(BDD100KSemSegDataset):
     """
 
     task = 'drivable'
-    METAINFO = get_label_map('drivable').metainfo
+    METAINFO = get_task_labels('drivable').metainfo
 
     def _skipped_categories(self) -> set:
         return set()  # every drivable category is a class

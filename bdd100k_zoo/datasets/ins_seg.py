@@ -2,14 +2,14 @@
 or the bitmask PNG folder, masks kept compact until the pipeline decodes them."""
 import os
 import os.path as osp
-from typing import List, Tuple
+from typing import List
 
 from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
-from ..labels import get_label_map
-from ..scalabel_io import MaskParser, read_bitmask, read_frames, with_progress
-from .det import IMAGE_SUFFIXES, BDD100KDetDataset
+from ..labels import get_task_labels
+from ..scalabel import MaskParser, read_bitmask, with_progress
+from .det import BDD100KDetDataset
 
 
 @DATASETS.register_module()
@@ -21,7 +21,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     * ``labels/ins_seg/rles/ins_seg_{train,val}.json``: Scalabel JSON, RLE;
     * ``labels/ins_seg/polygons/ins_seg_{train,val}.json``: Scalabel JSON,
       ``poly2d`` (Bezier segments flattened, see
-      :class:`~bdd100k_zoo.scalabel_io.MaskParser`);
+      :class:`~bdd100k_zoo.scalabel.MaskParser`);
     * ``labels/ins_seg/bitmasks/{train,val}``: a folder of RGBA PNGs. Frames
       are then the images under ``data_prefix['img']``, each needing
       ``<stem>.png`` in that folder (the mmseg way of pairing images and
@@ -40,7 +40,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     """
 
     task = 'ins_seg'
-    METAINFO = get_label_map('ins_seg').metainfo
+    METAINFO = get_task_labels('ins_seg').metainfo
 
     def __init__(self, *args, mask_format: str = 'auto', **kwargs) -> None:
         if mask_format not in MaskParser.MASK_FORMATS:
@@ -50,7 +50,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
         super().__init__(*args, **kwargs)
 
     def make_parser(self) -> MaskParser:
-        return MaskParser(self.label_map, self.drop_categories, self.mask_format)
+        return MaskParser(self.task_labels, self.drop_categories, self.mask_format)
 
     def load_data_list(self) -> List[dict]:
         if self.ann_file and osp.isdir(self.ann_file) and any(
@@ -58,30 +58,21 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
             return self._load_bitmasks()
         return super().load_data_list()
 
-    def read_label_file(self, source: str, parser: MaskParser) -> Tuple[list, List[dict]]:
-        frames = read_frames(source)  # raw dicts: the masks need rle / poly2d
-        parser.check_file_rles(frames, source)
-        return frames, [parser(frame, source) for frame in frames]
-
-    def data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
-        return dict(super().data_info(frame, arrays, parser, img_dir), gt_masks=arrays['masks'])
+    def parse_data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
+        return dict(super().parse_data_info(frame, arrays, parser, img_dir),
+                    gt_masks=arrays['masks'])
 
     def _load_bitmasks(self) -> List[dict]:
         self._check_classes()
-        img_dir, mask_dir = self._image_dir(), self.ann_file
-        if not osp.isdir(img_dir):
-            raise FileNotFoundError(f'{type(self).__name__}: image folder not found: {img_dir}')
-        names = sorted(f for f in os.listdir(img_dir) if f.lower().endswith(IMAGE_SUFFIXES))
-        if not names:
-            raise FileNotFoundError(f'{type(self).__name__}: no images in {img_dir}')
-        data_list = []
-        for name in with_progress(names, f'{type(self).__name__}: reading {mask_dir}'):
+        img_dir, mask_dir, data_list = self._image_dir(), self.ann_file, []
+        for name in with_progress(self.image_names(img_dir),
+                                  f'{type(self).__name__}: reading {mask_dir}'):
             path = osp.join(mask_dir, osp.splitext(name)[0] + '.png')
             if not osp.isfile(path):
                 raise FileNotFoundError(
                     f'{type(self).__name__}: image {osp.join(img_dir, name)} has no bitmask '
                     f'{path} in {mask_dir}')
-            arrays = read_bitmask(path, len(self.label_map.classes))
+            arrays = read_bitmask(path, len(self.task_labels.classes))
             height, width = (arrays['masks'][0]['size'] if arrays['masks']
                              else self._png_size(path))
             data_list.append(dict(

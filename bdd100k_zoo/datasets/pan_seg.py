@@ -20,9 +20,8 @@ from mmdet.registry import DATASETS, TRANSFORMS
 from mmdet.structures.mask import BitmapMasks
 from pycocotools import mask as mask_utils
 
-from ..labels import IGNORE_INDEX, get_label_map
-from ..scalabel_io import (BoxParser, RLEFrame, ScalabelFormatError, _frame_where,
-                           read_rle_frames)
+from ..labels import IGNORE_INDEX, get_task_labels
+from ..scalabel import BoxParser, Frame, ScalabelFormatError, flatten, per_frame
 from .det import BDD100KDetDataset
 
 
@@ -44,14 +43,14 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
     :class:`BDD100KInsSegDataset`. BDD100K categories outside the task
     (``unlabeled``) are skipped and counted, as the official evaluation
     removes them; an unknown category, a label without an RLE or an RLE of
-    another size raise :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError`
+    another size raise :class:`~bdd100k_zoo.scalabel.ScalabelFormatError`
     naming the file and frame. ``filter_cfg=dict(filter_empty_gt=True)``
     drops training frames without a thing, as mmdet's ``CocoPanopticDataset``.
     Use :class:`LoadBDD100KPanopticAnnotations` in the pipeline.
     """
 
     task = 'pan_seg'
-    METAINFO = get_label_map('pan_seg').metainfo
+    METAINFO = get_task_labels('pan_seg').metainfo
 
     def load_data_list(self) -> List[dict]:
         if self.ann_file and osp.isdir(self.ann_file):
@@ -62,65 +61,71 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
         """The bitmask release: one RGBA PNG per image (``<stem>.png``),
         decoded by the loading transform; each frame keeps only its path."""
         self._check_classes()
-        data_list = []
-        for info in self._load_unlabelled():
-            path = osp.join(self.ann_file, osp.splitext(info['img_id'])[0] + '.png')
+        img_dir, data_list = self._image_dir(), []
+        for name in self.image_names(img_dir):
+            path = osp.join(self.ann_file, osp.splitext(name)[0] + '.png')
             if not osp.isfile(path):
-                raise FileNotFoundError(f'{type(self).__name__}: image {info["img_path"]} has '
-                                        f'no bitmask {path} in {self.ann_file}')
-            data_list.append(dict(info, pan_bitmask=path, seg_ann_file=path))
+                raise FileNotFoundError(f'{type(self).__name__}: image {osp.join(img_dir, name)} '
+                                        f'has no bitmask {path} in {self.ann_file}')
+            data_list.append(dict(self.unlabelled_frame(osp.join(img_dir, name)),
+                                  pan_bitmask=path, seg_ann_file=path))
         return data_list
 
-    def make_parser(self) -> BoxParser:
-        """Categories as :class:`BoxParser` maps them; BDD100K pixel classes
-        outside the task (``unlabeled``) are skipped and counted."""
-        outside = {label.name for label in BDD100K_LABELS} - set(self.label_map.classes)
-        return BoxParser(self.label_map, tuple(self.drop_categories) + tuple(outside))
+    def make_parser(self) -> 'SegmentParser':
+        """BDD100K pixel classes outside the task (``unlabeled``) are skipped and counted."""
+        outside = {label.name for label in BDD100K_LABELS} - set(self.task_labels.classes)
+        return SegmentParser(self.task_labels, tuple(self.drop_categories) + tuple(outside))
 
-    def read_label_file(self, source: str, parser: BoxParser) -> Tuple[list, List[dict]]:
-        frames = read_rle_frames(source)  # typed: only what is read here
-        return frames, [self.parse_frame(frame, source, parser) for frame in frames]
+    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser,
+                        img_dir: str) -> dict:
+        return dict(super().parse_data_info(frame, arrays, parser, img_dir),
+                    seg_ann_file=arrays['source'], pan_segments=arrays['segments'],
+                    thing_segments=arrays['things'])
 
-    def parse_frame(self, frame: RLEFrame, source: str, parser: BoxParser) -> dict:
-        """The arrays of one frame: ``segments`` (class id, RLE counts) of every
-        kept label, and for the thing segments with pixels their tight
-        ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices."""
-        size = parser.frame_size(frame)
-        segments, ignored = [], []
-        for label in frame.labels or ():
+
+class SegmentParser(BoxParser):
+    """:class:`BoxParser` for panoptic labels: every label is a segment, an
+    RLE of its image's size."""
+
+    def parse(self, frames: List[Frame], source: str, with_track_ids: bool = False) -> List[dict]:
+        """Per frame: ``segments`` (class id, RLE counts) of every kept label in
+        file order and, for the thing segments with pixels, their tight
+        ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices
+        (``things``)."""
+        labels, frame_of = flatten(frames)
+        for label, frame in zip(labels, frame_of):
             if label.rle is None:
                 raise ScalabelFormatError(
-                    f'{_frame_where(source, frame)}: label {label.id!r} ({label.category}) has '
+                    f'{frames[frame].where(source)}: label {label.id!r} ({label.category}) has '
                     'no "rle"; use the RLE release (labels/pan_seg/rles)')
-            class_id, ignore = parser.category(label, source, frame)
-            if class_id < 0:
-                continue
-            if size is not None and tuple(label.rle.size) != tuple(size):
+        class_of, ignore = self.classify(labels, frames, frame_of, source,
+                                         counted=np.ones(len(labels), bool))
+        kept = np.flatnonzero(class_of >= 0)
+        for i in kept:
+            (height, width), size = self.frame_size(frames[frame_of[i]]), labels[i].rle.size
+            if size != (height, width):
                 raise ScalabelFormatError(
-                    f'{_frame_where(source, frame)}: label {label.id!r} has an rle of size '
-                    f'{label.rle.size[1]}x{label.rle.size[0]} (WxH) but the image is '
-                    f'{size[1]}x{size[0]}')
-            segments.append((class_id, label.rle.counts))
-            ignored.append(ignore)
-        classes = np.array([c for c, _ in segments], np.int64)
-        things = np.flatnonzero(classes < self.label_map.num_things)
+                    f'{frames[frame_of[i]].where(source)}: label {labels[i].id!r} has an rle of '
+                    f'size {size[1]}x{size[0]} (WxH) but the image is {width}x{height}')
+        self.stats['segments'] += len(kept)
+        columns = dict(classes=class_of[kept], ignore=ignore[kept],
+                       counts=[labels[i].rle.counts for i in kept])
+        return [dict(self._things(self.frame_size(frame), **segments), source=source)
+                for frame, segments in zip(frames, per_frame(frame_of[kept], len(frames), columns))]
+
+    def _things(self, size: Tuple[int, int], classes: np.ndarray, ignore: np.ndarray,
+                counts: List[str]) -> dict:
+        things = np.flatnonzero(classes < self.task_labels.num_things)
         boxes = np.zeros((0, 4), np.float32)
         if len(things):  # one pycocotools call per frame, not per label
-            height, width = size or frame.labels[0].rle.size
-            rles = [dict(size=[height, width], counts=segments[i][1]) for i in things]
+            rles = [dict(size=list(size), counts=counts[i]) for i in things]
             nonempty = mask_utils.area(rles) > 0
-            parser.stats['skipped (empty mask)'] += int((~nonempty).sum())
+            self.stats['skipped (empty mask)'] += int((~nonempty).sum())
             things = things[nonempty]
             boxes = mask_utils.toBbox(rles)[nonempty].astype(np.float32).reshape(-1, 4)
             boxes[:, 2:] += boxes[:, :2]
-        parser.stats['segments'] += len(segments)
-        return dict(segments=segments, things=things, bboxes=boxes, labels=classes[things],
-                    ignore_flags=np.asarray(ignored, bool)[things].reshape(-1), source=source)
-
-    def data_info(self, frame, arrays: dict, parser: BoxParser, img_dir: str) -> dict:
-        return dict(super().data_info(frame, arrays, parser, img_dir),
-                    seg_ann_file=arrays['source'], pan_segments=arrays['segments'],
-                    thing_segments=arrays['things'])
+        return dict(segments=list(zip(classes.tolist(), counts)), things=things, bboxes=boxes,
+                    labels=classes[things], ignore_flags=ignore[things])
 
 
 @TRANSFORMS.register_module()
@@ -159,7 +164,7 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
         form the RLE release gives them (decoded by ``bdd100k``'s own parser)."""
         from bdd100k.common.bitmask import parse_bitmask
         from PIL import Image
-        path, label_map = results['pan_bitmask'], get_label_map('pan_seg')
+        path, task_labels = results['pan_bitmask'], get_task_labels('pan_seg')
         with Image.open(path) as image:
             bitmask = np.asarray(image, dtype=np.uint8)
         if bitmask.ndim != 3 or bitmask.shape[2] != 4:
@@ -171,7 +176,7 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
             raise ValueError(f'{path}: a segment spans several categories or attributes '
                              f'(frame {osp.basename(results["img_path"])!r})') from None
         names = {label.id: label.name for label in BDD100K_LABELS}
-        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        class_ids = {name: i for i, name in enumerate(task_labels.classes)}
         segments, things, boxes, labels, ignore = [], [], [], [], []
         for i, (category, attribute) in enumerate(zip(category_ids.tolist(),
                                                       attributes.tolist())):
@@ -183,7 +188,7 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
             mask = np.asfortranarray(instance_map == i + 1, dtype=np.uint8)
             rle = mask_utils.encode(mask)
             class_id = class_ids[names[category]]
-            if class_id < label_map.num_things:
+            if class_id < task_labels.num_things:
                 x, y, w, h = mask_utils.toBbox(rle).tolist()
                 things.append(len(segments))
                 boxes.append([x, y, x + w, y + h])

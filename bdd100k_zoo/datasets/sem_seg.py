@@ -20,15 +20,16 @@ from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import DATASETS, TRANSFORMS
 from pycocotools import mask as mask_utils
 
-from ..labels import IGNORE_INDEX, get_label_map, sem_seg_train_ids
-from ..scalabel_io import ScalabelFormatError, check_rles, iter_frames, read_rle_frames
+from ..labels import IGNORE_INDEX, get_task_labels, sem_seg_train_ids
+from ..scalabel import ScalabelFormatError, check_rles
+from .base import BDD100KDatasetMixin
 
 
 def valid_ids(task: str) -> np.ndarray:
     """Which of the 256 values a label map of the task may hold: its train
     ids and 255 (unlabeled)."""
     valid = np.zeros(256, bool)
-    valid[:len(get_label_map(task).classes)] = True
+    valid[:len(get_task_labels(task).classes)] = True
     valid[IGNORE_INDEX] = True
     return valid
 
@@ -36,7 +37,7 @@ def valid_ids(task: str) -> np.ndarray:
 def background_id(task: str) -> int:
     """What an unlabeled pixel of the RLE release is: 255, or for drivable
     area the ``background`` class (2), as BDD100K's own drivable masks have it."""
-    classes = get_label_map(task).classes
+    classes = get_task_labels(task).classes
     return classes.index('background') if 'background' in classes else IGNORE_INDEX
 
 
@@ -49,7 +50,7 @@ def _where(results: dict) -> str:
 
 
 @DATASETS.register_module()
-class BDD100KSemSegDataset(BDD100KDataset):
+class BDD100KSemSegDataset(BDD100KDatasetMixin, BDD100KDataset):
     """BDD100K semantic segmentation, 19 classes (train ids 0-18, 255 ignored).
 
     Labels come from one of:
@@ -65,12 +66,12 @@ class BDD100KSemSegDataset(BDD100KDataset):
     categories without a train id (``dynamic``, ``ego vehicle``, ...) are
     skipped as the official evaluation skips them; an unknown category, a
     polygon-only label or RLEs of different sizes raise
-    :class:`~bdd100k_zoo.scalabel_io.ScalabelFormatError` naming the file
+    :class:`~bdd100k_zoo.scalabel.ScalabelFormatError` naming the file
     and frame. Use :class:`LoadBDD100KSemSegAnnotations` in the pipeline.
     """
 
     task = 'sem_seg'
-    METAINFO = get_label_map('sem_seg').metainfo
+    METAINFO = get_task_labels('sem_seg').metainfo
 
     def load_data_list(self) -> List[dict]:
         self._check_classes()
@@ -81,61 +82,38 @@ class BDD100KSemSegDataset(BDD100KDataset):
             self.data_prefix['seg_map_path'] = None
         return super().load_data_list()
 
-    def _check_classes(self) -> None:
-        """Pixel values are official train ids and the metric scores them as
-        such, so a config may not reorder or subset ``metainfo.classes``."""
-        official = get_label_map(self.task).classes
-        if tuple(self.metainfo['classes']) != official:
-            raise ValueError(
-                f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ '
-                f'from the official BDD100K {self.task} classes {official}')
-
     def _load_rles(self) -> List[dict]:
-        label_map = get_label_map(self.task)
-        class_ids = {name: i for i, name in enumerate(label_map.classes)}
+        name_mapping = self.task_labels.name_mapping
+        class_ids = {name: i for i, name in enumerate(self.task_labels.classes)}
         no_train_id = self._skipped_categories()
-        img_dir = self.data_prefix.get('img_path') or ''
-        data_list, seen, skipped, to_check = [], {}, 0, []
-        for source, frame in iter_frames(self.ann_file, read_rle_frames):
-            name = frame['name']
-            if name in seen:
-                raise ScalabelFormatError(
-                    f'{source}: frame {name!r} appears twice (also in {seen[name]})')
-            seen[name] = source
-            rles, size = [], None
-            for label in frame.get('labels') or ():
-                category = label.get('category')
-                category = label_map.name_mapping.get(category, category)
+        img_dir = self._image_dir()
+        data_list, skipped, to_check = [], 0, []
+        frames = ((source, frame) for source, frames in self.read_label_files(self.ann_file)
+                  for frame in frames)
+        for source, frame in frames:
+            name, rles, size = frame.name, [], None
+            for label in frame.labels or ():
+                category = name_mapping.get(label.category, label.category)
                 if category not in class_ids:
                     if category in no_train_id:
                         skipped += 1
                         continue
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} has unknown '
-                        f'category {label.get("category")!r}; BDD100K {self.task} classes are '
-                        f'{list(class_ids)}')
-                rle = label.get('rle')
-                if not rle:
+                        f'{source}: frame {name!r} label {label.id!r} has unknown category '
+                        f'{label.category!r}; BDD100K {self.task} classes are {list(class_ids)}')
+                if label.rle is None:
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} ({category}) has no '
+                        f'{source}: frame {name!r} label {label.id!r} ({category}) has no '
                         f'"rle"; use the RLE release (labels/{self.task}/rles) or the PNG masks')
-                try:
-                    label_size = (int(rle['size'][0]), int(rle['size'][1]))
-                    counts = rle['counts']
-                    assert isinstance(counts, str)
-                except (KeyError, IndexError, TypeError, ValueError, AssertionError):
+                if size is not None and label.rle.size != size:
                     raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} has a malformed '
-                        f'rle (need "counts" string and "size" [height, width])') from None
-                if size is not None and label_size != size:
-                    raise ScalabelFormatError(
-                        f'{source}: frame {name!r} label {label.get("id")!r} rle is '
-                        f'{label_size[0]}x{label_size[1]} (HxW) but earlier labels are '
+                        f'{source}: frame {name!r} label {label.id!r} rle is '
+                        f'{label.rle.size[0]}x{label.rle.size[1]} (HxW) but earlier labels are '
                         f'{size[0]}x{size[1]}')
-                size = label_size
-                rles.append((class_ids[category], counts))
-                to_check.append((counts, size, f'{source}: frame {name!r} label '
-                                               f'{label.get("id")!r}'))
+                size = label.rle.size
+                rles.append((class_ids[category], label.rle.counts))
+                to_check.append((label.rle.counts, size, f'{source}: frame {name!r} label '
+                                                         f'{label.id!r}'))
             data_list.append(dict(
                 img_path=osp.join(img_dir, name), seg_rles=rles, seg_rle_size=size,
                 seg_ann_file=source, label_map=self.label_map,
@@ -202,7 +180,7 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
         if results.get('seg_rles') is None:
             return self._load_png(results)
         size = results['ori_shape'] if 'ori_shape' in results else None
-        image_size = get_label_map(self.task).config.scalabel.imageSize
+        image_size = get_task_labels(self.task).config.scalabel.imageSize
         default = size or (image_size.height, image_size.width)
         results['gt_seg_map'] = decode_rles(results['seg_rles'], results.get('seg_rle_size'),
                                             tuple(default), self.background)
@@ -244,4 +222,4 @@ class LoadBDD100KSemSegAnnotations(LoadAnnotations):
         if len(bad):
             raise ValueError(
                 f'{_where(results)}: label values {bad.tolist()} are no BDD100K {self.task} '
-                f'train ids (0-{len(get_label_map(self.task).classes) - 1}, 255 unlabeled)')
+                f'train ids (0-{len(get_task_labels(self.task).classes) - 1}, 255 unlabeled)')

@@ -13,8 +13,8 @@ from scalabel.label.typing import Frame
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, check_prefix, check_writable
-from ..labels import get_label_map
-from ..scalabel_io import ScalabelFormatError, label_files, read_frames
+from ..labels import get_task_labels
+from ..scalabel import ScalabelFormatError, label_files, read_frames
 from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
 
@@ -25,19 +25,16 @@ def check_official_categories(ann_file: str, task: str) -> None:
     ignored one; a label of any other category (a traffic light in
     instance-segmentation ground truth) stops the official evaluation with
     a bare ``AssertionError``."""
-    label_map = get_label_map(task)
+    label_map = get_task_labels(task)
     known = set(label_map.classes) | set(label_map.ignored_mapping)
     for source in label_files(ann_file):
         for frame in read_frames(source):
-            for label in frame.get('labels') or ():
-                category = label.get('category')
+            for label in frame.labels or ():
+                category = label.category
                 if label_map.name_mapping.get(category, category) not in known:
-                    video = frame.get('videoName')
                     raise ScalabelFormatError(
-                        f'{source}: frame {frame["name"]!r}'
-                        + (f' of video {video!r}' if video else '')
-                        + f': label {label.get("id")!r} has category {category!r}, which is '
-                        f'neither a BDD100K {task} class nor an ignored one: the official '
+                        f'{frame.where(source)}: label {label.id!r} has category {category!r}, '
+                        f'which is neither a BDD100K {task} class nor an ignored one: the official '
                         f'evaluation cannot score this file (classes: {list(label_map.classes)}, '
                         f'ignored: {sorted(label_map.ignored_mapping)})')
 
@@ -46,7 +43,7 @@ def load_official_gt(ann_file: str, task: str) -> List[Frame]:
     """Ground truth exactly as ``python -m bdd100k.eval.run`` loads it:
     Scalabel's loader, then the BDD100K name / ignored mapping."""
     check_official_categories(ann_file, task)
-    return bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, get_label_map(task).config)
+    return bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, get_task_labels(task).config)
 
 
 @METRICS.register_module()
@@ -111,7 +108,7 @@ class BDD100KDetMetric(BaseMetric):
 
     @property
     def classes(self) -> Sequence[str]:
-        return (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
+        return (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         self.results.extend(frame_predictions(data_sample) for data_sample in data_samples)
@@ -160,7 +157,7 @@ class BDD100KDetMetric(BaseMetric):
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
         """The official scores of the predicted frames; each task's metric its own."""
         with coco_quiet():
-            result = evaluate_det(gt_frames, frames, get_label_map(self.task).config.scalabel,
+            result = evaluate_det(gt_frames, frames, get_task_labels(self.task).config.scalabel,
                                   nproc=self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

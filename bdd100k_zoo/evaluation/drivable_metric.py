@@ -12,7 +12,7 @@ import numpy as np
 from mmseg.registry import METRICS
 from scalabel.label.utils import get_leaf_categories
 
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from .sem_seg_metric import BDD100KSemSegMetric
 
 
@@ -32,7 +32,7 @@ class BDD100KDrivableMetric(BDD100KSemSegMetric):
         super().__init__(*args, **kwargs)
         # the scored classes: drivable.toml's, without background
         self.num_classes = len(get_leaf_categories(
-            get_label_map(self.task).config.scalabel.categories))
+            get_task_labels(self.task).config.scalabel.categories))
 
     def _submission_values(self, pred: np.ndarray) -> np.ndarray:
         pred = pred.copy()

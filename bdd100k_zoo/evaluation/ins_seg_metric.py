@@ -15,8 +15,8 @@ from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
 from ..fileio import OutputError, atomic_write, new_folder, replace_folder
-from ..labels import get_label_map
-from ..scalabel_io import flatten_poly2d
+from ..labels import get_task_labels
+from ..scalabel import flatten_poly2d
 from .det_metric import BDD100KDetMetric
 from .scalabel_convert import coco_quiet, frame_predictions, predictions_to_frame
 
@@ -71,15 +71,13 @@ def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
       the flattened polygon: Scalabel's matplotlib rasteriser calls
       ``FigureCanvasAgg.tostring_rgb``, which matplotlib >= 3.10 removed.
     """
-    image_size = get_label_map('ins_seg').config.scalabel.imageSize
+    image_size = get_task_labels('ins_seg').config.scalabel.imageSize
     for frame in frames:
         size = frame.size or image_size
         height, width = size.height, size.width
         for label in frame.labels or ():
             if label.rle is None and label.poly2d:
-                polygons = [p.tolist() for p in flatten_poly2d(
-                    [dict(vertices=p.vertices, types=p.types, closed=p.closed)
-                     for p in label.poly2d])]
+                polygons = [p.tolist() for p in flatten_poly2d(label.poly2d)]
                 if polygons:
                     rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
                     label.rle = RLE(counts=rle['counts'].decode(), size=list(rle['size']))
@@ -155,7 +153,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                               'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        image_size = get_label_map(self.task).config.scalabel.imageSize
+        image_size = get_task_labels(self.task).config.scalabel.imageSize
         height, width = image_size.height, image_size.width
         scores = []
         for frame in frames:
@@ -190,7 +188,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         return path
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
-        config = get_label_map(self.task).config.scalabel
+        config = get_task_labels(self.task).config.scalabel
         gt_frames = gt_for_ins_seg(gt_frames)
         nproc = min(self.nproc, 1)
         # box AP first: the mask evaluation empties frames whose masks overlap

@@ -19,7 +19,7 @@ from scalabel.label.io import dump
 from scalabel.label.typing import RLE, Frame, Label
 
 from ..fileio import atomic_write
-from ..labels import get_label_map
+from ..labels import get_task_labels
 from .det_metric import load_official_gt
 from .scalabel_convert import _model, frame_identity, paused_gc, unique_frames
 
@@ -95,11 +95,11 @@ class BDD100KPanSegMetric(BaseMetric):
 
     @property
     def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_label_map(self.task).classes
-        if tuple(classes) != get_label_map(self.task).classes:
+        classes = (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
+        if tuple(classes) != get_task_labels(self.task).classes:
             raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
                              f'BDD100K pan_seg classes in model order '
-                             f'{get_label_map(self.task).classes}')
+                             f'{get_task_labels(self.task).classes}')
         return classes
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
@@ -132,7 +132,7 @@ class BDD100KPanSegMetric(BaseMetric):
             with paused_gc():
                 gt_frames = load_official_gt(self.ann_file, self.task)
             # (it empties frames whose masks overlap: segments of one panoptic map never do)
-            result = evaluate_pan_seg(gt_frames, frames, get_label_map(self.task).config.scalabel,
+            result = evaluate_pan_seg(gt_frames, frames, get_task_labels(self.task).config.scalabel,
                                       nproc=self.nproc)
             MMLogger.get_current_instance().info(f'BDD100K pan_seg:\n{result}')
             scores = {k: float(v) for k, v in result.summary().items()}
@@ -172,8 +172,8 @@ class BDD100KPanSegMetric(BaseMetric):
         names = []
         for frame in frames:
             height, width = (frame.labels[0].rle.size if frame.labels else
-                             (get_label_map(self.task).config.scalabel.imageSize.height,
-                              get_label_map(self.task).config.scalabel.imageSize.width))
+                             (get_task_labels(self.task).config.scalabel.imageSize.height,
+                              get_task_labels(self.task).config.scalabel.imageSize.width))
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)
             next_thing = STUFF_NUM
             for label in frame.labels:

@@ -1,4 +1,4 @@
-"""Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel_io`.
+"""Model outputs -> Scalabel frames: the inverse of :mod:`bdd100k_zoo.scalabel`.
 
 ``process`` of every metric keeps each frame's predictions compact (numpy
 arrays, masks already RLE-encoded; :func:`frame_predictions`);

@@ -29,7 +29,7 @@ from scalabel.eval.sem_seg import SegResult
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
 from ..fileio import atomic_write, check_prefix, check_writable, new_folder, replace_folder
-from ..labels import IGNORE_INDEX, get_label_map
+from ..labels import IGNORE_INDEX, get_task_labels
 
 
 def _to_uint8(label_map: np.ndarray) -> np.ndarray:
@@ -90,13 +90,13 @@ class BDD100KSemSegMetric(BaseMetric):
         if outfile_prefix:  # before inference, not after it
             check_prefix(outfile_prefix)
             check_writable([f'{outfile_prefix}.zip'], [osp.abspath(outfile_prefix)])
-        self.num_classes = len(get_label_map(self.task).classes)
+        self.num_classes = len(get_task_labels(self.task).classes)
 
     @property
     def classes(self) -> Sequence[str]:
         """The scored classes (drivable's: without background), once the
         dataset's are checked to be the task's official ones."""
-        official = get_label_map(self.task).classes
+        official = get_task_labels(self.task).classes
         classes = (self.dataset_meta or {}).get('classes') or official
         if tuple(classes) != official:
             raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '

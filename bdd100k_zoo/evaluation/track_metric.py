@@ -24,8 +24,8 @@ from scalabel.label.utils import get_leaf_categories, get_parent_categories
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write, new_folder, replace_folder
-from ..labels import get_label_map
-from ..scalabel_io import label_files, read_frames
+from ..labels import get_task_labels
+from ..scalabel import label_files, read_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
 from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
                                unique_frames)
@@ -130,7 +130,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             logger.warning(f'rank {get_rank()}: ground truth not loaded ({e}); its videos are '
                            'scored by the aggregating process')
             return {}
-        config = get_label_map(self.task).config
+        config = get_task_labels(self.task).config
         names, gt_videos, pred_videos = [], [], []
         for name, gt in gts.items():
             predictions = videos[name]
@@ -151,7 +151,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         """:func:`video_summary` of each (ground truth, prediction) video pair,
         in ``nproc`` processes as ``evaluate_track`` does."""
         classes = [c.name for c in get_leaf_categories(
-            get_label_map(self.task).config.scalabel.categories)]
+            get_task_labels(self.task).config.scalabel.categories)]
         summarize = partial(video_summary, classes=classes, iou_thr=self.iou_thr,
                             ignore_iof_thr=self.ignore_iof_thr)
         if self.nproc > 1 and len(gts) > 1:
@@ -226,7 +226,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         """The official scores from the gathered summaries plus the videos
         scored here (``gts``: their ground truth; ``frames``: at least their
         predictions); ``videos``: every ground-truth video, in order."""
-        config = get_label_map(self.task).config
+        config = get_task_labels(self.task).config
         frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
         todo = [name for name in videos if name not in self._summaries]
         todo_gts = [sorted(gts[name], key=lambda frame: frame.frameIndex or 0) for name in todo]
@@ -296,12 +296,12 @@ def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], boo
     BDD100K mapping) but parsed only for those; and every frame's key."""
     frames, index = [], []
     for source in label_files(ann_file):
-        for raw in read_frames(source):
+        for raw in read_frames(source, dict):
             index.append(FrameKey(raw['name'], raw.get('videoName'), raw.get('frameIndex')))
             if keep(raw.get('videoName')):
                 frames.append(parse(raw))
     videos = defaultdict(list)
-    for frame in bdd100k_to_scalabel(frames, get_label_map(task).config):
+    for frame in bdd100k_to_scalabel(frames, get_task_labels(task).config):
         videos[frame.videoName].append(frame)
     return dict(videos), index
 

@@ -1,0 +1,75 @@
+"""What the package reads of a Scalabel frame, as msgspec structs.
+
+Decoding straight into these (fields a task does not read are skipped, never
+materialised) is what makes BDD100K-size files fast to load. ``gc=False``:
+the structs hold no cycles, and keeping ~1.3M of them out of the garbage
+collector's sight makes decoding a BDD100K file ~2x faster.
+"""
+from typing import Any, List, Optional, Tuple
+
+import msgspec
+
+
+class ScalabelFormatError(ValueError):
+    """A BDD100K / Scalabel label file that cannot be read as such."""
+
+
+class Box2D(msgspec.Struct, gc=False):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class RLE(msgspec.Struct, gc=False):
+    counts: str
+    size: Tuple[int, int]  # (height, width)
+
+
+class Poly2D(msgspec.Struct, gc=False):
+    vertices: List[Tuple[float, float]]
+    types: str = ''
+    closed: bool = True
+
+
+class Attributes(msgspec.Struct, gc=False):
+    crowd: bool = False
+    ignored: bool = False
+
+
+class Label(msgspec.Struct, gc=False):
+    id: Any = None
+    category: Optional[str] = None
+    attributes: Optional[Attributes] = None
+    box2d: Optional[Box2D] = None
+    rle: Optional[RLE] = None
+    poly2d: Optional[List[Poly2D]] = None
+
+    @property
+    def is_crowd(self) -> bool:
+        """Crowd or ignored by attribute: an ignore instance of the official evaluation."""
+        return self.attributes is not None and (self.attributes.crowd or self.attributes.ignored)
+
+
+class ImageSize(msgspec.Struct, gc=False):
+    width: int
+    height: int
+
+
+class Frame(msgspec.Struct, gc=False):
+    name: str
+    videoName: Optional[str] = None
+    frameIndex: Optional[int] = None
+    size: Optional[ImageSize] = None
+    labels: Optional[List[Label]] = None
+
+    def where(self, source: str) -> str:
+        """The frame as error messages name it."""
+        return f'{source}: frame {self.name!r}' + (
+            f' of video {self.videoName!r}' if self.videoName else '')
+
+
+class FrameList(msgspec.Struct, gc=False):
+    """The other Scalabel file shape: ``{"frames": [...], "config": ...}``."""
+
+    frames: List[Frame]
