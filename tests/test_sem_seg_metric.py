@@ -32,7 +32,6 @@ CAR = SEM_SEG_CLASSES.index('car')
 
 @pytest.fixture(scope='module')
 def segment(samples):
-    from helpers import samples
     root = osp.join(samples, 'segment')
     return osp.join(root, 'labels/annotation.json'), osp.join(root, 'images')
 
