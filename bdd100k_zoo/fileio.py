@@ -19,6 +19,7 @@ import math
 import os
 import os.path as osp
 import shutil
+import zipfile
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -153,3 +154,15 @@ def replace_folder(tmp: str, folder: str) -> None:
     _mark(folder)
     if osp.lexists(marker(tmp)):
         os.remove(marker(tmp))
+
+
+def publish_folder(tmp: str, folder: str, names: Iterable[str]) -> str:
+    """Zip ``names`` of the finished scratch folder ``tmp`` into
+    ``<folder>.zip`` (what the evaluation server takes) and swap ``tmp`` in
+    for ``folder`` (:func:`replace_folder`); returns the zip's path."""
+    path = f'{folder}.zip'
+    with atomic_write(path, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.write(osp.join(tmp, name), arcname=name)
+    replace_folder(tmp, folder)
+    return path

@@ -2,7 +2,10 @@
 the real panoptic sample: what the model trains on, and scores equal to the
 official tool (``python -m bdd100k.eval.run -t pan_seg``) to the last digit."""
 import json
+import os
 import os.path as osp
+import resource
+import signal
 import subprocess
 import sys
 import zipfile
@@ -154,8 +157,8 @@ def perturbed_prediction(seg, labels):
     return pan
 
 
-def run_metric(pan, img_path, **kwargs):
-    metric = BDD100KPanSegMetric(**kwargs)
+def run_metric(pan, img_path, metric=None, **kwargs):
+    metric = metric or BDD100KPanSegMetric(**kwargs)
     metric.dataset_meta = dict(classes=PAN_SEG_CLASSES)
     sample = DetDataSample(metainfo=dict(img_path=img_path))
     sample.pred_panoptic_seg = PixelData(sem_seg=torch.from_numpy(pan)[None])
@@ -253,3 +256,37 @@ def test_perfect_prediction_and_bad_use(panoptic, loaded):
     bad[:10, :10] = 41
     with pytest.raises(ValueError, match=rf"frame '{NAME}': panoptic id 41 has class 41"):
         run_metric(bad, osp.join(panoptic[1], NAME), ann_file=panoptic[0])
+
+
+def test_outputs_are_checked_before_inference_and_a_failed_write_keeps_the_scores(
+        panoptic, loaded, tmp_path):
+    """The rules of every submission writer (README, "What happens when...")."""
+    with pytest.raises(FileNotFoundError, match='ground truth ann_file=.*does not exist'):
+        BDD100KPanSegMetric(ann_file=str(tmp_path / 'missing.json'))
+    (tmp_path / 'work_bitmasks').mkdir()  # a folder no submission wrote
+    (tmp_path / 'work_bitmasks' / 'epoch_1.pth').write_text('weights')
+    with pytest.raises(OSError, match='refusing to write the submission folder'):
+        BDD100KPanSegMetric(ann_file=panoptic[0], outfile_prefix=str(tmp_path / 'work'))
+    assert os.listdir(tmp_path / 'work_bitmasks') == ['epoch_1.pth']
+    gt = loaded['data_samples'].gt_sem_seg.sem_seg[0].numpy().astype(np.int64)
+    pan = gt_panoptic(gt, raw_labels(panoptic[0]))
+    prefix = tmp_path / 'sub' / 'pan_seg'
+    for _ in range(2):  # the second submission replaces the first one's folder
+        run_metric(pan, osp.join(panoptic[1], NAME), ann_file=panoptic[0],
+                   outfile_prefix=str(prefix))
+    assert sorted(os.listdir(prefix.parent)) == [
+        '.pan_seg_bitmasks.bdd100k_zoo_submission', 'pan_seg.json', 'pan_seg_bitmasks',
+        'pan_seg_bitmasks.zip']
+    before = (prefix.parent / 'pan_seg.json').read_text()
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2048, limit[1]))  # a full disk
+    try:
+        metric = BDD100KPanSegMetric(ann_file=panoptic[0], outfile_prefix=str(prefix))
+        scores = run_metric(pan, osp.join(panoptic[1], NAME), metric=metric)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+        signal.signal(signal.SIGXFSZ, handler)
+    assert scores['bdd100k/PQ'] == pytest.approx(100)
+    assert 'could not be written' in metric.submission_error
+    assert (prefix.parent / 'pan_seg.json').read_text() == before  # not a truncated new one

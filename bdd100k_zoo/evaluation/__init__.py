@@ -1,15 +1,12 @@
 from typing import Dict
 
+from .base import METRIC_PREFIX, BDD100KMetric
 from .det_metric import BDD100KDetMetric
 from .drivable_metric import BDD100KDrivableMetric
 from .ins_seg_metric import BDD100KInsSegMetric
 from .pan_seg_metric import BDD100KPanSegMetric
 from .sem_seg_metric import BDD100KSemSegMetric
 from .track_metric import BDD100KTrackMetric
-
-# Every metric's ``default_prefix``: ``evaluate()`` / ``runner.test()`` keys are
-# ``bdd100k/AP`` ..., ``compute_metrics()`` keys the bare official names.
-METRIC_PREFIX = 'bdd100k'
 
 
 def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
@@ -19,6 +16,6 @@ def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
     return {k[len(head):] if k.startswith(head) else k: v for k, v in metrics.items()}
 
 
-__all__ = ['BDD100KDetMetric', 'BDD100KDrivableMetric', 'BDD100KInsSegMetric',
+__all__ = ['BDD100KMetric', 'BDD100KDetMetric', 'BDD100KDrivableMetric', 'BDD100KInsSegMetric',
            'BDD100KPanSegMetric', 'BDD100KSemSegMetric', 'BDD100KTrackMetric',
            'METRIC_PREFIX', 'official_names']

@@ -1,10 +1,8 @@
 """BDD100K detection metric: the official Scalabel evaluation behind mmengine's API."""
 import json
-import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 from mmdet.registry import METRICS
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from scalabel.eval.detect import evaluate_det
 from scalabel.label.io import dump, load
@@ -12,9 +10,10 @@ from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ..fileio import atomic_write, check_prefix, check_writable
+from ..fileio import atomic_write
 from ..labels import get_task_labels
 from ..scalabel import ScalabelFormatError, label_files, read_frames
+from .base import BDD100KMetric
 from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
 
@@ -47,7 +46,7 @@ def load_official_gt(ann_file: str, task: str) -> List[Frame]:
 
 
 @METRICS.register_module()
-class BDD100KDetMetric(BaseMetric):
+class BDD100KDetMetric(BDD100KMetric):
     """Box AP of BDD100K detection, as the official ``bdd100k``/``scalabel`` tool computes it.
 
     Args:
@@ -56,11 +55,7 @@ class BDD100KDetMetric(BaseMetric):
         format_only: only write the submission (test split, no labels).
         outfile_prefix: where to write the submission, ``<prefix>.json``
             (one Scalabel JSON of all frames, the format the BDD100K server
-            takes). Required with ``format_only``; optional on val, where the
-            file is written beside the scores. Checked for writability at
-            construction (before inference); every file goes to a temporary
-            name first, and a write that fails at the end is logged and kept
-            in ``submission_error`` while the scores are still returned.
+            takes), under a temporary name first (see :class:`BDD100KMetric`).
         nproc: processes of the COCO-style evaluation (``0``: in process, the
             default). Scalabel's pool pickles the whole evaluator (all IoUs) for
             each of its 4 x ``nproc`` chunks of images and every worker unpickles
@@ -70,41 +65,6 @@ class BDD100KDetMetric(BaseMetric):
     """
 
     task = 'det'
-    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
-
-    def __init__(self,
-                 ann_file: Optional[str] = None,
-                 format_only: bool = False,
-                 outfile_prefix: Optional[str] = None,
-                 nproc: int = 0,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        if format_only and not outfile_prefix:
-            raise ValueError(f'{type(self).__name__}: format_only=True needs outfile_prefix '
-                             'to know where to write the submission')
-        if not format_only and not ann_file:
-            raise ValueError(f'{type(self).__name__}: ann_file is needed to compute scores '
-                             '(or set format_only=True for the test split)')
-        if not format_only and not osp.exists(ann_file):
-            # checked here, when the Runner builds its loops: before training, not at the
-            # first validation hours later
-            raise FileNotFoundError(
-                f'{type(self).__name__}: ground truth ann_file={ann_file!r} does not exist '
-                '(move all data paths with --data-root DIR, or set the evaluator\'s ann_file)')
-        self.ann_file = ann_file
-        self.format_only = format_only
-        self.outfile_prefix = outfile_prefix
-        self.nproc = nproc
-        #: why the submission could not be written (the scores are still returned)
-        self.submission_error: Optional[str] = None
-        if outfile_prefix:  # before inference, not after it
-            check_prefix(outfile_prefix)
-            check_writable(*self.output_targets())
-
-    def output_targets(self):
-        """(files, folders) the submission writes."""
-        return [f'{self.outfile_prefix}.json'], []
 
     @property
     def classes(self) -> Sequence[str]:
@@ -124,20 +84,6 @@ class BDD100KDetMetric(BaseMetric):
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {path}')
         return path
-
-    def try_write_submission(self, frames: List[Frame]) -> None:
-        """Write the submission; if that fails (full disk, ...), log why and
-        keep going, so the scores of the whole inference are not lost."""
-        self.submission_error = None
-        try:
-            self.write_submission(frames)
-        except OSError as e:
-            self.submission_error = f'the submission could not be written to ' \
-                f'{self.outfile_prefix}: {e}'
-            MMLogger.get_current_instance().error(f'{type(self).__name__}: '
-                                                  f'{self.submission_error}')
-            if self.format_only:
-                raise
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         predictions = unique_frames(results)

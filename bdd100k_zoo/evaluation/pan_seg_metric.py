@@ -2,15 +2,12 @@
 RLE frames -> scalabel's ``evaluate_pan_seg`` (what ``python -m
 bdd100k.eval.run -t pan_seg`` runs on RLE JSON)."""
 import json
-import os
 import os.path as osp
-import zipfile
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import INSTANCE_OFFSET
 from mmdet.registry import METRICS
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from PIL import Image
 from pycocotools import mask as mask_utils
@@ -18,8 +15,9 @@ from scalabel.eval.pan_seg import evaluate_pan_seg
 from scalabel.label.io import dump
 from scalabel.label.typing import RLE, Frame, Label
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, new_folder, publish_folder
 from ..labels import get_task_labels
+from .base import BDD100KMetric
 from .det_metric import load_official_gt
 from .scalabel_convert import _model, frame_identity, paused_gc, unique_frames
 
@@ -44,7 +42,7 @@ def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tup
 
 
 @METRICS.register_module()
-class BDD100KPanSegMetric(BaseMetric):
+class BDD100KPanSegMetric(BDD100KMetric):
     """PQ, SQ, RQ (overall, ``/STUFF``, ``/THING``, ``/<class>``) of BDD100K
     panoptic segmentation, as the official ``bdd100k``/``scalabel`` tool
     computes them (plus its ``NUM``: classes averaged over).
@@ -72,26 +70,10 @@ class BDD100KPanSegMetric(BaseMetric):
     """
 
     task = 'pan_seg'
-    default_prefix: Optional[str] = 'bdd100k'
 
-    def __init__(self,
-                 ann_file: Optional[str] = None,
-                 format_only: bool = False,
-                 outfile_prefix: Optional[str] = None,
-                 nproc: int = 0,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        if format_only and not outfile_prefix:
-            raise ValueError(f'{type(self).__name__}: format_only=True needs outfile_prefix '
-                             'to know where to write the submission')
-        if not format_only and not ann_file:
-            raise ValueError(f'{type(self).__name__}: ann_file is needed to compute scores '
-                             '(or set format_only=True for the test split)')
-        self.ann_file = ann_file
-        self.format_only = format_only
-        self.outfile_prefix = outfile_prefix
-        self.nproc = nproc
+    def output_targets(self):
+        bitmasks = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        return [f'{self.outfile_prefix}.json', f'{bitmasks}.zip'], [bitmasks]
 
     @property
     def classes(self) -> Sequence[str]:
@@ -140,35 +122,30 @@ class BDD100KPanSegMetric(BaseMetric):
                 scores.update({f'{metric}/{name}': float(value)
                                for name, value in getattr(result, metric)[0].items()})
         if self.outfile_prefix:
-            self.write_submission(frames)
+            self.try_write_submission(frames)
         return scores
 
     def write_submission(self, frames: List[Frame]) -> str:
-        """``<prefix>.json`` and the bitmask PNGs + zip, each written under a
-        temporary name and renamed."""
+        """``<prefix>.json``, then the bitmask PNGs into a scratch folder,
+        zipped and swapped in for ``<prefix>_bitmasks/`` (see
+        :mod:`bdd100k_zoo.fileio`)."""
         path = f'{self.outfile_prefix}.json'
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
         with atomic_write(path) as f:
             json.dump([dump(frame.dict()) for frame in frames], f)
-        names = self.write_bitmasks(frames)
-        zip_path = f'{self.outfile_prefix}_bitmasks.zip'
-        with atomic_write(zip_path, 'wb') as f, \
-                zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
-            for name in names:
-                zf.write(osp.join(f'{self.outfile_prefix}_bitmasks', name), arcname=name)
+        folder = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        tmp = new_folder(folder)
+        zip_path = publish_folder(tmp, folder, self.write_bitmasks(frames, tmp))
         MMLogger.get_current_instance().info(
             f'BDD100K pan_seg submission of {len(frames)} frames written to {path} and '
-            f'{zip_path} (PNGs in {self.outfile_prefix}_bitmasks/)')
+            f'{zip_path} (PNGs in {folder}/)')
         return path
 
-    def write_bitmasks(self, frames: List[Frame]) -> List[str]:
+    def write_bitmasks(self, frames: List[Frame], out_dir: str) -> List[str]:
         """BDD100K's panoptic bitmasks (``bdd100k.label.to_mask.panseg_to_bitmasks``'
-        encoding), frame by frame; returns the PNG names."""
+        encoding) into ``out_dir``, frame by frame; returns the PNG names."""
         from bdd100k.label.label import labels as bdd100k_labels
         from bdd100k.label.to_mask import STUFF_NUM, set_instance_color
         label_ids = {label.name: label.id for label in bdd100k_labels}
-        out_dir = f'{self.outfile_prefix}_bitmasks'
-        os.makedirs(out_dir, exist_ok=True)
         names = []
         for frame in frames:
             height, width = (frame.labels[0].rle.size if frame.labels else
@@ -186,6 +163,5 @@ class BDD100KPanSegMetric(BaseMetric):
                 mask = mask_utils.decode(label.rle.dict()).astype(bool)
                 bitmask[mask] = set_instance_color(label, category_id, segment_id)
             names.append(osp.splitext(frame.name)[0] + '.png')
-            with atomic_write(osp.join(out_dir, names[-1]), 'wb') as f:
-                Image.fromarray(bitmask).save(f, format='PNG')
+            Image.fromarray(bitmask).save(osp.join(out_dir, names[-1]))
         return names

@@ -15,11 +15,9 @@ reimplements the formulas.
 """
 import os
 import os.path as osp
-import zipfile
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmseg.registry import METRICS
 from PIL import Image
@@ -28,8 +26,9 @@ from scalabel.eval.sem_seg import SegResult
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
-from ..fileio import atomic_write, check_prefix, check_writable, new_folder, replace_folder
+from ..fileio import atomic_write, new_folder, publish_folder
 from ..labels import IGNORE_INDEX, get_task_labels
+from .base import BDD100KMetric
 
 
 def _to_uint8(label_map: np.ndarray) -> np.ndarray:
@@ -42,7 +41,7 @@ def _to_uint8(label_map: np.ndarray) -> np.ndarray:
 
 
 @METRICS.register_module()
-class BDD100KSemSegMetric(BaseMetric):
+class BDD100KSemSegMetric(BDD100KMetric):
     """mIoU, mAcc, fIoU, pAcc and IoU/<class> as BDD100K's evaluation computes them.
 
     Ground truth comes from ``gt_sem_seg`` in the data samples (as in mmseg),
@@ -62,13 +61,12 @@ class BDD100KSemSegMetric(BaseMetric):
             scores. Ranks write their PNGs into ``<prefix>.partial/``, so it
             must be on a filesystem all ranks share; the folder is swapped in
             for ``<prefix>/`` at the end, over an earlier submission only
-            (see :mod:`bdd100k_zoo.fileio`). A failed write is logged and
-            kept in ``submission_error``; the scores are still returned.
+            (see :mod:`bdd100k_zoo.fileio`; failures: :class:`BDD100KMetric`).
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 
     task = 'sem_seg'
-    default_prefix: Optional[str] = 'bdd100k'  # evaluate() keys: bdd100k/<official name>
+    reads_ann_file = False
 
     def __init__(self,
                  format_only: bool = False,
@@ -76,21 +74,15 @@ class BDD100KSemSegMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
         if kwargs:
             raise TypeError(f'{type(self).__name__} got unexpected arguments {sorted(kwargs)}; '
                             'ground truth comes from gt_sem_seg of the data samples')
-        if format_only and not outfile_prefix:
-            raise ValueError(f'{type(self).__name__}: format_only=True needs outfile_prefix '
-                             'to know where to write the submission')
-        self.format_only = format_only
-        self.outfile_prefix = outfile_prefix
-        #: why the submission could not be written (the scores are still returned)
-        self.submission_error: Optional[str] = None
-        if outfile_prefix:  # before inference, not after it
-            check_prefix(outfile_prefix)
-            check_writable([f'{outfile_prefix}.zip'], [osp.abspath(outfile_prefix)])
+        super().__init__(format_only=format_only, outfile_prefix=outfile_prefix,
+                         collect_device=collect_device, prefix=prefix)
         self.num_classes = len(get_task_labels(self.task).classes)
+
+    def output_targets(self):
+        return [f'{self.outfile_prefix}.zip'], [osp.abspath(self.outfile_prefix)]
 
     @property
     def classes(self) -> Sequence[str]:
@@ -153,19 +145,9 @@ class BDD100KSemSegMetric(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if self.outfile_prefix:
-            errors = [result['png_error'] for result in results if result['png_error']]
-            self.submission_error = None
-            try:
-                if errors:
-                    raise OSError(errors[0])
-                self.write_submission(sorted({result['png'] for result in results}))
-            except OSError as e:
-                self.submission_error = f'the submission could not be written to ' \
-                    f'{self.outfile_prefix}: {e}'
-                MMLogger.get_current_instance().error(f'{type(self).__name__}: '
-                                                      f'{self.submission_error}')
-                if self.format_only:
-                    raise
+            self.try_write_submission(
+                sorted({result['png'] for result in results if result['png']}),
+                png_error=next((r['png_error'] for r in results if r['png_error']), None))
         if self.format_only:
             return {}
         size = self.num_classes + 1
@@ -191,19 +173,19 @@ class BDD100KSemSegMetric(BaseMetric):
             f'ground truth):\n{table}')
         return metrics
 
-    def write_submission(self, names: List[str]) -> str:
+    def write_submission(self, names: List[str], png_error: Optional[str] = None) -> str:
         """Zip the PNGs of this evaluation into ``<prefix>.zip`` and swap the
         folder in for ``<prefix>/`` (PNGs of an interrupted earlier run left
         in the scratch folder are dropped); runs on rank 0 after mmengine's
-        result collection, i.e. after every rank wrote its PNGs."""
+        result collection, i.e. after every rank wrote its PNGs. A PNG that
+        could not be written (``png_error``) means no submission."""
+        if png_error:
+            raise OSError(png_error)
         folder = osp.abspath(self.outfile_prefix)
-        tmp, path = new_folder(folder, clear=False), f'{folder}.zip'
+        tmp = new_folder(folder, clear=False)
         for stale in set(f for f in os.listdir(tmp) if f.endswith('.png')) - set(names):
             os.remove(osp.join(tmp, stale))
-        with atomic_write(path, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
-            for name in names:
-                zf.write(osp.join(tmp, name), arcname=name)
-        replace_folder(tmp, folder)
+        path = publish_folder(tmp, folder, names)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(names)} masks written to {path} '
             f'(PNGs in {folder}/)')

@@ -2,7 +2,6 @@
 import json
 import os.path as osp
 import sys
-import zipfile
 from collections import OrderedDict, defaultdict, namedtuple
 from functools import partial
 from multiprocessing import Pool
@@ -23,7 +22,7 @@ from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ..fileio import atomic_write, new_folder, replace_folder
+from ..fileio import new_folder, publish_folder
 from ..labels import get_task_labels
 from ..scalabel import label_files, read_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
@@ -211,11 +210,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             names.append(f'{video[0].videoName}.json')
             with open(osp.join(tmp, names[-1]), 'w') as f:
                 json.dump([dump(frame.dict()) for frame in video], f)
-        path = f'{folder}.zip'
-        with atomic_write(path, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as zf:
-            for name in names:
-                zf.write(osp.join(tmp, name), arcname=name)
-        replace_folder(tmp, folder)
+        path = publish_folder(tmp, folder, names)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {path} '
             f'(per-video JSONs in {folder}/)')
