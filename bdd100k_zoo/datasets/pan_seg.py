@@ -21,7 +21,8 @@ from mmdet.structures.mask import BitmapMasks
 from pycocotools import mask as mask_utils
 
 from ..labels import IGNORE_INDEX, get_task_labels
-from ..scalabel import BoxParser, Frame, ScalabelFormatError, flatten, per_frame
+from ..scalabel import (BoxParser, Frame, ScalabelFormatError, decode_bitmask, flatten,
+                        per_frame)
 from .det import BDD100KDetDataset
 
 
@@ -162,19 +163,9 @@ class LoadBDD100KPanopticAnnotations(LoadAnnotations):
     def _from_bitmask(results: dict) -> None:
         """Segments and thing instances of a BDD100K panoptic bitmask, in the
         form the RLE release gives them (decoded by ``bdd100k``'s own parser)."""
-        from bdd100k.common.bitmask import parse_bitmask
-        from PIL import Image
         path, task_labels = results['pan_bitmask'], get_task_labels('pan_seg')
-        with Image.open(path) as image:
-            bitmask = np.asarray(image, dtype=np.uint8)
-        if bitmask.ndim != 3 or bitmask.shape[2] != 4:
-            raise ValueError(f'{path}: not a BDD100K RGBA panoptic bitmask (array of shape '
-                             f'{bitmask.shape}), frame {osp.basename(results["img_path"])!r}')
-        try:
-            instance_map, _, attributes, category_ids = parse_bitmask(bitmask)
-        except AssertionError:
-            raise ValueError(f'{path}: a segment spans several categories or attributes '
-                             f'(frame {osp.basename(results["img_path"])!r})') from None
+        instance_map, _, attributes, category_ids = decode_bitmask(
+            path, 'panoptic', f' (frame {osp.basename(results["img_path"])!r})')
         names = {label.id: label.name for label in BDD100K_LABELS}
         class_ids = {name: i for i, name in enumerate(task_labels.classes)}
         segments, things, boxes, labels, ignore = [], [], [], [], []

@@ -222,6 +222,25 @@ class MaskParser(BoxParser):
         return per_frame(frame_of[kept], len(frames), columns)
 
 
+def decode_bitmask(path: str, kind: str, where: str = '') -> Tuple[np.ndarray, ...]:
+    """``(instance map, instance ids, attributes, category ids)`` of a BDD100K
+    RGBA bitmask PNG (``kind``: instance / panoptic), decoded by ``bdd100k``'s
+    own ``parse_bitmask``; what it cannot decode is an error naming the file
+    (and ``where``, e.g. the frame)."""
+    from bdd100k.common.bitmask import parse_bitmask
+    from PIL import Image
+    with Image.open(path) as image:
+        bitmask = np.asarray(image, dtype=np.uint8)
+    if bitmask.ndim != 3 or bitmask.shape[2] != 4:
+        raise ScalabelFormatError(f'{path}{where}: not a BDD100K RGBA {kind} bitmask '
+                                  f'(array of shape {bitmask.shape})')
+    try:
+        return parse_bitmask(bitmask)
+    except AssertionError:
+        raise ScalabelFormatError(f'{path}{where}: an id spans several categories or '
+                                  'attributes') from None
+
+
 def read_bitmask(path: str, num_classes: int) -> Dict[str, np.ndarray]:
     """The instances of one BDD100K instance-segmentation bitmask PNG as the
     arrays of :meth:`MaskParser.parse` (masks as RLE).
@@ -231,20 +250,9 @@ def read_bitmask(path: str, num_classes: int) -> Dict[str, np.ndarray]:
     ignored), B * 256 + A the instance id. Decoded with ``bdd100k``'s own
     ``parse_bitmask``; crowd and ignored instances become ignore instances.
     """
-    from bdd100k.common.bitmask import parse_bitmask
-    from PIL import Image
     if not osp.isfile(path):
         raise FileNotFoundError(f'BDD100K bitmask not found: {path}')
-    with Image.open(path) as image:
-        bitmask = np.asarray(image, dtype=np.uint8)
-    if bitmask.ndim != 3 or bitmask.shape[2] != 4:
-        raise ScalabelFormatError(f'{path}: not a BDD100K RGBA instance bitmask '
-                                  f'(array of shape {bitmask.shape})')
-    try:
-        instance_map, instance_ids, attributes, category_ids = parse_bitmask(bitmask)
-    except AssertionError:
-        raise ScalabelFormatError(
-            f'{path}: an instance id spans several categories or attributes') from None
+    instance_map, instance_ids, attributes, category_ids = decode_bitmask(path, 'instance')
     bad = [(int(i), int(c)) for i, c in zip(instance_ids, category_ids)
            if not 1 <= c <= num_classes]
     if bad:
