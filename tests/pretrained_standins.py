@@ -26,7 +26,13 @@ ZOO_INIT = {
     'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py': (RESNET50_V1C, 'backbone'),
     'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py': (RESNET50, 'detector.backbone'),
     'configs/qdtrack/qdtrack_yolox_x_bdd100k.py': (YOLOX_X, 'detector'),
+    'configs/panoptic_fpn/panoptic_fpn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/panoptic_fpn/panoptic_fpn_r50_3x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/panoptic_fpn/panoptic_fpn_r50_5x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py': (RESNET50_V1C, 'backbone'),
 }
+#: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
+VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if 'panoptic' not in c and 'drivable' not in c)
 
 # YOLOX-x COCO -> BDD100K: the 80-class classifier convs cannot load into 8 classes
 YOLOX_CLASS_KEYS = tuple(f'bbox_head.multi_level_conv_cls.{i}.{p}'

@@ -30,6 +30,7 @@ GPUS = int(os.environ.get('FULLSIZE_GPUS', '1'))
 DETECT = osp.join(SAMPLES, 'detect')
 TRACK = osp.join(SAMPLES, 'track')
 SEGMENT = osp.join(SAMPLES, 'segment')
+PANOPTIC = osp.join(SAMPLES, 'panoptic')
 LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c'}
 
 
@@ -63,13 +64,32 @@ def launch(tool, config, *args, env):
                     env=dict(env, PORT=str(29500 + os.getpid() % 1000)), timeout=3600)
 
 
+@pytest.fixture(scope='module')
+def drivable_dir(samples, tmp_path_factory):
+    """Drivable masks of the segment sample, derived from its sem-seg labels."""
+    from test_drivable import drivable_masks
+    folder = str(tmp_path_factory.mktemp('drivable'))
+    drivable_masks(folder)
+    return folder
+
+
 def loaders(*options):
     return [f'{split}_dataloader.{option}' for split in ('train', 'val', 'test')
             for option in options]
 
 
-def data_options(config, short_video):
+def data_options(config, short_video, drivable_dir):
     """Only what points the config at the samples and fits a CPU."""
+    if config.startswith('configs/panoptic_fpn'):  # one frame: a batch of one
+        ann, img = osp.join(PANOPTIC, 'labels/annotation.json'), osp.join(SEGMENT, 'images/')
+        return ['train_dataloader.batch_size=1'] + loaders(
+            'dataset.data_root=', f'dataset.ann_file={ann}', f'dataset.data_prefix.img={img}') + [
+            f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']
+    if config.endswith('drivable_bdd100k.py'):
+        return ['train_cfg.max_iters=1', 'train_cfg.val_interval=1000',
+                'default_hooks.checkpoint.interval=1'] + loaders(
+            'dataset.data_root=', f'dataset.data_prefix.img_path={osp.join(SEGMENT, "images")}',
+            f'dataset.data_prefix.seg_map_path={drivable_dir}')
     if config.startswith('configs/faster_rcnn'):
         ann, img = osp.join(DETECT, 'labels/annotation.json'), osp.join(DETECT, 'images/')
         return ['train_dataloader.batch_size=1'] + loaders(
@@ -111,11 +131,12 @@ def losses(log):
 
 
 @pytest.mark.parametrize('config', list(ZOO_INIT))
-def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
+def test_full_size_train_resume_test(config, torch_home, short_video, drivable_dir, tmp_path):
     env = dict(os.environ, TORCH_HOME=torch_home)
     work_dir = str(tmp_path / 'work')
     common = ['default_hooks.logger.interval=1'] + loaders(
-        'num_workers=0', 'persistent_workers=False') + data_options(config, short_video)
+        'num_workers=0', 'persistent_workers=False') + data_options(
+        config, short_video, drivable_dir)
     iter_based = 'semantic_fpn' in config
     first = launch('train', config, '--work-dir', work_dir, '--cfg-options',
                    *common, *([] if iter_based else ['train_cfg.max_epochs=1']), env=env)
@@ -139,8 +160,8 @@ def test_full_size_train_resume_test(config, torch_home, short_video, tmp_path):
     launch('test', config, final, '--work-dir', str(out), '--cfg-options', *common, env=env)
     with open(out / 'scores.json') as f:
         metrics = json.load(f)['metrics']
-    key = {'semantic': 'mIoU', 'qdtrack': 'mMOTA'}.get(
-        next((k for k in ('semantic', 'qdtrack') if k in config), ''), 'AP')
+    key = {'semantic': 'mIoU', 'qdtrack': 'mMOTA', 'panoptic': 'PQ'}.get(
+        next((k for k in ('semantic', 'qdtrack', 'panoptic') if k in config), ''), 'AP')
     assert key in metrics
 
     times = iteration_times(first) + iteration_times(second)

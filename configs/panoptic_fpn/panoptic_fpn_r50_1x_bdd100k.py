@@ -19,6 +19,10 @@ num_stuff_classes = 30
 # As panoptic-fpn_r50_fpn_1x_coco.py, with BDD100K's class counts.
 model = dict(
     type='PanopticFPN',
+    # mmdet's `torchvision://resnet50` (the earlier zoo's too) by its file: mmengine reads
+    # $TORCH_HOME/hub/checkpoints or downloads it, without torchvision
+    backbone=dict(init_cfg=dict(
+        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
     data_preprocessor=dict(
         type='DetDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
