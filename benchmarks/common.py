@@ -5,26 +5,34 @@ import json
 import multiprocessing as mp
 import os
 import os.path as osp
-import resource
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RESULTS = osp.join(ROOT, 'results', 'benchmarks.json')
 
 
-def _rss_mb():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
+def _memory_mb(field):
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process. Not
+    ``getrusage``'s ``ru_maxrss``: Linux carries the parent's peak into it
+    across fork and exec, so a spawned child would report the benchmark
+    driver's peak (hundreds of MB of generated labels) as its own."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f'no {field} in /proc/self/status')
 
 
 def _child(conn, setup, fn, args):
     if setup is not None:
         setup()
-    base = _rss_mb()
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')  # VmHWM := VmRSS: the peak counts from here, not the imports' transient peak
+    base = _memory_mb('VmRSS')
     start = time.perf_counter()
     result = fn(*args)
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _memory_mb('VmHWM')
     conn.send(dict(wall_s=wall, peak_rss_mb=peak - base, result=result))
 
 
