@@ -1,9 +1,12 @@
 """What the tests share besides fixtures: paths to the repository and to the
 real BDD100K samples (``../shared``, never copied into the repository), and
 running the repository's tools as a user would."""
+import contextlib
 import importlib.util
 import os
 import os.path as osp
+import resource
+import signal
 import subprocess
 import sys
 
@@ -68,3 +71,29 @@ def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):
                  f'test_dataloader.dataset.indices={test_frames}']
     opts += [f'val_evaluator.ann_file={ann_file}', f'test_evaluator.ann_file={ann_file}']
     return opts
+
+
+@contextlib.contextmanager
+def full_disk(max_bytes: int):
+    """This process may grow a regular file to ``max_bytes`` only: a full
+    disk for what it writes. Its stdout and stderr (file descriptors and
+    ``sys`` streams) go to /dev/null meanwhile, a device, which has no size
+    limit: pytest captures them into a file, which would hit it first.
+    Logging handlers made earlier keep their stream and may report a failed
+    write (logging survives that)."""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    saved = [os.dup(fd) for fd in (1, 2)]
+    with open(os.devnull, 'w') as devnull, contextlib.redirect_stdout(devnull), \
+            contextlib.redirect_stderr(devnull):
+        for fd in (1, 2):
+            os.dup2(devnull.fileno(), fd)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, limit[1]))
+        try:
+            yield
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+            signal.signal(signal.SIGXFSZ, handler)
+            for fd, copy in zip((1, 2), saved):
+                os.dup2(copy, fd)
+                os.close(copy)

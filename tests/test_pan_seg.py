@@ -4,8 +4,6 @@ official tool (``python -m bdd100k.eval.run -t pan_seg``) to the last digit."""
 import json
 import os
 import os.path as osp
-import resource
-import signal
 import subprocess
 import sys
 import zipfile
@@ -25,7 +23,7 @@ from bdd100k_zoo.evaluation import BDD100KPanSegMetric
 from bdd100k_zoo.labels import PAN_SEG_CLASSES, get_task_labels
 from bdd100k_zoo.scalabel import ScalabelFormatError
 
-from helpers import REPO
+from helpers import REPO, full_disk
 
 NAME = '913b47b8-3cf1b886.jpg'
 VOID = len(PAN_SEG_CLASSES)
@@ -278,15 +276,9 @@ def test_outputs_are_checked_before_inference_and_a_failed_write_keeps_the_score
         '.pan_seg_bitmasks.bdd100k_zoo_submission', 'pan_seg.json', 'pan_seg_bitmasks',
         'pan_seg_bitmasks.zip']
     before = (prefix.parent / 'pan_seg.json').read_text()
-    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (2048, limit[1]))  # a full disk
-    try:
+    with full_disk(2048):
         metric = BDD100KPanSegMetric(ann_file=panoptic[0], outfile_prefix=str(prefix))
         scores = run_metric(pan, osp.join(panoptic[1], NAME), metric=metric)
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
-        signal.signal(signal.SIGXFSZ, handler)
     assert scores['bdd100k/PQ'] == pytest.approx(100)
     assert 'could not be written' in metric.submission_error
     assert (prefix.parent / 'pan_seg.json').read_text() == before  # not a truncated new one

@@ -33,7 +33,7 @@ from bdd100k_zoo.evaluation import BDD100KDetMetric, BDD100KInsSegMetric, BDD100
 from bdd100k_zoo.labels import BOX_TRACK_CLASSES, DET_CLASSES, INS_SEG_CLASSES
 from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.zoo.records import RecordError, parse_record
-from helpers import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
+from helpers import FRCNN_CONFIG, REPO, SAMPLES, full_disk, run_tool, sample_options
 from test_box_track_metric import gt_frames, to_samples
 from test_det_metric import GOLDEN, model_outputs
 
@@ -141,12 +141,8 @@ def test_unwritable_outfile_prefix_fails_before_inference(tmp_path):
 @pytest.fixture
 def small_file_limit():
     """Files may grow to 64 KB only: a full disk, for this process."""
-    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
-    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, old_limit[1]))
-    yield
-    resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
-    signal.signal(signal.SIGXFSZ, old_handler)
+    with full_disk(64 * 1024):
+        yield
 
 
 def test_a_failed_submission_write_keeps_the_scores_and_the_old_file(
