@@ -1,6 +1,12 @@
 """Label loading at BDD100K scale: the project's datasets vs Scalabel's loader
 vs a plain ``json.load``, each in a fresh process (wall time, peak RSS).
 
+The project's time is given twice: until the dataset is built (``ready_s``,
+what a run waits for before its first iteration) and with every frame's dict
+made once after that (``wall_s``; the dataloader workers do this over an
+epoch). The images do not exist here: the datasets' image-size check finds
+none to read, so only label loading is timed.
+
     python benchmarks/bench_label_loading.py [--scale 1.0]
         [--tasks det box_track pan_seg drivable] [--record]
 
@@ -24,28 +30,41 @@ TASKS = ('det', 'box_track', 'pan_seg', 'drivable')
 
 
 def import_stack():
-    """The same imports before every loader, so none pays for them in the timing."""
-    import bdd100k_zoo  # noqa: F401
+    """The same imports before every loader, so none pays for them in the
+    timing (mmdet's and mmseg's registries import their modules on first use)."""
     import scalabel.label.io  # noqa: F401
+    from mmdet.utils import register_all_modules as register_mmdet
+    from mmseg.utils import register_all_modules as register_mmseg
+
+    import bdd100k_zoo  # noqa: F401
+    register_mmdet(init_default_scope=False)
+    register_mmseg(init_default_scope=False)
 
 
 def load_project(task, path):
+    """Build the task's dataset (``ready_s``: what a run waits for), then
+    make every frame's dict once, as the dataloader does over an epoch."""
+    import time
+    start = time.perf_counter()
     if task == 'drivable':
         from mmseg.registry import DATASETS as SEG_DATASETS
         ds = SEG_DATASETS.build(dict(type='BDD100KDrivableDataset', ann_file=path,
                                      data_prefix=dict(img_path=''), pipeline=[]))
-        return len(ds), int(sum(len(ds.get_data_info(i)['seg_rles']) for i in range(len(ds))))
-    from mmdet.registry import DATASETS
-    dataset_type = {'det': 'BDD100KDetDataset', 'box_track': 'BDD100KBoxTrackDataset',
-                    'pan_seg': 'BDD100KPanSegDataset'}[task]
-    ds = DATASETS.build(dict(type=dataset_type, ann_file=path, data_prefix=dict(img=''),
-                             pipeline=[], test_mode=True))
-    if task == 'det':
-        return len(ds), int(sum(len(ds.get_data_info(i)['instances']) for i in range(len(ds))))
-    if task == 'pan_seg':
-        return len(ds), int(sum(len(ds.get_data_info(i)['pan_segments'])
-                                for i in range(len(ds))))
-    return ds.num_all_imgs, None  # a video dataset's length counts videos
+    else:
+        from mmdet.registry import DATASETS
+        dataset_type = {'det': 'BDD100KDetDataset', 'box_track': 'BDD100KBoxTrackDataset',
+                        'pan_seg': 'BDD100KPanSegDataset'}[task]
+        ds = DATASETS.build(dict(type=dataset_type, ann_file=path, data_prefix=dict(img=''),
+                                 pipeline=[], test_mode=True))
+    ready_s = time.perf_counter() - start
+    key = {'det': 'instances', 'pan_seg': 'pan_segments', 'drivable': 'seg_rles'}.get(task)
+    if key is None:  # a video dataset: its length counts videos
+        frames = boxes = 0
+        for i in range(len(ds)):
+            images = ds.get_data_info(i)['images']
+            frames, boxes = frames + len(images), boxes + sum(len(f['instances']) for f in images)
+        return frames, boxes, ready_s
+    return len(ds), sum(len(ds.get_data_info(i)[key]) for i in range(len(ds))), ready_s
 
 
 def load_scalabel(task, path):
@@ -88,17 +107,21 @@ def main():
                 ('project', load_project), ('scalabel', load_scalabel), ('json', load_json))}
             frames = runs['json']['result'][0]
             assert runs['project']['result'][0] == frames, (task, runs)
-            if task in ('pan_seg', 'drivable'):  # every segment kept
+            if task != 'det':  # every segment kept; det drops nothing either but counts
                 assert runs['project']['result'][1] == runs['json']['result'][1], (task, runs)
+            p, s, j = runs['project'], runs['scalabel'], runs['json']
+            p['ready_s'] = p['result'][2]
             figures[task] = {name: {k: round(v, 2) for k, v in run.items() if k != 'result'}
                              for name, run in runs.items()}
             figures[task].update(frames=frames, scale=args.scale)
-            p, s, j = runs['project'], runs['scalabel'], runs['json']
             lines.append(
-                f'{task} ({frames} frames): project {p["wall_s"]:.1f} s / {p["peak_rss_mb"]:.0f} MB, '
-                f'scalabel {s["wall_s"]:.1f} s / {s["peak_rss_mb"]:.0f} MB, '
-                f'json.load {j["wall_s"]:.1f} s / {j["peak_rss_mb"]:.0f} MB; '
-                f'speed-up vs scalabel {s["wall_s"] / p["wall_s"]:.1f}x, '
+                f'{task} ({frames} frames): project ready in {p["ready_s"]:.1f} s '
+                f'({p["wall_s"]:.1f} s with every frame\'s dict made once) / '
+                f'{p["peak_rss_mb"]:.0f} MB, scalabel {s["wall_s"]:.1f} s / '
+                f'{s["peak_rss_mb"]:.0f} MB, json.load {j["wall_s"]:.1f} s / '
+                f'{j["peak_rss_mb"]:.0f} MB; speed-up vs scalabel '
+                f'{s["wall_s"] / p["ready_s"]:.1f}x '
+                f'({s["wall_s"] / p["wall_s"]:.1f}x with the pass), '
                 f'peak RSS vs json.load {p["peak_rss_mb"] / j["peak_rss_mb"]:.2f}x')
     record('label_loading', figures, args.record, merge=True)
     print('\n'.join(lines))

@@ -7,7 +7,9 @@ from typing import Iterator, List, Tuple
 import numpy as np
 
 from ..labels import TaskLabels, get_task_labels
-from ..scalabel import Frame, ScalabelFormatError, label_files, read_frames, with_progress
+from ..scalabel import (BoxParser, Frame, ScalabelFormatError, iter_frames, label_files,
+                        with_progress)
+from .columnar import FrameTable
 from .image_size import image_sizes
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
@@ -38,23 +40,28 @@ class BDD100KDatasetMixin:
                 f'{type(self).__name__}: metainfo classes {self.metainfo["classes"]} differ from '
                 f'the official BDD100K {self.task} classes {self.task_labels.classes}')
 
-    def read_label_files(self, ann_file: str) -> Iterator[Tuple[str, List[Frame]]]:
-        """``(file, frames)`` of each label file behind ``ann_file``; a frame
+    def read_label_files(self, ann_file: str) -> Iterator[Tuple[str, Iterator[List[Frame]]]]:
+        """``(file, chunks of its frames)`` of each label file behind
+        ``ann_file``, a file's chunks read before the next file; a frame
         (name within its video) that appears twice is an error naming both."""
         seen = {}
+
+        def chunks(source):
+            for frames in iter_frames(source):
+                for frame in frames:
+                    key = (frame.videoName, frame.name)
+                    if key in seen:
+                        earlier, index = seen[key]
+                        video = (f' in video {frame.videoName!r} (frameIndex {index} and '
+                                 f'{frame.frameIndex})' if frame.videoName else '')
+                        raise ScalabelFormatError(f'{source}: frame {frame.name!r} appears '
+                                                  f'twice{video} (also in {earlier})')
+                    seen[key] = source, frame.frameIndex
+                yield frames
+
         for source in with_progress(label_files(ann_file),
                                     f'{type(self).__name__}: reading {ann_file}'):
-            frames = read_frames(source)
-            for frame in frames:
-                key = (frame.videoName, frame.name)
-                if key in seen:
-                    earlier, index = seen[key]
-                    video = (f' in video {frame.videoName!r} (frameIndex {index} and '
-                             f'{frame.frameIndex})' if frame.videoName else '')
-                    raise ScalabelFormatError(
-                        f'{source}: frame {frame.name!r} appears twice{video} (also in {earlier})')
-                seen[key] = source, frame.frameIndex
-            yield source, frames
+            yield source, chunks(source)
 
     def image_names(self, folder: str, required: bool = True) -> List[str]:
         """The image files in ``folder``, sorted: an unlabelled split (the test
@@ -66,20 +73,37 @@ class BDD100KDatasetMixin:
             raise FileNotFoundError(f'{type(self).__name__}: no images in {folder}')
         return names
 
-    def unlabelled_frame(self, img_path: str) -> dict:
-        """A data-list entry without labels, of BDD100K's image size."""
-        size = self.task_labels.config.scalabel.imageSize
-        return dict(img_path=img_path, img_id=osp.basename(img_path), height=size.height,
-                    width=size.width, gt_bboxes=np.zeros((0, 4), np.float32),
-                    gt_bboxes_labels=np.zeros(0, np.int64), gt_ignore_flags=np.zeros(0, bool))
+    def unlabelled_table(self, img_paths: List[str], **frame_columns) -> FrameTable:
+        """Data-list columns of images without labels, of BDD100K's image size."""
+        size, n = self.task_labels.config.scalabel.imageSize, len(img_paths)
+        return FrameTable(dict(img_path=img_paths, img_id=[osp.basename(p) for p in img_paths],
+                               height=np.full(n, size.height), width=np.full(n, size.width),
+                               **frame_columns), empty_boxes(), np.zeros(n, np.int64))
 
-    def keeps_frame(self, frame: dict) -> bool:
-        """``filter_cfg`` on one frame: ``min_size``, and ``filter_empty_gt``
-        (a frame of ignored boxes only counts as empty)."""
+    @staticmethod
+    def frame_columns(frames: List[Frame], parser: BoxParser, img_dir: str) -> dict:
+        """Per frame: ``img_path``, ``img_id`` (the Scalabel name), ``height``, ``width``."""
+        sizes = np.array([parser.frame_size(frame) for frame in frames], np.int64).reshape(-1, 2)
+        return dict(img_path=[osp.join(img_dir, frame.videoName or '', frame.name)
+                              for frame in frames],
+                    img_id=[frame.name for frame in frames], height=sizes[:, 0],
+                    width=sizes[:, 1])
+
+    @staticmethod
+    def instance_columns(columns: dict) -> dict:
+        """The parser's box columns under their data-list names."""
+        return dict(gt_bboxes=columns['bboxes'], gt_bboxes_labels=columns['labels'],
+                    gt_ignore_flags=columns['ignore_flags'])
+
+    def kept_frames(self, table: FrameTable) -> np.ndarray:
+        """``filter_cfg`` on each frame of ``table``: ``min_size``, and
+        ``filter_empty_gt`` (a frame of ignored boxes only counts as empty)."""
         min_size = self.filter_cfg.get('min_size', 0)
-        filter_empty_gt = self.filter_cfg.get('filter_empty_gt', False)
-        return (min(frame['width'], frame['height']) >= min_size
-                and not (filter_empty_gt and frame['gt_ignore_flags'].all()))
+        keep = np.minimum(table.columns['width'], table.columns['height']) >= min_size
+        if self.filter_cfg.get('filter_empty_gt', False):
+            cared = ~table.instances['gt_ignore_flags']
+            keep &= np.bincount(table.frame_of_instances()[cared], minlength=len(table)) > 0
+        return keep
 
     @staticmethod
     def expand_instances(frame: dict) -> None:
@@ -94,14 +118,22 @@ class BDD100KDatasetMixin:
         frame['instances'] = [dict(zip(columns, values)) for values in zip(*columns.values())]
 
     @staticmethod
-    def check_image_sizes(entries: List[dict], source: str) -> None:
+    def check_image_sizes(table: FrameTable, source: str) -> None:
         """Each image must have the size its labels are for (the frame's
         ``size``, else BDD100K's 1280x720): read from the image headers at
         load time, so boxes can never lie outside their image at test. A
         missing or unreadable image is left to the loading step, which names it."""
-        for entry, size in zip(entries, image_sizes(e['img_path'] for e in entries)):
-            if size is not None and size != (entry['height'], entry['width']):
+        paths, heights, widths = (table.columns[key].tolist()
+                                  for key in ('img_path', 'height', 'width'))
+        for i, size in enumerate(image_sizes(paths)):
+            if size is not None and size != (heights[i], widths[i]):
                 raise ScalabelFormatError(
-                    f'{entry["img_path"]}: the image is {size[1]}x{size[0]} (WxH) but its labels '
-                    f'in {source} (frame {entry["img_id"]!r}) are for {entry["width"]}x'
-                    f'{entry["height"]}; a resized image, or a label file of other images?')
+                    f'{paths[i]}: the image is {size[1]}x{size[0]} (WxH) but its labels in '
+                    f'{source} (frame {table.columns["img_id"][i]!r}) are for {widths[i]}x'
+                    f'{heights[i]}; a resized image, or a label file of other images?')
+
+
+def empty_boxes() -> dict:
+    """The label arrays of a frame without labels."""
+    return dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_bboxes_labels=np.zeros(0, np.int64),
+                gt_ignore_flags=np.zeros(0, bool))

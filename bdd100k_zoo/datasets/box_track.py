@@ -1,8 +1,7 @@
 """BDD100K multiple object tracking (box tracking) as an mmdet video dataset."""
 import os
 import os.path as osp
-from collections import OrderedDict
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -13,16 +12,19 @@ from mmengine.logging import MMLogger
 from ..labels import get_task_labels
 from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
+from .columnar import ColumnarDataListMixin, FrameTable, VideoTable
 from .unreadable import UnreadableImagesMixin
 
 
 @DATASETS.register_module()
-class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVideoDataset):
+class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, UnreadableImagesMixin,
+                             BaseVideoDataset):
     """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
 
-    The data list has mmdet's video shape: one entry per video with
-    ``video_id``, ``video_length`` and ``images`` (frames sorted by the
-    Scalabel ``frameIndex``). Each frame carries ``frame_id`` (its position
+    The data list is a :class:`~bdd100k_zoo.datasets.columnar.VideoTable`
+    (numpy columns of all frames and boxes) whose entries have mmdet's video
+    shape: ``video_id``, ``video_length`` and ``images`` (frames sorted by
+    the Scalabel ``frameIndex``). Each frame carries ``frame_id`` (its position
     in the video: mmdet's QDTrack resets its tracker at ``frame_id == 0``)
     and ``frame_index`` (the Scalabel ``frameIndex``, which the official
     evaluation matches frames by; pack it with
@@ -69,93 +71,60 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
             return join_path(self.data_root, path)
         return path
 
-    def load_data_list(self) -> List[dict]:
+    def load_data_list(self) -> VideoTable:
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
         parser = BoxParser(self.task_labels, self.drop_categories)
-        self._next_instance_id = 1
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
-        videos: List[dict] = []
-        for ann_file, img_dir in sources:
-            videos += self._load_videos(ann_file, img_dir, parser)
-        for video_id, video in enumerate(videos):
-            video['video_id'] = video_id
-            for frame in video['images']:
-                frame['video_id'] = video_id
+        keys = _VideoKeys()
+        tables = [self._load_frames(ann_file, img_dir, parser, keys)
+                  for ann_file, img_dir in sources]
+        videos = keys.group(FrameTable.concat(tables), len(parser.track_codes))
         MMLogger.get_current_instance().info(
-            f'{type(self).__name__}: {len(videos)} videos, '
-            f'{sum(v["video_length"] for v in videos)} frames from '
+            f'{type(self).__name__}: {len(videos)} videos, {len(videos.frames)} frames from '
             f'{", ".join(s for s, _ in sources)}; {parser.summary()}')
         return videos
 
-    def _load_videos(self, ann_file: str, img_dir: str, parser: BoxParser) -> List[dict]:
-        """Videos of one label file or folder; frames without ``videoName``
-        (``det_20``) are one-frame videos."""
-        grouped: Dict[object, list] = OrderedDict()
-        for source, frames in self.read_label_files(ann_file):
-            for frame, arrays in zip(frames, parser.parse(frames, source, with_track_ids=True)):
-                if frame.videoName is None:
-                    grouped[(source, frame.name)] = [(source, frame, arrays)]
-                    continue
-                if frame.frameIndex is None:
-                    raise ScalabelFormatError(
-                        f'{frame.where(source)} has no integer "frameIndex" (the official '
-                        'evaluation matches frames by it)')
-                grouped.setdefault(frame.videoName, []).append((source, frame, arrays))
-        videos = []
-        for frames in grouped.values():
-            frames.sort(key=lambda item: item[1].frameIndex or 0)
-            seen: Dict[int, str] = {}
-            for source, frame, _ in frames:
-                if frame.frameIndex in seen:
-                    raise ScalabelFormatError(
-                        f'{frame.where(source)} repeats frameIndex {frame.frameIndex} (also '
-                        f'frame {seen[frame.frameIndex]!r})')
-                seen[frame.frameIndex] = frame.name
-            track_ids: Dict[str, int] = {}
-            images = [self.parse_data_info(frame, arrays, parser, img_dir, frame_id, track_ids)
-                      for frame_id, (_, frame, arrays) in enumerate(frames)]
-            self.check_image_sizes(images, frames[0][0])
-            videos.append(dict(video_length=len(images), images=images))
-        if not videos:
+    def _load_frames(self, ann_file: str, img_dir: str, parser: BoxParser,
+                     keys: '_VideoKeys') -> FrameTable:
+        """The frames of one label file or folder (a file per video)."""
+        tables = []
+        for source, chunks in self.read_label_files(ann_file):
+            parts = [self.frame_table(frames, parser, img_dir, source, keys) for frames in chunks]
+            if parts:  # not an empty file
+                tables.append(FrameTable.concat(parts))
+                self.check_image_sizes(tables[-1], source)
+        if not tables:
             raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
-        return videos
+        return FrameTable.concat(tables)
 
-    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser, img_dir: str,
-                        frame_id: int, track_ids: Dict[str, int]) -> dict:
-        """One frame of the data list, its labels as compact arrays."""
-        height, width = parser.frame_size(frame)
-        instance_ids = []
-        for track_id in arrays['track_ids'].tolist():
-            if track_id not in track_ids:
-                track_ids[track_id] = self._next_instance_id
-                self._next_instance_id += 1
-            instance_ids.append(track_ids[track_id])
-        return dict(
-            img_path=osp.join(img_dir, frame.videoName or '', frame.name),
-            img_id=frame.name, height=height, width=width, frame_id=frame_id,
-            frame_index=frame.frameIndex if frame.frameIndex is not None else frame_id,
-            gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
-            gt_ignore_flags=arrays['ignore_flags'],
-            gt_instance_ids=np.asarray(instance_ids, dtype=np.int64))
+    def frame_table(self, frames: List[Frame], parser: BoxParser, img_dir: str, source: str,
+                    keys: '_VideoKeys') -> FrameTable:
+        """Data-list columns of a chunk of the frames of ``source``, in file
+        order, with the codes :meth:`_VideoKeys.group` sorts them into videos by."""
+        columns, counts = parser.parse(frames, source, with_track_ids=True)
+        return FrameTable(
+            dict(self.frame_columns(frames, parser, img_dir), **keys.frame_columns(frames, source)),
+            dict(self.instance_columns(columns), track_code=columns['track_ids']), counts)
 
-    def _load_unlabelled(self) -> List[dict]:
+    def _load_unlabelled(self) -> VideoTable:
         """Every sub-folder of the image folder that holds images is a video."""
-        img_dir, videos = self._image_dir(), []
+        img_dir, paths, lengths = self._image_dir(), [], []
         for video in sorted(os.listdir(img_dir)) if osp.isdir(img_dir) else ():
             names = (self.image_names(osp.join(img_dir, video), required=False)
                      if osp.isdir(osp.join(img_dir, video)) else [])
-            images = [dict(self.unlabelled_frame(osp.join(img_dir, video, name)), frame_id=i,
-                           frame_index=i, video_id=len(videos),
-                           gt_instance_ids=np.zeros(0, np.int64)) for i, name in enumerate(names)]
-            if images:
-                videos.append(dict(video_id=len(videos), video_length=len(images), images=images))
-        if not videos:
+            paths += [osp.join(img_dir, video, name) for name in names]
+            lengths += [len(names)] if names else []
+        if not lengths:
             raise FileNotFoundError(
                 f'{type(self).__name__}: no video folders with images in {img_dir}')
-        return videos
+        frame_id = np.concatenate([np.arange(n) for n in lengths])
+        table = self.unlabelled_table(paths, frame_id=frame_id, frame_index=frame_id,
+                                      video_id=np.repeat(np.arange(len(lengths)), lengths))
+        table.instances['gt_instance_ids'] = np.zeros(0, np.int64)
+        return VideoTable(table, lengths)
 
     def get_data_info(self, idx: int) -> dict:
         """A video with each frame's arrays expanded to the ``instances``
@@ -165,27 +134,85 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, UnreadableImagesMixin, BaseVid
             self.expand_instances(frame)
         return info
 
-    def filter_data(self) -> List[dict]:
+    def filter_data(self) -> VideoTable:
         if self.test_mode or not self.filter_cfg:
             return self.data_list
-        videos, before, after = [], 0, 0
-        for video in self.data_list:
-            images = [frame for frame in video['images'] if self.keeps_frame(frame)]
-            before, after = before + len(video['images']), after + len(images)
-            if images:
-                videos.append(dict(video, images=images, video_length=len(images)))
+        keep = self.kept_frames(self.data_list.frames)
         MMLogger.get_current_instance().info(
-            f'{type(self).__name__}: {after} of {before} frames kept by {self.filter_cfg}')
-        return videos
+            f'{type(self).__name__}: {keep.sum()} of {len(keep)} frames kept by {self.filter_cfg}')
+        return self.data_list.keep_frames(keep)
 
     def image_paths(self, idx) -> List[str]:
         """Every frame of the video of ``idx`` (``video`` or ``(video, frame)``):
         the reference frame may be any of them."""
         video = idx[0] if isinstance(idx, tuple) else idx
-        return [frame['img_path'] for frame in self.get_data_info(video)['images']]
+        start, end = self.data_list.offsets[video:video + 2].tolist()
+        return self.data_list.frames.columns['img_path'][start:end].tolist()
+
+    @property
+    def num_all_imgs(self) -> int:
+        return len(self.data_list.frames)
 
     def get_len_per_video(self, idx: int) -> int:
-        """Frames of one video, without expanding its labels."""
-        if self.serialize_data:
-            return BaseVideoDataset.get_data_info(self, idx)['video_length']
-        return self.data_list[idx]['video_length']
+        """Frames of one video, without making its dicts."""
+        return int(self.data_list.lengths[idx])
+
+
+class _VideoKeys:
+    """Codes that group the frames of all label files into videos: the
+    video of each frame (``videoName``; a frame without one, of ``det_20``,
+    is a one-frame video), numbered in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.videos: Dict[object, int] = {}
+        self.names: List[Optional[str]] = []  # per video code
+        self.sources: List[str] = []
+
+    def frame_columns(self, frames: List[Frame], source: str) -> dict:
+        if source not in self.sources[-1:]:
+            self.sources.append(source)
+        codes = []
+        for frame in frames:
+            key = frame.videoName if frame.videoName is not None else (source, frame.name)
+            if key not in self.videos:
+                self.videos[key] = len(self.videos)
+                self.names.append(frame.videoName)
+            codes.append(self.videos[key])
+            if frame.videoName is not None and frame.frameIndex is None:
+                raise ScalabelFormatError(
+                    f'{frame.where(source)} has no integer "frameIndex" (the official '
+                    'evaluation matches frames by it)')
+        frame_index = [frame.frameIndex if frame.frameIndex is not None else 0 for frame in frames]
+        return dict(video_code=codes, frame_index=frame_index,
+                    source_code=np.full(len(frames), len(self.sources) - 1))
+
+    def group(self, table: FrameTable, num_tracks: int) -> VideoTable:
+        """``table``'s frames as videos, in order of first appearance, each
+        sorted by ``frameIndex``: ``video_id``, ``frame_id`` (position in the
+        video) and, from the track codes (``num_tracks`` of them),
+        ``gt_instance_ids`` (one id a track, unique over the
+        dataset, from 1: mmdet's ``QuasiDenseTrackHead`` takes 0 for
+        "unmatched")."""
+        video, frame_index = table.columns.pop('video_code'), table.columns['frame_index']
+        source = table.columns.pop('source_code')
+        order = np.lexsort((frame_index, video))
+        table, video, frame_index = table.take(order), video[order], frame_index[order]
+        repeated = np.flatnonzero((video[1:] == video[:-1]) & (frame_index[1:] == frame_index[:-1]))
+        if len(repeated):
+            i = repeated[0] + 1
+            names = table.columns['img_id']
+            raise ScalabelFormatError(
+                f'{self.sources[source[order[i]]]}: frame {names[i]!r} of video '
+                f'{self.names[video[i]]!r} repeats frameIndex {frame_index[i]} (also frame '
+                f'{names[i - 1]!r})')
+        lengths = np.bincount(video, minlength=len(self.videos))
+        starts = np.cumsum(lengths) - lengths
+        table.columns['video_id'] = np.repeat(np.arange(len(lengths)), lengths)
+        table.columns['frame_id'] = np.arange(len(table)) - np.repeat(starts, lengths)
+        track = video[table.frame_of_instances()] * max(num_tracks, 1) + \
+            table.instances.pop('track_code')
+        _, first, inverse = np.unique(track, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), np.int64)
+        rank[np.argsort(first)] = np.arange(len(first))
+        table.instances['gt_instance_ids'] = rank[inverse].reshape(-1) + 1
+        return VideoTable(table, lengths)

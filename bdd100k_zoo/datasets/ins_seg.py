@@ -2,13 +2,13 @@
 or the bitmask PNG folder, masks kept compact until the pipeline decodes them."""
 import os
 import os.path as osp
-from typing import List
 
 from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_task_labels
-from ..scalabel import MaskParser, read_bitmask, with_progress
+from ..scalabel import MaskParser, per_frame, read_bitmask, with_progress
+from .columnar import FrameTable
 from .det import BDD100KDetDataset
 
 
@@ -52,19 +52,21 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     def make_parser(self) -> MaskParser:
         return MaskParser(self.task_labels, self.drop_categories, self.mask_format)
 
-    def load_data_list(self) -> List[dict]:
+    def load_data_list(self) -> FrameTable:
         if self.ann_file and osp.isdir(self.ann_file) and any(
                 f.endswith('.png') for f in os.listdir(self.ann_file)):
             return self._load_bitmasks()
         return super().load_data_list()
 
-    def parse_data_info(self, frame, arrays: dict, parser: MaskParser, img_dir: str) -> dict:
-        return dict(super().parse_data_info(frame, arrays, parser, img_dir),
-                    gt_masks=arrays['masks'])
+    def frame_table(self, frames, parser: MaskParser, img_dir: str, source: str) -> FrameTable:
+        columns, counts = parser.parse(frames, source)
+        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns['masks']))]
+        return FrameTable(self.frame_columns(frames, parser, img_dir),
+                          self.instance_columns(columns), counts, objects=dict(gt_masks=masks))
 
-    def _load_bitmasks(self) -> List[dict]:
+    def _load_bitmasks(self) -> FrameTable:
         self._check_classes()
-        img_dir, mask_dir, data_list = self._image_dir(), self.ann_file, []
+        img_dir, mask_dir, tables = self._image_dir(), self.ann_file, []
         for name in with_progress(self.image_names(img_dir),
                                   f'{type(self).__name__}: reading {mask_dir}'):
             path = osp.join(mask_dir, osp.splitext(name)[0] + '.png')
@@ -72,17 +74,18 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
                 raise FileNotFoundError(
                     f'{type(self).__name__}: image {osp.join(img_dir, name)} has no bitmask '
                     f'{path} in {mask_dir}')
-            arrays = read_bitmask(path, len(self.task_labels.classes))
-            height, width = (arrays['masks'][0]['size'] if arrays['masks']
+            columns = read_bitmask(path, len(self.task_labels.classes))
+            height, width = (columns['masks'][0]['size'] if columns['masks']
                              else self._png_size(path))
-            data_list.append(dict(
-                img_path=osp.join(img_dir, name), img_id=name, height=height, width=width,
-                gt_bboxes=arrays['bboxes'], gt_bboxes_labels=arrays['labels'],
-                gt_ignore_flags=arrays['ignore_flags'], gt_masks=arrays['masks']))
-            self.check_image_sizes(data_list[-1:], path)
+            tables.append(FrameTable(
+                dict(img_path=[osp.join(img_dir, name)], img_id=[name], height=[height],
+                     width=[width]), self.instance_columns(columns), [len(columns['masks'])],
+                objects=dict(gt_masks=[columns['masks']])))
+            self.check_image_sizes(tables[-1], path)
+        data_list = FrameTable.concat(tables)
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames, '
-            f'{sum(len(d["gt_masks"]) for d in data_list)} instances from bitmasks in {mask_dir}')
+            f'{len(data_list.instances["gt_bboxes"])} instances from bitmasks in {mask_dir}')
         return data_list
 
     @staticmethod

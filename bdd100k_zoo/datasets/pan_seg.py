@@ -23,6 +23,7 @@ from pycocotools import mask as mask_utils
 from ..labels import IGNORE_INDEX, get_task_labels
 from ..scalabel import (BoxParser, Frame, ScalabelFormatError, decode_bitmask, flatten,
                         per_frame)
+from .columnar import FrameTable
 from .det import BDD100KDetDataset
 
 
@@ -53,46 +54,48 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
     task = 'pan_seg'
     METAINFO = get_task_labels('pan_seg').metainfo
 
-    def load_data_list(self) -> List[dict]:
+    def load_data_list(self) -> FrameTable:
         if self.ann_file and osp.isdir(self.ann_file):
             return self._load_bitmasks()
         return super().load_data_list()
 
-    def _load_bitmasks(self) -> List[dict]:
+    def _load_bitmasks(self) -> FrameTable:
         """The bitmask release: one RGBA PNG per image (``<stem>.png``),
         decoded by the loading transform; each frame keeps only its path."""
         self._check_classes()
-        img_dir, data_list = self._image_dir(), []
-        for name in self.image_names(img_dir):
-            path = osp.join(self.ann_file, osp.splitext(name)[0] + '.png')
-            if not osp.isfile(path):
+        img_dir, paths = self._image_dir(), []
+        names = self.image_names(img_dir)
+        for name in names:
+            paths.append(osp.join(self.ann_file, osp.splitext(name)[0] + '.png'))
+            if not osp.isfile(paths[-1]):
                 raise FileNotFoundError(f'{type(self).__name__}: image {osp.join(img_dir, name)} '
-                                        f'has no bitmask {path} in {self.ann_file}')
-            data_list.append(dict(self.unlabelled_frame(osp.join(img_dir, name)),
-                                  pan_bitmask=path, seg_ann_file=path))
-        return data_list
+                                        f'has no bitmask {paths[-1]} in {self.ann_file}')
+        return self.unlabelled_table([osp.join(img_dir, name) for name in names],
+                                     pan_bitmask=paths, seg_ann_file=paths)
 
     def make_parser(self) -> 'SegmentParser':
         """BDD100K pixel classes outside the task (``unlabeled``) are skipped and counted."""
         outside = {label.name for label in BDD100K_LABELS} - set(self.task_labels.classes)
         return SegmentParser(self.task_labels, tuple(self.drop_categories) + tuple(outside))
 
-    def parse_data_info(self, frame: Frame, arrays: dict, parser: BoxParser,
-                        img_dir: str) -> dict:
-        return dict(super().parse_data_info(frame, arrays, parser, img_dir),
-                    seg_ann_file=arrays['source'], pan_segments=arrays['segments'],
-                    thing_segments=arrays['things'])
+    def frame_table(self, frames: List[Frame], parser: 'SegmentParser', img_dir: str,
+                    source: str) -> FrameTable:
+        columns, counts, segments, things = parser.parse(frames, source)
+        return FrameTable(
+            dict(self.frame_columns(frames, parser, img_dir), seg_ann_file=[source] * len(frames)),
+            self.instance_columns(columns), counts,
+            objects=dict(pan_segments=segments, thing_segments=things))
 
 
 class SegmentParser(BoxParser):
     """:class:`BoxParser` for panoptic labels: every label is a segment, an
     RLE of its image's size."""
 
-    def parse(self, frames: List[Frame], source: str, with_track_ids: bool = False) -> List[dict]:
-        """Per frame: ``segments`` (class id, RLE counts) of every kept label in
-        file order and, for the thing segments with pixels, their tight
-        ``bboxes``, ``labels``, crowd ``ignore_flags`` and segment indices
-        (``things``)."""
+    def parse(self, frames: List[Frame], source: str, with_track_ids: bool = False):
+        """The box columns and counts of :meth:`BoxParser.parse` for the thing
+        segments with pixels (tight boxes, crowd ``ignore_flags``) and, per
+        frame, the ``(class id, RLE counts)`` of every kept segment in file
+        order and the indices of the things among them."""
         labels, frame_of = flatten(frames)
         for label, frame in zip(labels, frame_of):
             if label.rle is None:
@@ -111,8 +114,13 @@ class SegmentParser(BoxParser):
         self.stats['segments'] += len(kept)
         columns = dict(classes=class_of[kept], ignore=ignore[kept],
                        counts=[labels[i].rle.counts for i in kept])
-        return [dict(self._things(self.frame_size(frame), **segments), source=source)
-                for frame, segments in zip(frames, per_frame(frame_of[kept], len(frames), columns))]
+        counts = np.bincount(frame_of[kept], minlength=len(frames))
+        parsed = [self._things(self.frame_size(frame), **segments)
+                  for frame, segments in zip(frames, per_frame(counts, columns))]
+        boxes = {key: np.concatenate([frame[key] for frame in parsed])
+                 for key in ('bboxes', 'labels', 'ignore_flags')}
+        return (boxes, [len(frame['labels']) for frame in parsed],
+                [frame['segments'] for frame in parsed], [frame['things'] for frame in parsed])
 
     def _things(self, size: Tuple[int, int], classes: np.ndarray, ignore: np.ndarray,
                 counts: List[str]) -> dict:

@@ -88,8 +88,8 @@ class BDD100KSemSegDataset(BDD100KDatasetMixin, BDD100KDataset):
         no_train_id = self._skipped_categories()
         img_dir = self._image_dir()
         data_list, skipped, to_check = [], 0, []
-        frames = ((source, frame) for source, frames in self.read_label_files(self.ann_file)
-                  for frame in frames)
+        frames = ((source, frame) for source, chunks in self.read_label_files(self.ann_file)
+                  for frames in chunks for frame in frames)
         for source, frame in frames:
             name, rles, size = frame.name, [], None
             for label in frame.labels or ():

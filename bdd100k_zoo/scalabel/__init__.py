@@ -3,9 +3,9 @@
 and mask labels into data-list arrays (:mod:`.boxes`, :mod:`.masks`)."""
 from .boxes import BoxParser, CategoryRule, flatten, per_frame
 from .masks import MaskParser, check_rles, decode_bitmask, flatten_poly2d, read_bitmask
-from .reader import label_files, read_frames, with_progress
+from .reader import iter_frames, label_files, read_frames, with_progress
 from .schema import Frame, Label, ScalabelFormatError
 
 __all__ = ['BoxParser', 'CategoryRule', 'Frame', 'Label', 'MaskParser', 'ScalabelFormatError',
-           'check_rles', 'decode_bitmask', 'flatten', 'flatten_poly2d', 'label_files', 'per_frame',
-           'read_bitmask', 'read_frames', 'with_progress']
+           'check_rles', 'decode_bitmask', 'flatten', 'flatten_poly2d', 'iter_frames',
+           'label_files', 'per_frame', 'read_bitmask', 'read_frames', 'with_progress']

@@ -13,7 +13,8 @@ Anything else that is wrong (an unknown category, a broken box, a missing
 label id) raises :class:`ScalabelFormatError` naming the file and the frame.
 """
 from collections import Counter
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from itertools import chain
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import msgspec
 import numpy as np
@@ -37,19 +38,20 @@ def flatten(frames: List[Frame]) -> Tuple[List[Label], np.ndarray]:
     return labels, np.repeat(np.arange(len(frames)), counts)
 
 
-def per_frame(frame_of: np.ndarray, num_frames: int, columns: dict) -> List[dict]:
+def per_frame(counts: Sequence[int], columns: dict) -> List[dict]:
     """``columns`` (one value per label, labels in frame order) cut into one
-    dict per frame."""
-    ends = np.cumsum(np.bincount(frame_of, minlength=num_frames)).tolist()
+    dict per frame, frame ``i`` holding ``counts[i]`` labels."""
+    ends = np.cumsum(counts).tolist()
     return [{key: value[start:end] for key, value in columns.items()}
             for start, end in zip([0] + ends[:-1], ends)]
 
 
 def check_label_ids(labels: List[Label], frame_of: np.ndarray, frames: List[Frame], source: str,
-                    unique: bool) -> None:
+                    track_codes: Optional[Dict[str, int]] = None) -> Optional[np.ndarray]:
     """Every label needs an ``id`` (the official evaluation's loader requires
-    it); tracking (``unique``) also needs them distinct within a frame: they
-    are the track ids, and the official evaluation stops at a repeated one
+    it). With ``track_codes`` (tracking) the ids are track ids: returned as
+    their codes in it (new ids are added), and they must be distinct within
+    a frame, as the official evaluation stops at a repeated one
     (``KeyError``), after the whole inference."""
     ids = [label.id for label in labels]
     if None in ids:
@@ -58,15 +60,19 @@ def check_label_ids(labels: List[Label], frame_of: np.ndarray, frames: List[Fram
         raise ScalabelFormatError(
             f'{frames[frame_of[i]].where(source)}: label #{i - first} (category '
             f'{labels[i].category!r}) has no "id"; Scalabel labels need one')
-    keys = list(zip(frame_of.tolist(), map(str, ids))) if unique else []
-    if len(set(keys)) < len(keys):
-        seen = set()
-        for key in keys:
-            if key in seen:
-                raise ScalabelFormatError(
-                    f'{frames[key[0]].where(source)}: track id {key[1]!r} is used by two '
-                    'labels of the frame; a track id names one object')
-            seen.add(key)
+    if track_codes is None:
+        return None
+    codes = np.fromiter((track_codes.setdefault(str(i), len(track_codes)) for i in ids),
+                        np.int64, len(ids))
+    keys = frame_of * len(track_codes) + codes
+    order = np.argsort(keys, kind='stable')
+    repeats = order[1:][keys[order[1:]] == keys[order[:-1]]]
+    if len(repeats):
+        i = repeats.min()  # the first label that repeats an id of its frame
+        raise ScalabelFormatError(
+            f'{frames[frame_of[i]].where(source)}: track id {str(ids[i])!r} is used by two '
+            'labels of the frame; a track id names one object')
+    return codes
 
 
 class BoxParser:
@@ -86,6 +92,7 @@ class BoxParser:
         image_size = task_labels.config.scalabel.imageSize
         self.default_size = (image_size.height, image_size.width)
         self.stats: Counter = Counter()
+        self.track_codes: Dict[str, int] = {}  # Scalabel track id -> its code
 
     def frame_size(self, frame: Frame) -> Tuple[int, int]:
         """(height, width) of the frame's image: its ``size``, else BDD100K's."""
@@ -140,8 +147,9 @@ class BoxParser:
         """Continuous ``xyxy`` (float64, clipped to the image) of the labels'
         inclusive-corner ``box2d``, all checked at once; the first broken
         one is an error naming it."""
-        boxes = np.array([(b.x1, b.y1, b.x2, b.y2) for b in (label.box2d for label in labels)],
-                         np.float64).reshape(-1, 4)
+        boxes = np.fromiter(chain.from_iterable((b.x1, b.y1, b.x2, b.y2)
+                                                for b in (label.box2d for label in labels)),
+                            np.float64, 4 * len(labels)).reshape(-1, 4)
         sizes = np.array([self.frame_size(frame) for frame in frames],
                          np.float64).reshape(-1, 2)[frame_of]  # (height, width)
         x1, y1, x2, y2 = boxes.T
@@ -165,24 +173,29 @@ class BoxParser:
         return clipped
 
     def parse(self, frames: List[Frame], source: str,
-              with_track_ids: bool = False) -> List[Dict[str, np.ndarray]]:
-        """Per frame of one file: ``bboxes`` (N, 4) float32 xyxy, ``labels`` (N,)
-        int64, ``ignore_flags`` (N,) bool and, on request, ``track_ids`` (N,)
-        object (str). Labels without a ``box2d`` are skipped."""
+              with_track_ids: bool = False) -> Tuple[Dict[str, np.ndarray], np.ndarray]:
+        """The labels of ``frames`` (of one file) as columns, labels of a frame
+        consecutive, and the number of labels each frame kept. Columns:
+        ``bboxes`` (N, 4) float32 xyxy, ``labels`` (N,) int64,
+        ``ignore_flags`` (N,) bool and, on request, ``track_ids`` (N,)
+        int64: the codes of the Scalabel ids in :attr:`track_codes`.
+        Labels without a ``box2d`` are skipped."""
         labels, frame_of = flatten(frames)
-        check_label_ids(labels, frame_of, frames, source, unique=with_track_ids)
+        track_ids = check_label_ids(labels, frame_of, frames, source,
+                                    self.track_codes if with_track_ids else None)
         has_box = np.fromiter((label.box2d is not None for label in labels), bool, len(labels))
         self.stats['skipped (no box2d)'] += int((~has_box).sum())
         class_of, ignore = self.classify(labels, frames, frame_of, source, counted=has_box)
         kept = np.flatnonzero(has_box & (class_of >= 0))
-        labels = [labels[i] for i in kept]
+        if len(kept) < len(labels):
+            labels = [labels[i] for i in kept.tolist()]
         self.stats['boxes'] += len(labels)
         columns = dict(
             bboxes=self.boxes(labels, frames, frame_of[kept], source).astype(np.float32),
             labels=class_of[kept], ignore_flags=ignore[kept])
         if with_track_ids:
-            columns['track_ids'] = np.array([str(label.id) for label in labels], dtype=object)
-        return per_frame(frame_of[kept], len(frames), columns)
+            columns['track_ids'] = track_ids[kept]
+        return columns, np.bincount(frame_of[kept], minlength=len(frames))
 
     def summary(self) -> str:
         return ', '.join(f'{n} {what}' for what, n in sorted(self.stats.items()) if n)

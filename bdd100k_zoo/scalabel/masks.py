@@ -7,8 +7,10 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from ..labels import TaskLabels
-from .boxes import BoxParser, check_label_ids, flatten, per_frame
+from .boxes import BoxParser, check_label_ids, flatten
 from .schema import Frame, Label, Poly2D, ScalabelFormatError
+
+_POWERS_OF_32 = 32.0 ** np.arange(7)  # the place value of each 5-bit group
 
 
 def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndarray:
@@ -21,15 +23,15 @@ def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndar
     n = len(counts)
     ok = np.ones(n, bool)
     lengths = np.array([len(c) for c in counts], np.int64)
-    try:
-        chars = np.frombuffer(''.join(counts).encode('ascii'), np.uint8).astype(np.int64) - 48
+    try:  # the narrowest types that hold each value: the passes are memory-bound
+        chars = np.frombuffer(''.join(counts).encode('ascii'), np.uint8).astype(np.int16) - 48
     except UnicodeEncodeError:
         return np.array([c.isascii() and bool(valid_rle_counts([c], [s])[0])
                          for c, s in zip(counts, sizes)], bool)
     areas = np.array([h * w for h, w in sizes], np.int64)
     if not len(chars):
         return areas == 0
-    string_of = np.repeat(np.arange(n), lengths)
+    string_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
     bad = (chars < 0) | (chars > 63)
     ok[string_of[bad]] = False
     chars = np.clip(chars, 0, 63)
@@ -38,27 +40,26 @@ def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndar
     ok[string_of[string_ends[more[string_ends]]]] = False  # a string ending mid-number
     more[string_ends] = False
     ends = ~more
-    group = np.cumsum(ends) - ends
-    starts = np.flatnonzero(np.concatenate([[True], ends[:-1]]))
-    k = np.arange(len(chars)) - starts[group]
+    group = np.cumsum(ends, dtype=np.int32) - ends
+    starts = np.flatnonzero(np.concatenate([[True], ends[:-1]])).astype(np.int32)
+    k = np.arange(len(chars), dtype=np.int32) - starts[group]
     ok[string_of[k > 6]] = False  # more than 35 bits
     k = np.minimum(k, 6)
-    x = np.bincount(group, weights=(chars & 0x1f) << (5 * k),
+    x = np.bincount(group, weights=(chars & 0x1f) * _POWERS_OF_32[k],
                     minlength=len(starts)).astype(np.int64)
     last = np.flatnonzero(ends)
     negative = (chars[last] & 0x10) != 0
-    x[negative] -= np.left_shift(1, 5 * (k[last][negative] + 1))
+    x[negative] -= np.left_shift(1, 5 * (k[last][negative].astype(np.int64) + 1))
     string_of_run = string_of[last]
     first_run = np.searchsorted(string_of_run, np.arange(n))
     m = np.arange(len(x)) - first_run[string_of_run]
-    chain = string_of_run * 3 + np.where(m == 0, 0, np.where(m % 2, 1, 2))
-    order = np.lexsort((m, chain))
-    sums = np.cumsum(x[order])
-    chain_sorted = chain[order]
-    seg_start = np.flatnonzero(np.concatenate([[True], chain_sorted[1:] != chain_sorted[:-1]]))
-    offset = np.repeat(sums[seg_start] - x[order][seg_start], np.diff(np.append(seg_start, len(x))))
-    runs = np.empty_like(x)
-    runs[order] = sums - offset
+    # runs 0-2 are absolute, each later one is relative to the one two before:
+    # a running sum along the odd runs and along the even runs (from 2) of each string
+    runs = x.copy()
+    for chain in ((m % 2 == 1), (m % 2 == 0) & (m > 0)):
+        sums = np.cumsum(np.where(chain, x, 0))
+        before = np.concatenate([[0], sums])[first_run]  # the sum before each string's runs
+        runs[chain] = sums[chain] - before[string_of_run[chain]]
     bad_run = (runs < 0) | (runs > areas[string_of_run])
     ok[string_of_run[bad_run]] = False
     total = np.bincount(string_of_run, weights=np.clip(runs, 0, None), minlength=n)
@@ -66,12 +67,18 @@ def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndar
     return ok
 
 
-def check_rles(rles: List[Tuple[str, Tuple[int, int], Any]], chunk: int = 20000) -> None:
+def check_rles(rles: List[Tuple[str, Tuple[int, int], Any]], chunk_chars: int = 1 << 22) -> None:
     """``(counts, (height, width), where)`` of many RLEs (``where``: a string,
     or a function making it): the first invalid one is a
-    :class:`ScalabelFormatError` naming its ``where``."""
-    for start in range(0, len(rles), chunk):
-        part = rles[start:start + chunk]
+    :class:`ScalabelFormatError` naming its ``where``. Checked about
+    ``chunk_chars`` characters at a time: the check holds a few integers a
+    character (drivable train's RLEs are ~120M characters)."""
+    ends = np.cumsum([len(counts) for counts, _, _ in rles])
+    start = 0
+    while start < len(rles):
+        done = ends[start - 1] if start else 0
+        end = max(start + 1, int(np.searchsorted(ends, done + chunk_chars, 'right')))
+        part = rles[start:end]
         ok = valid_rle_counts([counts for counts, _, _ in part], [size for _, size, _ in part])
         if not ok.all():
             counts, (height, width), where = part[int(np.flatnonzero(~ok)[0])]
@@ -79,6 +86,7 @@ def check_rles(rles: List[Tuple[str, Tuple[int, int], Any]], chunk: int = 20000)
             raise ScalabelFormatError(
                 f'{where} has an invalid rle: its counts {counts[:20]!r}... do not decode to '
                 f'runs filling the {width}x{height} mask (corrupt or truncated)')
+        start = end
 
 
 def flatten_poly2d(poly2d: List[Poly2D]) -> List[np.ndarray]:
@@ -194,12 +202,13 @@ class MaskParser(BoxParser):
         return polygons, [x1, y1, x2, y2]
 
     def parse(self, frames: List[Frame], source: str,
-              with_track_ids: bool = False) -> List[Dict[str, np.ndarray]]:
-        """The arrays of :meth:`BoxParser.parse` per frame plus ``masks``: a
+              with_track_ids: bool = False) -> Tuple[Dict[str, Any], np.ndarray]:
+        """The columns and counts of :meth:`BoxParser.parse` plus ``masks``: a
         list, one compact mask per instance. Labels without a mask, or with
         an empty one, are skipped."""
         labels, frame_of = flatten(frames)
-        check_label_ids(labels, frame_of, frames, source, unique=with_track_ids)
+        track_ids = check_label_ids(labels, frame_of, frames, source,
+                                    self.track_codes if with_track_ids else None)
         masks, mask_boxes = self.masks(labels, frames, frame_of, source)
         has_mask = np.fromiter((mask is not None for mask in masks), bool, len(masks))
         self.stats['skipped (no mask)'] += int((~has_mask).sum())
@@ -218,8 +227,8 @@ class MaskParser(BoxParser):
         columns = dict(bboxes=boxes.astype(np.float32), labels=class_of[kept],
                        ignore_flags=ignore[kept], masks=[masks[i] for i in kept])
         if with_track_ids:
-            columns['track_ids'] = np.array([str(labels[i].id) for i in kept], dtype=object)
-        return per_frame(frame_of[kept], len(frames), columns)
+            columns['track_ids'] = track_ids[kept]
+        return columns, np.bincount(frame_of[kept], minlength=len(frames))
 
 
 def decode_bitmask(path: str, kind: str, where: str = '') -> Tuple[np.ndarray, ...]:

@@ -4,14 +4,19 @@ import json
 import os
 import os.path as osp
 import sys
-from typing import Any, Iterator, List, Union
+from typing import Any, Iterator, List, Optional, Union
 
 import msgspec
 
-from .schema import Frame, FrameList, Label, ScalabelFormatError
+from .schema import Frame, Label, RawFrameList, ScalabelFormatError
 
-_DECODER = msgspec.json.Decoder(Union[List[Frame], FrameList])
+# The file is split into frames first (``Raw``: spans of the bytes, nothing
+# decoded), then decoded a chunk of frames at a time: a consumer that turns
+# each chunk into arrays never holds a whole BDD100K file as Python objects.
+_SPLITTER = msgspec.json.Decoder(Union[List[msgspec.Raw], RawFrameList])
+_FRAME_DECODER = msgspec.json.Decoder(Frame)
 _DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+CHUNK_FRAMES = 4096
 
 
 def label_files(path: str) -> List[str]:
@@ -49,19 +54,46 @@ def with_progress(items: List[Any], what: str) -> Iterator[Any]:
 def read_frames(path: str, frame_type: type = Frame) -> list:
     """The frames of one Scalabel JSON file (a list of frames, or a dict with
     ``"frames"``) as :class:`~.schema.Frame` structs, or as the raw dicts
-    Scalabel's own ``parse`` takes (``frame_type=dict``).
+    Scalabel's own ``parse`` takes (``frame_type=dict``)."""
+    if frame_type is Frame:
+        return [frame for chunk in iter_frames(path) for frame in chunk]
+    return [_convert(path, i, frame, dict) for i, frame in enumerate(_frame_list(path))]
 
-    Typed decoding in one go is the fast path; a file it refuses is read
-    again untyped and checked frame by frame, to name what is wrong.
+
+def iter_frames(path: str, chunk_frames: Optional[int] = None) -> Iterator[List[Frame]]:
+    """The frames of one Scalabel JSON file as :class:`~.schema.Frame` structs,
+    ``chunk_frames`` (default :data:`CHUNK_FRAMES`) at a time, each chunk a list.
+
+    Typed decoding is the fast path; a frame it refuses is decoded again
+    untyped and checked, to name what is wrong with it.
     """
+    chunk_frames = chunk_frames or CHUNK_FRAMES
     with open(path, 'rb') as f:
         data = f.read()
-    if frame_type is Frame:
-        try:
-            decoded = _DECODER.decode(data)
-            return decoded if isinstance(decoded, list) else decoded.frames
-        except _DECODE_ERRORS:
-            pass  # named below
+    done = 0  # frames yielded
+    try:
+        raw = _SPLITTER.decode(data)
+        raw = raw if isinstance(raw, list) else raw.frames
+        while done < len(raw):
+            yield [_FRAME_DECODER.decode(frame) for frame in raw[done:done + chunk_frames]]
+            done += chunk_frames
+        return
+    except (*_DECODE_ERRORS, msgspec.ValidationError):
+        pass  # named below
+    # what typed decoding refuses is read again untyped: the error names the
+    # file position (bad bytes, truncation) or the frame and label
+    frames = _frame_list(path, data)
+    for start in range(done, len(frames), chunk_frames):
+        yield [_convert(path, i, frame, Frame)
+               for i, frame in enumerate(frames[start:start + chunk_frames], start)]
+
+
+def _frame_list(path: str, data: Optional[bytes] = None) -> list:
+    """The frames of a file as plain Python objects, or an error naming what
+    keeps it from being a list of frames."""
+    if data is None:
+        with open(path, 'rb') as f:
+            data = f.read()
     content = _decode_untyped(path, data)
     if isinstance(content, dict) and 'frames' in content:
         content = content['frames']
@@ -69,7 +101,7 @@ def read_frames(path: str, frame_type: type = Frame) -> list:
         raise ScalabelFormatError(
             f'{path}: expected a Scalabel list of frames or a dict with "frames", '
             f'got {type(content).__name__}')
-    return [_convert(path, i, frame, frame_type) for i, frame in enumerate(content)]
+    return content
 
 
 def _convert(path: str, index: int, frame: Any, frame_type: type) -> Any:

@@ -45,11 +45,6 @@ class Label(msgspec.Struct, gc=False):
     rle: Optional[RLE] = None
     poly2d: Optional[List[Poly2D]] = None
 
-    @property
-    def is_crowd(self) -> bool:
-        """Crowd or ignored by attribute: an ignore instance of the official evaluation."""
-        return self.attributes is not None and (self.attributes.crowd or self.attributes.ignored)
-
 
 class ImageSize(msgspec.Struct, gc=False):
     width: int
@@ -69,7 +64,8 @@ class Frame(msgspec.Struct, gc=False):
             f' of video {self.videoName!r}' if self.videoName else '')
 
 
-class FrameList(msgspec.Struct, gc=False):
-    """The other Scalabel file shape: ``{"frames": [...], "config": ...}``."""
+class RawFrameList(msgspec.Struct, gc=False):
+    """The other Scalabel file shape, ``{"frames": [...], "config": ...}``,
+    its frames not decoded yet."""
 
-    frames: List[Frame]
+    frames: List[msgspec.Raw]
