@@ -17,9 +17,10 @@ def valid_rle_counts(counts: List[str], sizes: List[Tuple[int, int]]) -> np.ndar
     """Per COCO compressed-RLE string, whether it decodes to runs that exactly
     fill its ``(height, width)``. pycocotools trusts the string: garbage makes
     it read and write out of bounds (wrong masks, a crash, heap corruption),
-    so labels are checked here first: all strings of a frame in one numpy pass
+    so labels are checked here first: all ``counts`` in one vectorised pass
     of pycocotools' own decoding rules (5-bit groups, 0x20 continue, 0x10
-    sign, each run from the 3rd on relative to the one two before)."""
+    sign, each run from the 3rd on relative to the one two before);
+    :func:`check_rles` bounds the characters of a pass."""
     n = len(counts)
     ok = np.ones(n, bool)
     lengths = np.array([len(c) for c in counts], np.int64)
