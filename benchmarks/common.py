@@ -5,6 +5,7 @@ import json
 import multiprocessing as mp
 import os
 import os.path as osp
+import threading
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -23,27 +24,76 @@ def _memory_mb(field):
     raise RuntimeError(f'no {field} in /proc/self/status')
 
 
-def _child(conn, setup, fn, args):
+def _tree_pss_mb():
+    """Proportional set size of this process and its child processes: what
+    they occupy together, pages they share (fork) counted once."""
+    pids = {str(os.getpid())}
+    for task in os.listdir('/proc/self/task'):
+        try:
+            with open(f'/proc/self/task/{task}/children') as f:
+                pids.update(f.read().split())
+        except OSError:  # the thread has just ended
+            pass
+    total = 0
+    for pid in pids:
+        try:
+            with open(f'/proc/{pid}/smaps_rollup') as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith('Pss:'))
+        except (OSError, StopIteration):  # the child has just exited
+            pass
+    return total / 1024
+
+
+class _TreeSampler(threading.Thread):
+    """The peak of :func:`_tree_pss_mb`, sampled every ``interval`` seconds."""
+
+    def __init__(self, interval=0.2):
+        super().__init__(daemon=True)
+        self.interval, self.peak, self.done = interval, _tree_pss_mb(), threading.Event()
+
+    def run(self):
+        while not self.done.wait(self.interval):
+            self.peak = max(self.peak, _tree_pss_mb())
+
+
+def _child(conn, setup, fn, args, tree):
     if setup is not None:
         setup()
     with open('/proc/self/clear_refs', 'w') as f:
         f.write('5')  # VmHWM := VmRSS: the peak counts from here, not the imports' transient peak
     base = _memory_mb('VmRSS')
+    sampler = _TreeSampler() if tree else None
+    if sampler:
+        tree_base = sampler.peak
+        sampler.start()
     start = time.perf_counter()
     result = fn(*args)
     wall = time.perf_counter() - start
     peak = _memory_mb('VmHWM')
-    conn.send(dict(wall_s=wall, peak_rss_mb=peak - base, result=result))
+    out = dict(wall_s=wall, peak_rss_mb=peak - base, result=result)
+    if sampler:
+        sampler.done.set()
+        sampler.join()
+        out['peak_tree_pss_mb'] = max(sampler.peak, _tree_pss_mb()) - tree_base
+    conn.send(out)
 
 
-def measure(fn, *args, setup=None):
+def measure(fn, *args, setup=None, tree=False):
     """Run ``fn(*args)`` in a fresh process, after ``setup()`` (imports, not
-    timed): wall time, peak RSS above the post-setup RSS, and the return value."""
+    timed): wall time, peak RSS above the post-setup RSS, and the return value;
+    with ``tree``, also the peak memory of the process with the processes it
+    starts (``peak_tree_pss_mb``, sampled: PSS, shared pages counted once)."""
     ctx = mp.get_context('spawn')
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_child, args=(child, setup, fn, args))
+    proc = ctx.Process(target=_child, args=(child, setup, fn, args, tree))
     proc.start()
-    out = parent.recv()
+    child.close()  # so that a child that dies ends recv() with EOFError
+    try:
+        out = parent.recv()
+    except EOFError:
+        proc.join()
+        raise RuntimeError(f'{fn.__name__} failed in its process (exit code '
+                           f'{proc.exitcode}); its traceback is above') from None
     proc.join()
     return out
 

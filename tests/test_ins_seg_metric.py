@@ -114,11 +114,15 @@ def test_perturbed_predictions_match_scalabel_computed_here(samples, gt_dir, tmp
     assert 20 < expected_mask['AP'] < 90 and 20 < expected_box['AP'] < 90  # not trivial
 
     prefix = str(tmp_path / 'preds')
-    scores = evaluate(BDD100KInsSegMetric(ann_file=gt_dir, outfile_prefix=prefix), data_samples)
+    scores = evaluate(BDD100KInsSegMetric(ann_file=gt_dir, outfile_prefix=prefix, nproc=2),
+                      data_samples)
     for key, value in expected_mask.items():
         assert scores[key] == pytest.approx(value, abs=1e-9, nan_ok=True), key
     for key, value in expected_box.items():
         assert scores[f'box_{key}'] == pytest.approx(value, abs=1e-9, nan_ok=True), key
+    in_process = evaluate(BDD100KInsSegMetric(ann_file=gt_dir, nproc=0), data_samples)
+    assert in_process.keys() == scores.keys()
+    assert all(in_process[k] == scores[k] or in_process[k] != in_process[k] for k in scores)
 
     for task, prefix_key in (('ins_seg', ''), ('det', 'box_')):
         out = tmp_path / f'{task}.json'

@@ -1,10 +1,10 @@
 """BDD100K detection metric: the official Scalabel evaluation behind mmengine's API."""
 import json
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
-from scalabel.eval.detect import evaluate_det
+from scalabel.common.parallel import NPROC
 from scalabel.label.io import dump, load
 from scalabel.label.typing import Frame
 
@@ -12,18 +12,16 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from ..fileio import atomic_write
 from ..labels import get_task_labels
-from ..scalabel import ScalabelFormatError, label_files, read_frames
+from ..scalabel import label_files, read_frames
 from .base import BDD100KMetric
-from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
+from .coco_ap import coco_ground_truth, coco_predictions, evaluate_coco, unknown_category
+from .scalabel_convert import (frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
 
 
 def check_official_categories(ann_file: str, task: str) -> None:
-    """What ``bdd100k_to_scalabel`` asserts, said with file, frame and label:
-    every category is a class of the task (after the name mapping) or an
-    ignored one; a label of any other category (a traffic light in
-    instance-segmentation ground truth) stops the official evaluation with
-    a bare ``AssertionError``."""
+    """Every category of the ground truth is one the official evaluation can
+    score (see :func:`~.coco_ap.unknown_category`)."""
     label_map = get_task_labels(task)
     known = set(label_map.classes) | set(label_map.ignored_mapping)
     for source in label_files(ann_file):
@@ -31,11 +29,7 @@ def check_official_categories(ann_file: str, task: str) -> None:
             for label in frame.labels or ():
                 category = label.category
                 if label_map.name_mapping.get(category, category) not in known:
-                    raise ScalabelFormatError(
-                        f'{frame.where(source)}: label {label.id!r} has category {category!r}, '
-                        f'which is neither a BDD100K {task} class nor an ignored one: the official '
-                        f'evaluation cannot score this file (classes: {list(label_map.classes)}, '
-                        f'ignored: {sorted(label_map.ignored_mapping)})')
+                    raise unknown_category(source, frame, label, task)
 
 
 def load_official_gt(ann_file: str, task: str) -> List[Frame]:
@@ -56,15 +50,17 @@ class BDD100KDetMetric(BDD100KMetric):
         outfile_prefix: where to write the submission, ``<prefix>.json``
             (one Scalabel JSON of all frames, the format the BDD100K server
             takes), under a temporary name first (see :class:`BDD100KMetric`).
-        nproc: processes of the COCO-style evaluation (``0``: in process, the
-            default). Scalabel's pool pickles the whole evaluator (all IoUs) for
-            each of its 4 x ``nproc`` chunks of images and every worker unpickles
-            a copy: at 1K frames x 100 boxes ``nproc=2`` took 3.4x the time and
-            1.9x the memory of ``nproc=1`` (see the README's Performance section).
+        nproc: processes of the box matching (IoUs and per-image matches,
+            nearly all of the evaluation's time), forked from the evaluating
+            process (see :mod:`~.coco_ap`); ``0`` or ``1``: in process. Default:
+            Scalabel's ``NPROC``, the machine's cores up to 4.
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 
     task = 'det'
+
+    def __init__(self, *args, nproc: Optional[int] = None, **kwargs) -> None:
+        super().__init__(*args, nproc=NPROC if nproc is None else nproc, **kwargs)
 
     @property
     def classes(self) -> Sequence[str]:
@@ -87,23 +83,17 @@ class BDD100KDetMetric(BDD100KMetric):
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         predictions = unique_frames(results)
-        gt_frames = None
+        gt, keys = None, None
         if not self.format_only:
-            with paused_gc():
-                gt_frames = load_official_gt(self.ann_file, self.task)
-            match_ground_truth(predictions, gt_frames, self.ann_file)
-        with paused_gc():
-            frames = self.to_frames(predictions)
+            gt, keys = coco_ground_truth(self.ann_file, self.task)
+            match_ground_truth(predictions, keys, self.ann_file)
         if self.outfile_prefix:
-            self.try_write_submission(frames)
+            with paused_gc():
+                self.try_write_submission(self.to_frames(predictions))
         if self.format_only:
             return {}
-        return self.score(frames, gt_frames)
-
-    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
-        """The official scores of the predicted frames; each task's metric its own."""
-        with coco_quiet():
-            result = evaluate_det(gt_frames, frames, get_task_labels(self.task).config.scalabel,
-                                  nproc=self.nproc)
+        image_ids = {(key.name, key.videoName): i for i, key in enumerate(keys, 1)}
+        result = evaluate_coco(gt, coco_predictions(predictions, self.classes, image_ids,
+                                                    self.task), 'bbox', self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

@@ -9,16 +9,19 @@ import torch
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
-from scalabel.eval.detect import evaluate_det
-from scalabel.eval.ins_seg import evaluate_ins_seg
+from scalabel.eval.ins_seg import check_overlap
+from scalabel.eval.utils import reorder_preds
+from scalabel.label.to_coco import scalabel2coco_detection, scalabel2coco_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
 from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_task_labels
 from ..scalabel import flatten_poly2d
-from .det_metric import BDD100KDetMetric
-from .scalabel_convert import coco_quiet, frame_predictions, predictions_to_frame
+from .coco_ap import evaluate_coco
+from .det_metric import BDD100KDetMetric, load_official_gt
+from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
+                               predictions_to_frame, unique_frames)
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -110,10 +113,11 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             ``score`` per instance).
         remove_overlap: give overlapping pixels to the higher score, as
             Vis4D's ``Det2Mask(no_overlap=True)``. Default True.
-        nproc: COCO-style evaluation processes; ins_seg runs with at most 1:
+        nproc: processes of the box and mask evaluations (see
+            :class:`BDD100KDetMetric`). The mask-overlap check runs in process:
             scalabel 0.3.1's ``check_overlap`` with ``nproc > 1`` passes
             ``image_size=`` to ``check_overlap_frame``, which does not take it
-            (``TypeError``), and see :class:`BDD100KDetMetric` for det.
+            (``TypeError``).
     """
 
     task = 'ins_seg'
@@ -187,14 +191,41 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         self.write_bitmasks(frames)
         return path
 
+    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
+        """On Scalabel frames, as the mask evaluation takes them (val is 1K frames)."""
+        predictions = unique_frames(results)
+        gt_frames = None
+        if not self.format_only:
+            with paused_gc():
+                gt_frames = load_official_gt(self.ann_file, self.task)
+            match_ground_truth(predictions, gt_frames, self.ann_file)
+        with paused_gc():
+            frames = self.to_frames(predictions)
+        if self.outfile_prefix:
+            self.try_write_submission(frames)
+        if self.format_only:
+            return {}
+        return self.score(frames, gt_frames)
+
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
+        """Mask AP as ``evaluate_ins_seg`` and box AP as ``evaluate_det``
+        compute them, on Scalabel's own COCO conversion of the frames, each
+        evaluation in ``nproc`` forked processes (:func:`~.coco_ap.evaluate_coco`)."""
         config = get_task_labels(self.task).config.scalabel
-        gt_frames = gt_for_ins_seg(gt_frames)
-        nproc = min(self.nproc, 1)
-        # box AP first: the mask evaluation empties frames whose masks overlap
+        gt_frames = sorted(gt_for_ins_seg(gt_frames), key=lambda frame: frame.name)
+        frames = reorder_preds(gt_frames, frames)
+        # box AP first: the overlap check empties frames whose masks overlap
+        boxes = evaluate_coco(scalabel2coco_detection(gt_frames, config),
+                              scalabel2coco_detection(frames, config)['annotations'], 'bbox',
+                              self.nproc)
+        gt = scalabel2coco_ins_seg(gt_frames, config)
+        gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
         with coco_quiet():
-            boxes = evaluate_det(gt_frames, frames, config, nproc=nproc)
-            masks = evaluate_ins_seg(gt_frames, frames, config, nproc=nproc)
+            check_overlap(frames, config, nproc=0)  # Scalabel's pool: TypeError (see nproc)
+        results = scalabel2coco_ins_seg(frames, config)['annotations']
+        for result in results:  # pycocotools computes a mask's area from the mask without it
+            result.pop('bbox', None)
+        masks = evaluate_coco(gt, results, 'segm', self.nproc)
         logger = MMLogger.get_current_instance()
         logger.info(f'BDD100K ins_seg mask AP:\n{masks}\nbox AP:\n{boxes}')
         scores = {k: float(v) for k, v in masks.summary().items()}

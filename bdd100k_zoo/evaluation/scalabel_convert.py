@@ -8,11 +8,16 @@ Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 import gc
 import io
 import os.path as osp
+from collections import namedtuple
 from contextlib import contextmanager, redirect_stdout
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from scalabel.label.typing import RLE, Box2D, Frame, Label
+
+
+#: what the frame checks read of a Scalabel frame
+FrameKey = namedtuple('FrameKey', 'name videoName frameIndex')
 
 
 def frame_identity(data_sample: dict) -> Tuple[str, Optional[str], Optional[int]]:
@@ -98,13 +103,9 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
                          rles: Optional[List[dict]] = None) -> Frame:
     """A Scalabel :class:`Frame` of one frame's predictions, labels in score order;
     ``rles[i]`` (a ``size``/``counts`` dict, or None for no mask) is label i's mask."""
+    check_class_ids(preds, classes)
     labels = []
     ids = preds.get('instance_ids')
-    if len(preds['labels']) and not (
-            0 <= preds['labels'].min() and preds['labels'].max() < len(classes)):
-        raise ValueError(f'the model predicted class ids {sorted(set(preds["labels"].tolist()))} '
-                         f'for {where(preds)}; the {len(classes)} classes are 0..'
-                         f'{len(classes) - 1} ({list(classes)})')
     for i, ((x1, y1, x2, y2), score, label) in enumerate(
             zip(preds['bboxes'].tolist(), preds['scores'].tolist(),
                 preds['labels'].tolist())):
@@ -114,6 +115,15 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
             rle=_model(RLE, **rles[i]) if rles is not None and rles[i] is not None else None))
     return _model(Frame, name=preds['name'], videoName=preds['video_name'],
                   frameIndex=preds['frame_index'], labels=labels)
+
+
+def check_class_ids(preds: Dict[str, Any], classes: Sequence[str]) -> None:
+    """Class ids of one frame's predictions are indices into ``classes``."""
+    labels = preds['labels']
+    if len(labels) and not (0 <= labels.min() and labels.max() < len(classes)):
+        raise ValueError(f'the model predicted class ids {sorted(set(labels.tolist()))} for '
+                         f'{where(preds)}; the {len(classes)} classes are 0..{len(classes) - 1} '
+                         f'({list(classes)})')
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 import json
 import os.path as osp
 import sys
-from collections import OrderedDict, defaultdict, namedtuple
+from collections import OrderedDict, defaultdict
 from functools import partial
 from multiprocessing import Pool
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -26,8 +26,8 @@ from ..fileio import new_folder, publish_folder
 from ..labels import get_task_labels
 from ..scalabel import label_files, read_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
-from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
-                               unique_frames)
+from .scalabel_convert import (FrameKey, coco_quiet, frame_predictions, match_ground_truth,
+                               paused_gc, unique_frames)
 
 #: key of the result by which a process hands its videos' summaries to the aggregation
 SUMMARIES = 'video_summaries'
@@ -285,7 +285,7 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
 
 
 def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], bool]
-                   ) -> Tuple[Dict[str, List[Frame]], List['FrameKey']]:
+                   ) -> Tuple[Dict[str, List[Frame]], List[FrameKey]]:
     """The ground-truth frames of the videos ``keep`` selects, by video, as
     :func:`load_official_gt` gives them (Scalabel's ``parse``, then the
     BDD100K mapping) but parsed only for those; and every frame's key."""
@@ -299,10 +299,6 @@ def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], boo
     for frame in bdd100k_to_scalabel(frames, get_task_labels(task).config):
         videos[frame.videoName].append(frame)
     return dict(videos), index
-
-
-#: what the frame checks read of a Scalabel frame
-FrameKey = namedtuple('FrameKey', 'name videoName frameIndex')
 
 
 def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,

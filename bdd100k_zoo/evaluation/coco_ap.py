@@ -1,0 +1,297 @@
+"""AP exactly as Scalabel's ``evaluate_det`` / ``evaluate_ins_seg`` compute
+it, spread over processes; for boxes, fed from arrays.
+
+Both take Scalabel frames, turn them into COCO dicts and run Scalabel's
+``COCOevalV2``. For detection the frames themselves are the cost: pydantic
+objects of about 50 µs a ground-truth label to load and 15 µs a predicted
+label to build, a third more time than the evaluation at BDD100K val size
+and gigabytes of objects. :func:`coco_ground_truth` and
+:func:`coco_predictions` build the same COCO dicts straight from the msgspec
+reader and the predicted arrays: frames sorted by name as ``evaluate_det``
+sorts them, labels in file / model order, the same float operations on the
+same doubles. :func:`evaluate_coco` then runs ``COCOevalV2`` as both
+functions do, its work in ``nproc`` forked processes that inherit the
+evaluator (Scalabel's own pool pickles the whole evaluator, every IoU matrix,
+for each chunk of images, and ends up slower than one process).
+``tests/test_coco_ap.py`` checks the dicts against Scalabel's conversion
+and the scores against ``evaluate_det`` to the last digit.
+"""
+import copy
+import datetime
+import multiprocessing
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+from pycocotools.cocoeval import COCOeval
+from scalabel.eval.detect import COCOV2, COCOevalV2, DetResult
+from scalabel.label.transforms import get_coco_categories
+from scalabel.label.utils import get_leaf_categories
+
+from ..labels import get_task_labels
+from ..scalabel import ScalabelFormatError, iter_frames, label_files
+from .scalabel_convert import FrameKey, check_class_ids, coco_quiet, paused_gc
+
+
+def official_category_ids(task: str) -> Dict[str, int]:
+    """COCO category id of each official class name, as ``scalabel2coco_detection``
+    numbers them (the config's leaf categories from 1)."""
+    categories = get_leaf_categories(get_task_labels(task).config.scalabel.categories)
+    return {category.name: i + 1 for i, category in enumerate(categories)}
+
+
+def unknown_category(source: str, frame, label, task: str) -> ScalabelFormatError:
+    """What ``bdd100k_to_scalabel`` asserts without a message, said with file,
+    frame and label: the category is neither a class (after the name mapping)
+    nor an ignored one (a traffic light in instance-segmentation ground truth)."""
+    label_map = get_task_labels(task)
+    return ScalabelFormatError(
+        f'{frame.where(source)}: label {label.id!r} has category {label.category!r}, which is '
+        f'neither a BDD100K {task} class nor an ignored one: the official evaluation cannot '
+        f'score this file (classes: {list(label_map.classes)}, ignored: '
+        f'{sorted(label_map.ignored_mapping)})')
+
+
+def coco_ground_truth(ann_file: str, task: str) -> Tuple[dict, List[FrameKey]]:
+    """The COCO ground truth ``evaluate_det`` builds from ``python -m
+    bdd100k.eval.run``'s frames (Scalabel's loader, the BDD100K name / ignored
+    mapping, ``scalabel2coco_detection`` of the frames sorted by name), and
+    the frames' keys in that order (image id ``i + 1``), to pair predictions
+    with (``match_ground_truth``) and to number them by (``(name, videoName)``).
+
+    Only what the COCO evaluation reads is kept: boxes, areas, categories and
+    ``iscrowd`` (crowd, ``ignored`` or an ignored-mapped category).
+    """
+    label_map = get_task_labels(task)
+    if label_map.config.ignored_as_class:
+        raise NotImplementedError(f'{task}: ignored_as_class configs are not supported')
+    cat_ids = official_category_ids(task)
+    name_mapping, ignored_mapping = label_map.name_mapping, label_map.ignored_mapping
+    keys: List[FrameKey] = []
+    rows: List[list] = []  # per frame: (category id, iscrowd, x1, y1, x2, y2) per box
+    with paused_gc():
+        for source in label_files(ann_file):
+            for chunk in iter_frames(source):
+                for frame in chunk:
+                    keys.append(FrameKey(frame.name, frame.videoName, frame.frameIndex))
+                    boxes = []
+                    for label in frame.labels or ():
+                        category = name_mapping.get(label.category, label.category)
+                        cat_id, crowd = cat_ids.get(category), False
+                        if cat_id is None:
+                            if category not in ignored_mapping:
+                                raise unknown_category(source, frame, label, task)
+                            if label_map.remove_ignored:
+                                continue
+                            cat_id, crowd = cat_ids[ignored_mapping[category]], True
+                        box, attributes = label.box2d, label.attributes
+                        if box is None:
+                            continue
+                        if attributes is not None:
+                            crowd = crowd or attributes.crowd or attributes.ignored
+                        boxes.append((cat_id, int(crowd), box.x1, box.y1, box.x2, box.y2))
+                    rows.append(boxes)
+        order = sorted(range(len(keys)), key=lambda i: keys[i].name)  # evaluate_det's (stable)
+        annotations = []
+        for image_id, i in enumerate(order, 1):
+            for cat_id, crowd, x1, y1, x2, y2 in rows[i]:
+                width, height = x2 - x1 + 1, y2 - y1 + 1  # scalabel's box2d_to_bbox
+                annotations.append(dict(
+                    id=len(annotations) + 1, image_id=image_id, category_id=cat_id,
+                    iscrowd=crowd, ignore=0, bbox=[x1, y1, width, height],
+                    area=float(width * height)))
+    images = [dict(id=image_id, file_name=keys[i].name) for image_id, i in enumerate(order, 1)]
+    gt = dict(type='instance', categories=get_coco_categories(label_map.config.scalabel),
+              images=images, annotations=annotations)
+    return gt, [keys[i] for i in order]
+
+
+def coco_predictions(predictions: Sequence[Dict[str, Any]], classes: Sequence[str],
+                     image_ids: Dict[Tuple[str, Optional[str]], int], task: str) -> List[dict]:
+    """The COCO results ``evaluate_det`` makes of the predicted frames
+    (:func:`~.scalabel_convert.frame_predictions`, already paired with the
+    ground truth): frames in image-id order, boxes in model order, a box of a
+    class outside the official ones left out as ``evaluate_det`` leaves it.
+
+    The corners go the way of a Scalabel frame (inclusive ``x2 - 1``, then
+    ``scalabel2coco_detection``'s width ``x2 - x1 + 1``), so every coordinate
+    is the double the official path computes.
+    """
+    cat_ids = official_category_ids(task)
+    class_cat_ids = np.array([cat_ids.get(name, 0) for name in classes], dtype=np.int64)
+    ordered = sorted(predictions, key=lambda p: image_ids[(p['name'], p['video_name'])])
+    results: List[dict] = []
+    with paused_gc():
+        for preds in ordered:
+            check_class_ids(preds, classes)
+            keep = class_cat_ids[preds['labels']] > 0
+            boxes = preds['bboxes'][keep]
+            x1, y1 = boxes[:, 0], boxes[:, 1]
+            widths = (boxes[:, 2] - 1 - x1) + 1
+            heights = (boxes[:, 3] - 1 - y1) + 1
+            image_id = image_ids[(preds['name'], preds['video_name'])]
+            results.extend(
+                dict(image_id=image_id, category_id=cat_id, bbox=[x, y, w, h], score=score)
+                for cat_id, x, y, w, h, score in zip(
+                    class_cat_ids[preds['labels'][keep]].tolist(), x1.tolist(), y1.tolist(),
+                    widths.tolist(), heights.tolist(), preds['scores'][keep].tolist()))
+    return results
+
+
+def evaluate_coco(gt: dict, results: List[dict], iou_type: str = 'bbox',
+                  nproc: int = 0) -> DetResult:
+    """``evaluate_det`` (``iou_type='bbox'``) or ``evaluate_ins_seg``
+    (``'segm'``) from their COCO dicts on: Scalabel's ``COCOevalV2``, its work
+    in ``nproc`` forked processes (``0`` or ``1``: in this one)."""
+    with coco_quiet(), paused_gc():
+        coco_gt = COCOV2(None, gt)
+        if not results:
+            return DetResult.empty(coco_gt)
+        coco_dt = coco_gt.loadRes(results)
+        cat_names = [cat['name'] for cat in coco_dt.loadCats(coco_dt.getCatIds())]
+        coco_eval = ForkedCOCOeval(cat_names, coco_gt, coco_dt, iou_type, nproc)
+        coco_eval.params.imgIds = sorted(coco_gt.getImgIds())
+        coco_eval.evaluate()
+        coco_eval.accumulate()
+        return coco_eval.summarize()
+
+
+class ForkedCOCOeval(COCOevalV2):
+    """Scalabel's ``COCOevalV2`` whose work is shared out to ``nproc`` forked
+    processes: the per-image IoUs and matching by chunks of images, then the
+    precision / recall curves by category (each depends on that category's
+    match records only).
+
+    The children inherit the evaluator through ``fork`` instead of receiving
+    it pickled and send back only match records or curves, which are put in
+    place as one process would have computed them: the same numbers.
+    """
+
+    def forks(self) -> bool:
+        return self.nproc > 1 and 'fork' in multiprocessing.get_all_start_methods()
+
+    def evaluate(self) -> None:
+        if not self.forks():
+            self.nproc = 0
+            super().evaluate()
+            return
+        params = self.params
+        params.imgIds = list(np.unique(params.imgIds))
+        if params.useCats:
+            params.catIds = list(np.unique(params.catIds))
+        params.maxDets = sorted(params.maxDets)
+        self._prepare()
+        num_images = len(params.imgIds)
+        self.evalImgs = [{} for _ in range(len(params.catIds) * len(params.areaRng) * num_images)]
+        chunks = [c for c in np.array_split(np.arange(num_images), self.nproc * 4) if len(c)]
+        for indices, records in self.forked(_match_images, chunks):
+            for index, record in zip(indices, unpack_records(*records)):
+                self.evalImgs[index] = record
+        self._paramsEval = copy.deepcopy(self.params)
+
+    def accumulate(self, p: Any = None) -> None:
+        params = self.params
+        if p is not None or not self.forks() or not params.useCats:
+            super().accumulate(p)
+            return
+        num_records = len(params.areaRng) * len(params.imgIds)  # a category's, contiguous
+        # the categories with the most detections first, each to the next free process
+        detections = [sum(len(record['dtScores']) for record in
+                          self.evalImgs[k * num_records:(k + 1) * num_records] if record)
+                      for k in range(len(params.catIds))]
+        order = sorted(range(len(params.catIds)), key=lambda k: -detections[k])
+        T, R, K = len(params.iouThrs), len(params.recThrs), len(params.catIds)
+        A, M = len(params.areaRng), len(params.maxDets)
+        precision, recall = -np.ones((T, R, K, A, M)), -np.ones((T, K, A, M))
+        scores = -np.ones((T, R, K, A, M))
+        for k, curves in self.forked(_accumulate_category, order):
+            precision[:, :, k], recall[:, k], scores[:, :, k] = curves
+        self.eval = dict(params=params, counts=[T, R, K, A, M],
+                         date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M:%S'),
+                         precision=precision, recall=recall, scores=scores)
+
+    def forked(self, func, tasks: list) -> Iterator[Any]:
+        """``func(task)`` of each task in forked children of this evaluator,
+        results as they come."""
+        global _FORKED_EVALUATOR
+        _FORKED_EVALUATOR = self
+        try:
+            with multiprocessing.get_context('fork').Pool(min(self.nproc, len(tasks))) as pool:
+                yield from pool.imap_unordered(func, tasks)
+        finally:
+            _FORKED_EVALUATOR = None
+
+
+_FORKED_EVALUATOR: Optional[ForkedCOCOeval] = None
+
+
+def _match_images(image_indices: np.ndarray) -> Tuple[List[int], tuple]:
+    """In a forked child: IoUs and match records of some images, the records
+    packed (:func:`pack_records`) with their ``evalImgs`` indices."""
+    evaluator = _FORKED_EVALUATOR
+    params = evaluator.params
+    cat_ids = params.catIds if params.useCats else [-1]
+    image_ids = [params.imgIds[i] for i in image_indices]
+    evaluator.ious = {(image_id, cat_id): evaluator.computeIoU(image_id, cat_id)
+                      for image_id in image_ids for cat_id in cat_ids}
+    items = [item for i in image_indices.tolist()
+             for item in evaluator.compute_match(i).items()]
+    return [index for index, _ in items], pack_records([record for _, record in items])
+
+
+#: what ``COCOeval.accumulate`` reads of a match record
+RECORD_KEYS = ('dtScores', 'dtMatches', 'dtIgnore', 'gtIgnore')
+
+
+def pack_records(records: List[Optional[dict]]) -> tuple:
+    """Match records (``COCOeval.evaluateImg``'s, None where an image has
+    neither ground truth nor detections of the category) as a few flat
+    arrays: what ``accumulate`` reads of them, sent back by a child in one
+    piece (a list of dicts of small arrays took seconds to pickle and
+    unpickle, during which the child sat idle)."""
+    present = [record for record in records if record is not None]
+    detections = np.array([len(r['dtScores']) for r in present], dtype=np.int64)
+    ground_truth = np.array([len(r['gtIgnore']) for r in present], dtype=np.int64)
+    num_thresholds = next((len(r['dtMatches']) for r in present), 0)
+
+    def joined(key, axis, dtype):
+        parts = [np.asarray(r[key], dtype) for r in present]
+        if parts:
+            return np.concatenate(parts, axis)
+        return np.zeros((num_thresholds, 0) if axis else (0,), dtype)
+
+    return (np.array([r is not None for r in records]), detections, ground_truth,
+            joined('dtScores', 0, np.float64), joined('dtMatches', 1, np.float64),
+            joined('dtIgnore', 1, bool), joined('gtIgnore', 0, np.int64))
+
+
+def unpack_records(present, detections, ground_truth, scores, matches, dt_ignore,
+                   gt_ignore) -> List[Optional[dict]]:
+    """The records of :func:`pack_records`, with the types ``evaluateImg`` gives."""
+    dt_ends, gt_ends = np.cumsum(detections).tolist(), np.cumsum(ground_truth).tolist()
+    records, k = [], 0
+    for is_record in present.tolist():
+        if not is_record:
+            records.append(None)
+            continue
+        d0, d1 = dt_ends[k] - detections[k], dt_ends[k]
+        g0, g1 = gt_ends[k] - ground_truth[k], gt_ends[k]
+        records.append(dict(dtScores=scores[d0:d1].tolist(), dtMatches=matches[:, d0:d1],
+                            dtIgnore=dt_ignore[:, d0:d1], gtIgnore=gt_ignore[g0:g1]))
+        k += 1
+    return records
+
+
+def _accumulate_category(k: int) -> Tuple[int, Tuple[np.ndarray, ...]]:
+    """In a forked child: the curves of category ``k``, by ``COCOeval.accumulate``
+    on the evaluator made to hold that category alone (its match records are
+    a contiguous block: category, then area range, then image)."""
+    evaluator = copy.copy(_FORKED_EVALUATOR)  # a worker serves several categories
+    num_records = len(evaluator.params.areaRng) * len(evaluator.params.imgIds)
+    evaluator.evalImgs = evaluator.evalImgs[k * num_records:(k + 1) * num_records]
+    for name in ('params', '_paramsEval'):
+        params = copy.copy(getattr(evaluator, name))
+        params.catIds = [params.catIds[k]]
+        setattr(evaluator, name, params)
+    COCOeval.accumulate(evaluator)
+    curves = evaluator.eval
+    return k, (curves['precision'][:, :, 0], curves['recall'][:, 0], curves['scores'][:, :, 0])
