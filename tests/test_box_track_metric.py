@@ -160,9 +160,10 @@ def test_det_ap_of_tracked_boxes_is_evaluate_det(gt_dir):
     frames = perturbed(gt_dir)
     expected = evaluate_det(gt_frames(gt_dir), copy.deepcopy(frames),
                             load_bdd100k_config('box_track').scalabel, nproc=1).summary()
-    metrics = run_metric(to_samples(frames), ann_file=gt_dir, det_ap=True)
     assert 0 < expected['AP'] < 100
-    assert_same(metrics, {k: float(v) for k, v in expected.items()})
+    for nproc in (0, 2):
+        metrics = run_metric(to_samples(frames), ann_file=gt_dir, det_ap=True, nproc=nproc)
+        assert_same(metrics, {k: float(v) for k, v in expected.items()})
 
 
 def test_swapped_identity_counts_two_switches(gt_dir):

@@ -24,7 +24,10 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 from pycocotools.cocoeval import COCOeval
 from scalabel.eval.detect import COCOV2, COCOevalV2, DetResult
+from scalabel.eval.utils import reorder_preds
+from scalabel.label.to_coco import scalabel2coco_detection
 from scalabel.label.transforms import get_coco_categories
+from scalabel.label.typing import Config, Frame
 from scalabel.label.utils import get_leaf_categories
 
 from ..labels import get_task_labels
@@ -135,6 +138,15 @@ def coco_predictions(predictions: Sequence[Dict[str, Any]], classes: Sequence[st
                     class_cat_ids[preds['labels'][keep]].tolist(), x1.tolist(), y1.tolist(),
                     widths.tolist(), heights.tolist(), preds['scores'][keep].tolist()))
     return results
+
+
+def evaluate_det_frames(gt_frames: List[Frame], frames: List[Frame], config: Config,
+                        nproc: int = 0) -> DetResult:
+    """``evaluate_det(gt_frames, frames, config)`` on Scalabel frames: its own
+    COCO conversion, scored by :func:`evaluate_coco` in ``nproc`` processes."""
+    gt_frames = sorted(gt_frames, key=lambda frame: frame.name)
+    results = scalabel2coco_detection(reorder_preds(gt_frames, frames), config)['annotations']
+    return evaluate_coco(scalabel2coco_detection(gt_frames, config), results, 'bbox', nproc)
 
 
 def evaluate_coco(gt: dict, results: List[dict], iou_type: str = 'bbox',

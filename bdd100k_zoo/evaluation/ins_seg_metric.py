@@ -11,14 +11,14 @@ from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
 from scalabel.eval.ins_seg import check_overlap
 from scalabel.eval.utils import reorder_preds
-from scalabel.label.to_coco import scalabel2coco_detection, scalabel2coco_ins_seg
+from scalabel.label.to_coco import scalabel2coco_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
 from ..fileio import OutputError, atomic_write, new_folder, replace_folder
 from ..labels import get_task_labels
 from ..scalabel import flatten_poly2d
-from .coco_ap import evaluate_coco
+from .coco_ap import evaluate_coco, evaluate_det_frames
 from .det_metric import BDD100KDetMetric, load_official_gt
 from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
@@ -215,9 +215,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         gt_frames = sorted(gt_for_ins_seg(gt_frames), key=lambda frame: frame.name)
         frames = reorder_preds(gt_frames, frames)
         # box AP first: the overlap check empties frames whose masks overlap
-        boxes = evaluate_coco(scalabel2coco_detection(gt_frames, config),
-                              scalabel2coco_detection(frames, config)['annotations'], 'bbox',
-                              self.nproc)
+        boxes = evaluate_det_frames(gt_frames, frames, config, self.nproc)
         gt = scalabel2coco_ins_seg(gt_frames, config)
         gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
         with coco_quiet():

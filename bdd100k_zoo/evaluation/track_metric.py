@@ -13,7 +13,6 @@ import pandas as pd
 from mmdet.registry import METRICS
 from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
-from scalabel.eval.detect import evaluate_det
 from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
 from scalabel.eval.utils import handle_inconsistent_length
 from scalabel.label.io import dump, group_and_sort, parse
@@ -25,8 +24,9 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 from ..fileio import new_folder, publish_folder
 from ..labels import get_task_labels
 from ..scalabel import label_files, read_frames
+from .coco_ap import evaluate_det_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
-from .scalabel_convert import (FrameKey, coco_quiet, frame_predictions, match_ground_truth,
+from .scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
                                paused_gc, unique_frames)
 
 #: key of the result by which a process hands its videos' summaries to the aggregation
@@ -238,8 +238,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
         if self.det_ap:
             gt_frames = [frame for video in gts.values() for frame in video]  # file order
-            with coco_quiet():
-                det = evaluate_det(gt_frames, frames, config.scalabel, nproc=self.nproc)
+            det = evaluate_det_frames(gt_frames, frames, config.scalabel, self.nproc)
             metrics.update({k: float(v) for k, v in det.summary().items()})
         return metrics
 
