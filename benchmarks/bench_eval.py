@@ -6,13 +6,17 @@ frames already converted (the overhead), and the peak memory of the metric vs
 the official tool (``python -m bdd100k.eval.run -t det``: both JSON files
 loaded, then scored); every run's numbers are checked equal to the official ones.
 
+Instance segmentation: BDD100KInsSegMetric (mask and box AP) in one process
+and with ``nproc=2`` vs the official tool (``bdd100k.eval.run -t ins_seg``,
+mask AP), time and peak memory, at val size (1K frames x 100 masks).
+
 Box tracking: Scalabel's ``evaluate_track`` in one process (on converted
 frames) vs BDD100KTrackMetric end to end in 1 and 2 processes (gloo, each
 video on one process as ``TrackImgSampler`` puts them) and in 1 process with
 ``nproc=2``; every run's numbers are checked equal to the official ones.
 
     python benchmarks/bench_eval.py [--frames 10000] [--dets 100] [--videos 200] [--record]
-    python benchmarks/bench_eval.py --frames 1000 --videos 10   # a reduced, quick run
+    python benchmarks/bench_eval.py --frames 1000 --ins-seg-frames 100 --videos 10   # quick
 
 The tracking data is shaped like BDD100K val (200 frames a video, 25 objects
 a frame; predictions miss 10% of the boxes, jitter the rest and swap two
@@ -148,7 +152,8 @@ def track_predictions(gt_folder, videos, seed=0):
             labels = [lab for lab in frame['labels'] if lab['category'] in BOX_TRACK_CLASSES
                       and not lab['attributes']['crowd'] and rng.random() >= 0.1]
             boxes = np.array([[lab['box2d'][k] for k in ('x1', 'y1', 'x2', 'y2')]
-                              for lab in labels]).reshape(-1, 4) + rng.normal(0, 2, (len(labels), 4))
+                              for lab in labels]).reshape(-1, 4)
+            boxes = boxes + rng.normal(0, 2, (len(labels), 4))
             ids = np.array([int(lab['id']) for lab in labels], dtype=np.int64)
             if t >= len(frames) // 2 and len(ids) >= 2:
                 ids[[0, 1]] = ids[[1, 0]]
@@ -255,11 +260,14 @@ def main():
     parser.add_argument('--frames', type=int, default=10000)
     parser.add_argument('--dets', type=int, default=100)
     parser.add_argument('--videos', type=int, default=200)
-    parser.add_argument('--tasks', nargs='+', default=['det', 'box_track'])
+    parser.add_argument('--ins-seg-frames', type=int, default=1000)
+    parser.add_argument('--tasks', nargs='+', default=['det', 'ins_seg', 'box_track'])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if 'det' in args.tasks:
             bench_det(args, tmp)
+        if 'ins_seg' in args.tasks:
+            bench_ins_seg(args, tmp)
         if 'box_track' in args.tasks:
             bench_track(args, tmp)
 
@@ -295,6 +303,116 @@ def bench_det(args, tmp):
           f'RSS metric {metric[0]["peak_rss_mb"]:.0f} MB (with nproc=2: '
           f'{metric[2]["peak_tree_pss_mb"]:.0f} MB PSS of all its processes), official tool '
           f'(bdd100k.eval.run) {tool["peak_rss_mb"]:.0f} MB in {tool["result"][0]:.1f} s')
+
+
+def ins_seg_data(path, frames, dets, seed=0):
+    """Ground truth shaped like ins_seg val (``frames`` frames of about 20
+    instances, RLE as ``labels/ins_seg/rles/ins_seg_val.json``) and the
+    predictions as the metric's ``process`` keeps them (boxes, scores,
+    labels, RLEs; ``dets`` a frame). Masks are rectangles, one per cell of a
+    10 x 10 grid, so that no two predicted masks overlap (Scalabel drops a
+    frame whose masks do); a ground-truth instance's cell predicts a jittered
+    copy of it."""
+    from pycocotools import mask as mask_utils
+    from bdd100k_zoo.labels import INS_SEG_CLASSES
+    rng = np.random.default_rng(seed)
+    height, width, cell_h, cell_w = 720, 1280, 72, 128
+
+    def rle(x1, y1, x2, y2):
+        encoded = mask_utils.frPyObjects([[x1, y1, x2, y1, x2, y2, x1, y2]], height, width)[0]
+        return dict(counts=encoded['counts'].decode(), size=[height, width])
+
+    def rectangle(cell):
+        x0, y0 = cell % 10 * cell_w, cell // 10 * cell_h
+        x1, y1 = x0 + rng.uniform(0, cell_w / 3), y0 + rng.uniform(0, cell_h / 3)
+        return x1, y1, x1 + rng.uniform(cell_w / 3, cell_w * 2 / 3), y1 + rng.uniform(
+            cell_h / 3, cell_h * 2 / 3)
+
+    gt_frames, predictions = [], []
+    for i in range(frames):
+        name = f'{i:08x}-{i * 7919 % 99991:08x}.jpg'
+        cells = rng.permutation(100)
+        gt_cells = cells[:rng.integers(10, 31)]
+        gt_boxes = {int(c): rectangle(c) for c in gt_cells}
+        categories = rng.integers(0, len(INS_SEG_CLASSES), 100)
+        gt_frames.append(dict(name=name, labels=[
+            dict(id=str(c), category=INS_SEG_CLASSES[categories[c]], rle=rle(*box))
+            for c, box in gt_boxes.items()]))
+        boxes = [np.add(gt_boxes[c], rng.normal(0, 3, 4)) if c in gt_boxes else rectangle(c)
+                 for c in map(int, cells[:dets])]
+        boxes = np.clip(np.array(boxes), 0, [width - 1, height - 1, width - 1, height - 1])
+        predictions.append(dict(
+            name=name, video_name=None, frame_index=None, folder='val', bboxes=boxes,
+            scores=rng.uniform(0.05, 1, dets), labels=categories[cells[:dets]],
+            rles=[rle(*box) for box in boxes]))
+    with open(path, 'w') as f:
+        json.dump(gt_frames, f)
+    return path, predictions
+
+
+def _setup_ins_seg(gt_path, frames, dets):
+    _setup()
+    _SAMPLES[:] = ins_seg_data(gt_path, frames, dets)[1]
+
+
+def run_ins_seg_metric(gt_path, nproc):
+    """The predictions as ``process`` leaves them -> BDD100KInsSegMetric.evaluate."""
+    from bdd100k_zoo.evaluation import BDD100KInsSegMetric
+    from bdd100k_zoo.labels import INS_SEG_CLASSES
+    start = time.perf_counter()
+    metric = BDD100KInsSegMetric(ann_file=gt_path, nproc=nproc)
+    metric.dataset_meta = dict(classes=INS_SEG_CLASSES)
+    metric.results = list(_SAMPLES)
+    scores = metric.evaluate(len(_SAMPLES))
+    return time.perf_counter() - start, {k.split('/', 1)[1]: v for k, v in scores.items()
+                                         if not k.split('/', 1)[1].startswith('box_')}
+
+
+def run_ins_seg_official_tool(gt_path, pred_path):
+    """What ``python -m bdd100k.eval.run -t ins_seg -g GT -r PRED --nproc 1`` does."""
+    from bdd100k.common.utils import load_bdd100k_config
+    from bdd100k.eval.run import _load_frames
+    from scalabel.eval.ins_seg import evaluate_ins_seg
+    config = load_bdd100k_config('ins_seg')
+    start = time.perf_counter()
+    gt_frames, pred_frames = _load_frames(gt_path, pred_path, config, nproc=0)
+    result = evaluate_ins_seg(gt_frames, pred_frames, config.scalabel, nproc=1)
+    return time.perf_counter() - start, official_scores(result)
+
+
+def bench_ins_seg(args, tmp):
+    """Instance segmentation, val size (1K frames): the metric's time and
+    memory in 1 process and with nproc=2 vs the official tool's (mask AP)."""
+    from scalabel.label.io import dump
+    from bdd100k_zoo.evaluation import BDD100KInsSegMetric
+    from bdd100k_zoo.labels import INS_SEG_CLASSES
+    gt_path, predictions = ins_seg_data(osp.join(tmp, 'ins_seg_val.json'), args.ins_seg_frames,
+                                        args.dets)
+    metric = BDD100KInsSegMetric(ann_file=gt_path)
+    metric.dataset_meta = dict(classes=INS_SEG_CLASSES)
+    pred_path = osp.join(tmp, 'ins_seg_pred.json')
+    with open(pred_path, 'w') as f:
+        json.dump([dump(frame.dict()) for frame in metric.to_frames(predictions)], f)
+    setup = partial(_setup_ins_seg, gt_path, args.ins_seg_frames, args.dets)
+    runs = {nproc: measure(run_ins_seg_metric, gt_path, nproc, setup=setup, tree=True)
+            for nproc in (0, 2)}
+    tool = measure(run_ins_seg_official_tool, gt_path, pred_path, setup=_setup)
+    official = tool['result'][1]
+    for run in runs.values():
+        scores = {k: None if v != v else v for k, v in run['result'][1].items()}
+        assert scores == official, (scores, official)
+    (metric_s, _), (metric2_s, _) = runs[0]['result'], runs[2]['result']
+    record('eval_ins_seg', dict(
+        frames=args.ins_seg_frames, dets_per_frame=args.dets, metric_s=round(metric_s, 2),
+        metric_nproc2_s=round(metric2_s, 2), official_tool_s=round(tool['result'][0], 2),
+        metric_peak_rss_mb=round(runs[0]['peak_rss_mb']),
+        metric_nproc2_peak_pss_mb=round(runs[2]['peak_tree_pss_mb']),
+        official_tool_peak_rss_mb=round(tool['peak_rss_mb'])), args.record)
+    print(f'ins_seg, {args.ins_seg_frames} frames x {args.dets} masks: metric (mask and box AP) '
+          f'{metric_s:.1f} s, nproc=2 {metric2_s:.1f} s; official tool (mask AP) '
+          f'{tool["result"][0]:.1f} s; peak memory metric {runs[0]["peak_rss_mb"]:.0f} MB '
+          f'(nproc=2: {runs[2]["peak_tree_pss_mb"]:.0f} MB PSS of all its processes), official '
+          f'tool {tool["peak_rss_mb"]:.0f} MB')
 
 
 if __name__ == '__main__':
