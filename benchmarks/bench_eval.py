@@ -118,15 +118,18 @@ def write_det_submission(gt_path, dets, path):
     return path
 
 
-def run_official_tool(gt_path, pred_path):
-    """What ``python -m bdd100k.eval.run -t det -g GT -r PRED --nproc 1`` does."""
+def run_official_tool(task, gt_path, pred_path):
+    """What ``python -m bdd100k.eval.run -t TASK -g GT -r PRED --nproc 1`` does
+    (``det`` or ``ins_seg``: mask AP)."""
     from bdd100k.common.utils import load_bdd100k_config
     from bdd100k.eval.run import _load_frames
     from scalabel.eval.detect import evaluate_det
-    config = load_bdd100k_config('det')
+    from scalabel.eval.ins_seg import evaluate_ins_seg
+    config = load_bdd100k_config(task)
     start = time.perf_counter()
     gt_frames, pred_frames = _load_frames(gt_path, pred_path, config, nproc=0)
-    result = evaluate_det(gt_frames, pred_frames, config.scalabel, nproc=1)
+    evaluate = dict(det=evaluate_det, ins_seg=evaluate_ins_seg)[task]
+    result = evaluate(gt_frames, pred_frames, config.scalabel, nproc=1)
     return time.perf_counter() - start, official_scores(result)
 
 
@@ -281,7 +284,7 @@ def bench_det(args, tmp):
               for nproc in (0, 2)}
     direct = measure(run_direct, gt_path, args.dets, setup=_setup)
     pred_path = write_det_submission(gt_path, args.dets, osp.join(tmp, 'det_pred.json'))
-    tool = measure(run_official_tool, gt_path, pred_path, setup=_setup)
+    tool = measure(run_official_tool, 'det', gt_path, pred_path, setup=_setup)
     official_s, official = direct['result']
     for run in (*metric.values(), tool):  # identical numbers, NaN where Scalabel's are
         scores = {k: None if v != v else v for k, v in run['result'][1].items()}
@@ -368,18 +371,6 @@ def run_ins_seg_metric(gt_path, nproc):
                                          if not k.split('/', 1)[1].startswith('box_')}
 
 
-def run_ins_seg_official_tool(gt_path, pred_path):
-    """What ``python -m bdd100k.eval.run -t ins_seg -g GT -r PRED --nproc 1`` does."""
-    from bdd100k.common.utils import load_bdd100k_config
-    from bdd100k.eval.run import _load_frames
-    from scalabel.eval.ins_seg import evaluate_ins_seg
-    config = load_bdd100k_config('ins_seg')
-    start = time.perf_counter()
-    gt_frames, pred_frames = _load_frames(gt_path, pred_path, config, nproc=0)
-    result = evaluate_ins_seg(gt_frames, pred_frames, config.scalabel, nproc=1)
-    return time.perf_counter() - start, official_scores(result)
-
-
 def bench_ins_seg(args, tmp):
     """Instance segmentation, val size (1K frames): the metric's time and
     memory in 1 process and with nproc=2 vs the official tool's (mask AP)."""
@@ -396,7 +387,7 @@ def bench_ins_seg(args, tmp):
     setup = partial(_setup_ins_seg, gt_path, args.ins_seg_frames, args.dets)
     runs = {nproc: measure(run_ins_seg_metric, gt_path, nproc, setup=setup, tree=True)
             for nproc in (0, 2)}
-    tool = measure(run_ins_seg_official_tool, gt_path, pred_path, setup=_setup)
+    tool = measure(run_official_tool, 'ins_seg', gt_path, pred_path, setup=_setup)
     official = tool['result'][1]
     for run in runs.values():
         scores = {k: None if v != v else v for k, v in run['result'][1].items()}
