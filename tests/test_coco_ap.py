@@ -161,3 +161,10 @@ def test_unknown_category_names_the_file_frame_and_label(tmp_path):
     with pytest.raises(ScalabelFormatError, match=r"gt\.json: frame 'b\.jpg': label '7' has "
                                                   r"category 'lane', which is neither"):
         coco_ground_truth(str(path), 'det')
+
+
+def test_truncated_ground_truth_names_the_file(tmp_path):
+    path = tmp_path / 'cut.json'
+    path.write_text('[{"name": "a.jpg", "labels": [{"id": "1", "category": "car", "box2d": ')
+    with pytest.raises(ScalabelFormatError, match=r'cut\.json'):
+        coco_ground_truth(str(path), 'det')
