@@ -183,7 +183,7 @@ class ForkedCOCOeval(COCOevalV2):
 
     def evaluate(self) -> None:
         if not self.forks():
-            self.nproc = 0
+            self.nproc = 0  # COCOevalV2 would start its own (pickling) pool
             super().evaluate()
             return
         params = self.params
@@ -248,10 +248,6 @@ def _match_images(image_indices: np.ndarray) -> Tuple[List[int], tuple]:
     items = [item for i in image_indices.tolist()
              for item in evaluator.compute_match(i).items()]
     return [index for index, _ in items], pack_records([record for _, record in items])
-
-
-#: what ``COCOeval.accumulate`` reads of a match record
-RECORD_KEYS = ('dtScores', 'dtMatches', 'dtIgnore', 'gtIgnore')
 
 
 def pack_records(records: List[Optional[dict]]) -> tuple:

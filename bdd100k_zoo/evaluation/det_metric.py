@@ -50,8 +50,8 @@ class BDD100KDetMetric(BDD100KMetric):
         outfile_prefix: where to write the submission, ``<prefix>.json``
             (one Scalabel JSON of all frames, the format the BDD100K server
             takes), under a temporary name first (see :class:`BDD100KMetric`).
-        nproc: processes of the box matching (IoUs and per-image matches,
-            nearly all of the evaluation's time), forked from the evaluating
+        nproc: processes of the evaluation (IoUs and matches by images,
+            then precision / recall by class), forked from the evaluating
             process (see :mod:`~.coco_ap`); ``0`` or ``1``: in process. Default:
             Scalabel's ``NPROC``, the machine's cores up to 4.
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.

@@ -212,10 +212,12 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         compute them, on Scalabel's own COCO conversion of the frames, each
         evaluation in ``nproc`` forked processes (:func:`~.coco_ap.evaluate_coco`)."""
         config = get_task_labels(self.task).config.scalabel
-        gt_frames = sorted(gt_for_ins_seg(gt_frames), key=lambda frame: frame.name)
-        frames = reorder_preds(gt_frames, frames)
+        gt_frames = gt_for_ins_seg(gt_frames)
         # box AP first: the overlap check empties frames whose masks overlap
         boxes = evaluate_det_frames(gt_frames, frames, config, self.nproc)
+        # the rest as evaluate_ins_seg: frames sorted by name, predictions in their order
+        gt_frames = sorted(gt_frames, key=lambda frame: frame.name)
+        frames = reorder_preds(gt_frames, frames)
         gt = scalabel2coco_ins_seg(gt_frames, config)
         gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
         with coco_quiet():
