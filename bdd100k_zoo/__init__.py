@@ -10,10 +10,9 @@ import warnings
 # warnings per run. The pin setuptools<82 keeps it working (README, Installation).
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
-from . import checkpoint  # noqa: E402,F401  (allow-lists mmengine checkpoint types)
-from . import console  # noqa: E402,F401  (BDD100KLogProcessor)
+from .utils import checkpoint  # noqa: E402,F401  (allow-lists mmengine checkpoint types)
+from . import engine  # noqa: E402,F401  (BDD100KLogProcessor, RandomStateHook)
 from .config import register_scope  # noqa: E402
-from . import hooks  # noqa: E402,F401
 from .datasets import *  # noqa: E402,F401,F403
 from .evaluation import *  # noqa: E402,F401,F403
 from . import models  # noqa: E402,F401  (QDTrack variants)

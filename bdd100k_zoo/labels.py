@@ -16,7 +16,8 @@ from bdd100k.label.label import drivables as BDD100K_DRIVABLES
 from bdd100k.label.label import labels as BDD100K_LABELS
 from scalabel.label.utils import get_leaf_categories
 
-TASKS = ('det', 'ins_seg', 'sem_seg', 'box_track', 'pan_seg', 'drivable')
+from .tasks import TASKS
+
 IGNORE_INDEX = 255
 
 # The detection taxonomy says "pedestrian" where the pixel taxonomy says

@@ -96,8 +96,8 @@ def run_metric(gt_path, dets, nproc):
 def run_direct(gt_path, dets):
     """Scalabel's evaluate_det on frames converted beforehand (timed: the call only)."""
     from scalabel.eval.detect import evaluate_det
-    from bdd100k_zoo.evaluation.det_metric import load_official_gt
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions, predictions_to_frame
+    from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
+    from bdd100k_zoo.evaluation.functional.scalabel_convert import frame_predictions, predictions_to_frame
     from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
     gt_frames = load_official_gt(gt_path, 'det')
     pred_frames = [predictions_to_frame(frame_predictions(s), DET_CLASSES)
@@ -110,7 +110,7 @@ def run_direct(gt_path, dets):
 def write_det_submission(gt_path, dets, path):
     """The predictions as the JSON file users hand to the official tool."""
     from scalabel.label.io import dump
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions, predictions_to_frame
+    from bdd100k_zoo.evaluation.functional.scalabel_convert import frame_predictions, predictions_to_frame
     from bdd100k_zoo.labels import DET_CLASSES
     with open(path, 'w') as f:
         json.dump([dump(predictions_to_frame(frame_predictions(s), DET_CLASSES).dict())
@@ -183,8 +183,8 @@ def run_track_official(gt_folder):
     from scalabel.label.io import group_and_sort
     from bdd100k.label.to_scalabel import bdd100k_to_scalabel
     from bdd100k_zoo.evaluation import BDD100KTrackMetric
-    from bdd100k_zoo.evaluation.det_metric import load_official_gt
-    from bdd100k_zoo.evaluation.scalabel_convert import frame_predictions
+    from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
+    from bdd100k_zoo.evaluation.functional.scalabel_convert import frame_predictions
     from bdd100k_zoo.labels import get_task_labels
     config = get_task_labels('box_track').config
     gt_frames = load_official_gt(gt_folder, 'box_track')

@@ -36,7 +36,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from bdd100k_zoo.apis.inferencer import config_task, zoo_dataset_meta
-from bdd100k_zoo.checkpoint import checkpoint_state_dict, fit_weights
+from bdd100k_zoo.utils.checkpoint import checkpoint_state_dict, fit_weights
 
 #: meta entries of mmcv 1.x / mmdet 2.x / mmseg 0.x checkpoints worth keeping (strings, ints)
 KEPT_META = ('mmcv_version', 'mmdet_version', 'mmseg_version', 'epoch', 'iter', 'time',

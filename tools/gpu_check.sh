@@ -16,7 +16,7 @@ if [[ "$gpus" -eq 0 ]]; then
   exit 0
 fi
 # stops here with the rebuild command when mmcv's ops lack CUDA
-"$py" -c 'from bdd100k_zoo.runtime import check_mmcv_cuda_ops; check_mmcv_cuda_ops()'
+"$py" -c 'from bdd100k_zoo.engine.runtime import check_mmcv_cuda_ops; check_mmcv_cuda_ops()'
 export FULLSIZE_GPUS=$(( gpus >= 2 ? 2 : 1 ))
 echo "gpu_check.sh: $gpus GPU(s) visible; training with $FULLSIZE_GPUS process(es)"
 cd "$root"

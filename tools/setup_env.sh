@@ -140,7 +140,7 @@ fi
 MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
   -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt" -e "$root"
 if [[ "$want" == "cuda" ]]; then
-  ops="$("$venv/bin/python" -c 'from bdd100k_zoo.runtime import mmcv_cuda_ops; print(mmcv_cuda_ops())')"
+  ops="$("$venv/bin/python" -c 'from bdd100k_zoo.engine.runtime import mmcv_cuda_ops; print(mmcv_cuda_ops())')"
   [[ "$ops" != not\ available* ]] || die "mmcv was built without its CUDA ops ($ops)"
   echo "mmcv ops built for CUDA $ops (TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST)"
 fi

@@ -41,12 +41,12 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from bdd100k_zoo.checkpoint import load_weights_strict
+from bdd100k_zoo.utils.checkpoint import load_weights_strict
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.console import announce_log, quiet_console
+from bdd100k_zoo.engine.console import announce_log, quiet_console
 from bdd100k_zoo.evaluation import official_names
-from bdd100k_zoo.fileio import json_safe, write_json
-from bdd100k_zoo.runtime import init_cpu_distributed, prepare_config
+from bdd100k_zoo.utils.io import json_safe, write_json
+from bdd100k_zoo.engine.runtime import init_cpu_distributed, prepare_config
 from bdd100k_zoo.zoo import RecordError, record_run
 from bdd100k_zoo.zoo.run import check_recordable
 from bdd100k_zoo.visualization import make_videos, paint_gt_masks, paint_on_every_rank

@@ -12,8 +12,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.console import announce_log, quiet_console
-from bdd100k_zoo.runtime import (add_zoo_hooks, find_resume_checkpoint, init_cpu_distributed,
+from bdd100k_zoo.engine.console import announce_log, quiet_console
+from bdd100k_zoo.engine.runtime import (add_zoo_hooks, find_resume_checkpoint, init_cpu_distributed,
                                  lock_work_dir, prepare_config)
 
 

@@ -3,7 +3,7 @@
 The model side is the stack's own: mmdet's ``DetInferencer`` (detection,
 instance segmentation), mmseg's ``MMSegInferencer`` (semantic segmentation)
 and mmdet's ``inference_mot`` (box tracking), each with the zoo's strict
-checkpoint loading (:func:`bdd100k_zoo.checkpoint.fit_weights`) and class
+checkpoint loading (:func:`bdd100k_zoo.utils.checkpoint.fit_weights`) and class
 names from the checkpoint's ``meta`` or, where it has none, from the config's
 BDD100K task (mmdet / mmseg would fall back to COCO / Cityscapes).
 
@@ -36,7 +36,7 @@ from mmengine.registry import VISUALIZERS, init_default_scope
 from mmengine.utils import ProgressBar
 from mmseg.apis import MMSegInferencer
 
-from ..checkpoint import fit_weights
+from ..utils.checkpoint import fit_weights
 from ..labels import get_task_labels
 from ..visualization import Mp4Writer
 from .sources import InputFrame, Source, collect_sources
@@ -340,8 +340,8 @@ class OutputWriter:
 
     # --- after the worker --------------------------------------------------
     def _write_submission(self) -> List[str]:
-        from ..evaluation.det_metric import BDD100KDetMetric
-        from ..evaluation.scalabel_convert import paused_gc, unique_frames
+        from ..evaluation.metrics.det_metric import BDD100KDetMetric
+        from ..evaluation.functional.scalabel_convert import paused_gc, unique_frames
         prefix = osp.join(self.out_dir, PREFIX)
         metric = self.metric
         if self.task == 'sem_seg':

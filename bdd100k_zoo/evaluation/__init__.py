@@ -1,13 +1,9 @@
+"""BDD100K metrics (official Scalabel / bdd100k evaluation) and what they share."""
 from typing import Dict
 
-from .base import METRIC_PREFIX, BDD100KMetric
-from .det_metric import BDD100KDetMetric
-from .drivable_metric import BDD100KDrivableMetric
-from .ins_seg_metric import BDD100KInsSegMetric
-from .pan_seg_metric import BDD100KPanSegMetric
-from .sem_seg_metric import BDD100KSemSegMetric
-from .track_metric import BDD100KTrackMetric
-
+from .metrics import (METRIC_PREFIX, BDD100KDetMetric, BDD100KDrivableMetric,
+                      BDD100KInsSegMetric, BDD100KMetric, BDD100KPanSegMetric,
+                      BDD100KSemSegMetric, BDD100KTrackMetric)
 
 def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
     """``runner.test()`` / ``evaluate()`` output under the official names

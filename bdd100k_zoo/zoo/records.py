@@ -11,7 +11,7 @@ because the table is generated from these files and a silent typo would put
 a wrong number in the README.
 
 What may be measured: a run over BDD100K's whole official split
-(:data:`~bdd100k_zoo.zoo.tasks.TASK_SPECS`), with finite scores and the sha256 of the
+(:data:`~bdd100k_zoo.tasks.TASK_SPECS`), with finite scores and the sha256 of the
 checkpoint that was evaluated; ``tools/test.py`` loads that checkpoint
 strictly (every key present, every shape matching). Anything else is refused
 with the reason, when recorded and again when read.
@@ -37,8 +37,7 @@ import msgspec
 from msgspec import Meta, Struct
 from typing_extensions import Annotated
 
-from ..labels import TASKS
-from .tasks import TASK_SPECS
+from ..tasks import TASK_SPECS, TASKS
 
 SPLITS = ('val', 'test')
 Text = Annotated[str, Meta(pattern=r'\S')]  # not empty nor blank

@@ -8,12 +8,12 @@ import subprocess
 from typing import Dict, Optional
 from urllib.parse import urlparse
 
-from ..fileio import json_safe, write_json
+from ..utils.io import json_safe, write_json
 from ..version import __version__
 from .plots import plot_per_class
 from .records import (Checkpoint, Measurement, RecordError, check_official_split, load_record,
                       set_measured)
-from .tasks import TASK_SPECS
+from ..tasks import TASK_SPECS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 
 from .records import Record
-from .tasks import TASK_SPECS, Headline, headline_value
+from ..tasks import TASK_SPECS, Headline, headline_value
 
 PUBLISHED_MARK = '†'
 LEGEND = (f'Numbers marked {PUBLISHED_MARK} are published references (Vis4D\'s zoo; '

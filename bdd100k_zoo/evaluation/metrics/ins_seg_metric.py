@@ -15,12 +15,12 @@ from scalabel.label.to_coco import scalabel2coco_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
-from ..fileio import OutputError, atomic_write, new_folder, replace_folder
-from ..labels import get_task_labels
-from ..scalabel import flatten_poly2d
-from .coco_ap import evaluate_coco, evaluate_det_frames
+from ...utils.io import OutputError, atomic_write, new_folder, replace_folder
+from ...labels import get_task_labels
+from ...scalabel import flatten_poly2d
+from ..functional.coco_ap import evaluate_coco, evaluate_det_frames
 from .det_metric import BDD100KDetMetric, load_official_gt
-from .scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
+from ..functional.scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
 
 

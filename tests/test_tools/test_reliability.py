@@ -26,7 +26,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.structures import InstanceData
 from PIL import Image
 
-from bdd100k_zoo.checkpoint import CheckpointError
+from bdd100k_zoo.utils.checkpoint import CheckpointError
 from bdd100k_zoo.datasets import (BDD100KBoxTrackDataset, BDD100KDetDataset,
                                   BDD100KInsSegDataset)
 from bdd100k_zoo.evaluation import BDD100KDetMetric, BDD100KInsSegMetric, BDD100KTrackMetric

@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from ..fileio import check_prefix, check_writable
+from ...utils.io import check_prefix, check_writable
 
 #: ``evaluate()`` / ``runner.test()`` keys are ``bdd100k/<official name>``
 METRIC_PREFIX = 'bdd100k'

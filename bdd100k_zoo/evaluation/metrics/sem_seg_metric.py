@@ -26,8 +26,8 @@ from scalabel.eval.sem_seg import SegResult
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
-from ..fileio import atomic_write, new_folder, publish_folder
-from ..labels import IGNORE_INDEX, get_task_labels
+from ...utils.io import atomic_write, new_folder, publish_folder
+from ...labels import IGNORE_INDEX, get_task_labels
 from .base import BDD100KMetric
 
 
@@ -61,7 +61,7 @@ class BDD100KSemSegMetric(BDD100KMetric):
             scores. Ranks write their PNGs into ``<prefix>.partial/``, so it
             must be on a filesystem all ranks share; the folder is swapped in
             for ``<prefix>/`` at the end, over an earlier submission only
-            (see :mod:`bdd100k_zoo.fileio`; failures: :class:`BDD100KMetric`).
+            (see :mod:`bdd100k_zoo.utils.io`; failures: :class:`BDD100KMetric`).
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 

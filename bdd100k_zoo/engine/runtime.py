@@ -120,7 +120,7 @@ def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:
 
 
 def add_zoo_hooks(cfg: Config) -> Config:
-    """Hooks every zoo training run gets: :class:`~bdd100k_zoo.hooks.RandomStateHook`
+    """Hooks every zoo training run gets: :class:`~bdd100k_zoo.engine.hooks.random_state_hook.RandomStateHook`
     (exact resume)."""
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(h.get('type') in ('RandomStateHook', 'mmengine.RandomStateHook') for h in hooks):

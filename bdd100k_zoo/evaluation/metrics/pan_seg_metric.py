@@ -15,11 +15,11 @@ from scalabel.eval.pan_seg import evaluate_pan_seg
 from scalabel.label.io import dump
 from scalabel.label.typing import RLE, Frame, Label
 
-from ..fileio import atomic_write, new_folder, publish_folder
-from ..labels import get_task_labels
+from ...utils.io import atomic_write, new_folder, publish_folder
+from ...labels import get_task_labels
 from .base import BDD100KMetric
 from .det_metric import load_official_gt
-from .scalabel_convert import _model, frame_identity, paused_gc, unique_frames
+from ..functional.scalabel_convert import _model, frame_identity, paused_gc, unique_frames
 
 
 def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
@@ -128,7 +128,7 @@ class BDD100KPanSegMetric(BDD100KMetric):
     def write_submission(self, frames: List[Frame]) -> str:
         """``<prefix>.json``, then the bitmask PNGs into a scratch folder,
         zipped and swapped in for ``<prefix>_bitmasks/`` (see
-        :mod:`bdd100k_zoo.fileio`)."""
+        :mod:`bdd100k_zoo.utils.io`)."""
         path = f'{self.outfile_prefix}.json'
         with atomic_write(path) as f:
             json.dump([dump(frame.dict()) for frame in frames], f)

@@ -1,4 +1,4 @@
-"""Box AP from arrays (``bdd100k_zoo.evaluation.coco_ap``) against Scalabel's
+"""Box AP from arrays (``bdd100k_zoo.evaluation.functional.coco_ap``) against Scalabel's
 own path (pydantic frames -> ``scalabel2coco_detection`` -> ``evaluate_det``):
 the same COCO dicts, and the same scores to the last digit, in one process
 and in forked ones."""
@@ -12,9 +12,9 @@ from scalabel.eval.detect import evaluate_det
 from scalabel.eval.utils import reorder_preds
 from scalabel.label.to_coco import scalabel2coco_detection
 
-from bdd100k_zoo.evaluation.coco_ap import coco_ground_truth, coco_predictions, evaluate_coco
-from bdd100k_zoo.evaluation.det_metric import load_official_gt
-from bdd100k_zoo.evaluation.scalabel_convert import match_ground_truth, predictions_to_frame
+from bdd100k_zoo.evaluation.functional.coco_ap import coco_ground_truth, coco_predictions, evaluate_coco
+from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
+from bdd100k_zoo.evaluation.functional.scalabel_convert import match_ground_truth, predictions_to_frame
 from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
 from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.testing import generate_det_labels

@@ -15,7 +15,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from bdd100k_zoo.runtime import add_zoo_hooks, prepare_config
+from bdd100k_zoo.engine.runtime import add_zoo_hooks, prepare_config
 from helpers import REPO
 from pretrained_standins import (RESNET50, RESNET50_V1C, VIS4D_CONFIGS, YOLOX_CLASS_KEYS,
                                  YOLOX_X, ZOO_INIT, file_state, save_standin)
@@ -170,7 +170,7 @@ def test_initial_weights_load_with_weights_only(url, tmp_path, monkeypatch):
     for initial weights as for checkpoints and name the file they refuse."""
     from mmengine.runner.checkpoint import CheckpointLoader
 
-    from bdd100k_zoo.checkpoint import CheckpointError
+    from bdd100k_zoo.utils.checkpoint import CheckpointError
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
     name = 'payload-0123abcd.pth' if url.startswith('https') else RESNET50_V1C
     path = tmp_path / 'hub' / 'checkpoints' / name

@@ -19,7 +19,7 @@ from scalabel.label.transforms import mask_to_rle
 from scalabel.label.typing import Box2D, Frame, Label
 
 from bdd100k_zoo.evaluation import BDD100KInsSegMetric, official_names
-from bdd100k_zoo.evaluation.det_metric import load_official_gt
+from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
 from bdd100k_zoo.labels import INS_SEG_CLASSES, get_task_labels
 from ins_seg_samples import track_frames, write_gt_bitmasks
 
@@ -184,7 +184,7 @@ def test_outputs_without_masks_and_misconfiguration_are_clear_errors(samples, gt
 
 def test_overlap_removal_is_the_seeds():
     """Vis4D's remove_overlap, written out: pixels go to masks in descending score."""
-    from bdd100k_zoo.evaluation.ins_seg_metric import encode_masks
+    from bdd100k_zoo.evaluation.metrics.ins_seg_metric import encode_masks
     gen = torch.Generator().manual_seed(0)
     masks = torch.rand(30, 48, 64, generator=gen) > 0.6
     scores = torch.rand(30, generator=gen)

@@ -12,7 +12,7 @@ import numpy as np
 from mmseg.registry import METRICS
 from scalabel.label.utils import get_leaf_categories
 
-from ..labels import get_task_labels
+from ...labels import get_task_labels
 from .sem_seg_metric import BDD100KSemSegMetric
 
 

@@ -21,12 +21,12 @@ from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ..fileio import new_folder, publish_folder
-from ..labels import get_task_labels
-from ..scalabel import label_files, read_frames
-from .coco_ap import evaluate_det_frames
+from ...utils.io import new_folder, publish_folder
+from ...labels import get_task_labels
+from ...scalabel import label_files, read_frames
+from ..functional.coco_ap import evaluate_det_frames
 from .det_metric import BDD100KDetMetric, check_official_categories
-from .scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
+from ..functional.scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
                                paused_gc, unique_frames)
 
 #: key of the result by which a process hands its videos' summaries to the aggregation
@@ -202,7 +202,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
     def write_submission(self, frames: List[Frame]) -> str:
         """Per-video JSONs into ``<prefix>.partial/``, zipped, then swapped in
         for ``<prefix>/``; an existing ``<prefix>/`` is replaced only if an
-        earlier submission wrote it (see :mod:`bdd100k_zoo.fileio`)."""
+        earlier submission wrote it (see :mod:`bdd100k_zoo.utils.io`)."""
         folder = osp.abspath(self.outfile_prefix)
         tmp = new_folder(folder)
         names = []

@@ -14,7 +14,7 @@ import torch
 from helpers import SAMPLES, load_tool, sample_options
 from test_infer import CONFIGS, infer, random_weights, scalabel_frames
 
-from bdd100k_zoo.checkpoint import CheckpointMismatchError
+from bdd100k_zoo.utils.checkpoint import CheckpointMismatchError
 from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_task_labels
 
 
@@ -96,7 +96,7 @@ def test_weights_only_loads_mmcv1_checkpoints_with_only_numpy_beyond_torch(det_w
         needed = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
     finally:
         torch.serialization.add_safe_globals(registered)
-    # the numpy float of hook_msgs.best_score: on bdd100k_zoo.checkpoint's allow-list
+    # the numpy float of hook_msgs.best_score: on bdd100k_zoo.utils.checkpoint's allow-list
     assert needed and all(name.startswith('numpy.') for name in needed), needed
     from mmengine.runner.checkpoint import CheckpointLoader
     loaded = CheckpointLoader.load_checkpoint(path, map_location='cpu')

@@ -30,8 +30,8 @@ from scalabel.label.transforms import get_coco_categories
 from scalabel.label.typing import Config, Frame
 from scalabel.label.utils import get_leaf_categories
 
-from ..labels import get_task_labels
-from ..scalabel import ScalabelFormatError, iter_frames, label_files
+from ...labels import get_task_labels
+from ...scalabel import ScalabelFormatError, iter_frames, label_files
 from .scalabel_convert import FrameKey, check_class_ids, coco_quiet, paused_gc
 
 

@@ -26,7 +26,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 def _numpy_globals() -> list:
     """The numpy objects a pickled ndarray / scalar refers to (uint32: the
-    numpy generator state that :class:`~bdd100k_zoo.hooks.RandomStateHook` saves)."""
+    numpy generator state that :class:`~bdd100k_zoo.engine.hooks.random_state_hook.RandomStateHook` saves)."""
     try:
         from numpy.core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy >= 2

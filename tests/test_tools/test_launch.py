@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.runtime import prepare_config
+from bdd100k_zoo.engine.runtime import prepare_config
 from helpers import REPO
 
 SEM_FPN = osp.join(REPO, 'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py')

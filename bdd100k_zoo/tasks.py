@@ -1,5 +1,8 @@
-"""What the zoo reports per task: one spec feeds the records' split checks,
-the results table, the model index and the per-class plot."""
+"""The BDD100K tasks the zoo serves: one spec per task, the one place a task is
+defined. Labels, datasets, metrics, inference, the records' split checks, the
+results tables, the model index and the per-class plots all read it, so a new
+task is added here once (and its dataset / metric registered under the names
+given here)."""
 from collections import OrderedDict
 from typing import Dict, NamedTuple, Tuple, Union
 
@@ -17,6 +20,8 @@ class Headline(NamedTuple):
 
 
 class TaskSpec(NamedTuple):
+    dataset: str  # registered dataset type
+    metric: str  # registered metric type
     section: str  # the results-table heading, as Vis4D's zoo names the task
     headlines: Tuple[Headline, ...]  # in the table's column order
     per_class_prefix: str  # of the per-class scores that are plotted, e.g. ``AP/car``
@@ -33,26 +38,32 @@ def _same(key: str, index_task: str) -> Headline:
 
 # in Vis4D's section order (Vis4D's ``zoo/bdd100k/README.md``)
 TASK_SPECS = OrderedDict([
-    ('det', TaskSpec('Object Detection', (
+    ('det', TaskSpec('BDD100KDetDataset', 'BDD100KDetMetric', 'Object Detection', (
         Headline('AP', 'Box AP', 'Object Detection', 'box AP'), ), 'AP/',
         {'val': 10000, 'test': 20000})),  # 100K images
     # BDD100KInsSegMetric: mask AP under the official names, box AP as box_AP
-    ('ins_seg', TaskSpec('Instance Segmentation', (
+    ('ins_seg', TaskSpec('BDD100KInsSegDataset', 'BDD100KInsSegMetric',
+                        'Instance Segmentation', (
         Headline('AP', 'Mask AP', 'Instance Segmentation', 'mask AP'),
         Headline('box_AP', 'Box AP', 'Object Detection', 'box AP')), 'AP/',
         {'val': 1000, 'test': 2000})),  # 10K images
-    ('sem_seg', TaskSpec('Semantic Segmentation', (_same('mIoU', 'Semantic Segmentation'), ),
+    ('sem_seg', TaskSpec('BDD100KSemSegDataset', 'BDD100KSemSegMetric', 'Semantic Segmentation', (_same('mIoU', 'Semantic Segmentation'), ),
                          'IoU/', {'val': 1000, 'test': 2000})),
-    ('box_track', TaskSpec('Multiple Object Tracking', (
+    ('box_track', TaskSpec('BDD100KBoxTrackDataset', 'BDD100KTrackMetric',
+                          'Multiple Object Tracking', (
         _same('mMOTA', 'Multi-object Tracking'), _same('mIDF1', 'Multi-object Tracking'),
         Headline('IDSw', 'ID Sw.', 'Multi-object Tracking', 'ID Sw.', integer=True)), 'MOTA/',
         {'val': 200, 'test': 400}, unit='videos')),  # MOT 2020
-    ('pan_seg', TaskSpec('Panoptic Segmentation', (_same('PQ', 'Panoptic Segmentation'), ),
+    ('pan_seg', TaskSpec('BDD100KPanSegDataset', 'BDD100KPanSegMetric', 'Panoptic Segmentation', (_same('PQ', 'Panoptic Segmentation'), ),
                          'PQ/', {'val': 1000, 'test': 2000})),
     # as mmseg's metafiles: drivable area is a semantic segmentation task
-    ('drivable', TaskSpec('Drivable Area', (_same('mIoU', 'Semantic Segmentation'), ), 'IoU/',
+    ('drivable', TaskSpec('BDD100KDrivableDataset', 'BDD100KDrivableMetric', 'Drivable Area', (_same('mIoU', 'Semantic Segmentation'), ), 'IoU/',
                           {'val': 10000, 'test': 20000})),
 ])
+
+
+TASKS = tuple(TASK_SPECS)
+TASK_OF_METRIC = {spec.metric: task for task, spec in TASK_SPECS.items()}
 
 
 def headline_value(headline: Headline, value: float) -> Union[int, float]:

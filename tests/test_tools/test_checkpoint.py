@@ -8,7 +8,7 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from bdd100k_zoo.checkpoint import MMENGINE_CHECKPOINT_GLOBALS, CheckpointError
+from bdd100k_zoo.utils.checkpoint import MMENGINE_CHECKPOINT_GLOBALS, CheckpointError
 
 
 def test_the_allow_list_covers_a_real_mmengine_checkpoint(trained_detector):

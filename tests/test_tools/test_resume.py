@@ -46,7 +46,7 @@ def wait_for_the_lock_owner(work_dir, timeout=300):
     """torchrun's workers live in their own process group and outlive the kill
     until their collectives fail; the work-dir lock (rank 0's pid) refuses a
     resume while they run, as it should: wait for them, as a user would."""
-    from bdd100k_zoo.runtime import WorkDirLock, _alive
+    from bdd100k_zoo.engine.runtime import WorkDirLock, _alive
     path = osp.join(work_dir, WorkDirLock.NAME)
     if not osp.exists(path):
         return

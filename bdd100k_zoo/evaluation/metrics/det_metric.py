@@ -10,12 +10,12 @@ from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ..fileio import atomic_write
-from ..labels import get_task_labels
-from ..scalabel import label_files, read_frames
+from ...utils.io import atomic_write
+from ...labels import get_task_labels
+from ...scalabel import label_files, read_frames
 from .base import BDD100KMetric
-from .coco_ap import coco_ground_truth, coco_predictions, evaluate_coco, unknown_category
-from .scalabel_convert import (frame_predictions, match_ground_truth, paused_gc,
+from ..functional.coco_ap import coco_ground_truth, coco_predictions, evaluate_coco, unknown_category
+from ..functional.scalabel_convert import (frame_predictions, match_ground_truth, paused_gc,
                                predictions_to_frame, unique_frames)
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from bdd100k_zoo.runtime import mmcv_cuda_ops, prepare_config
+from bdd100k_zoo.engine.runtime import mmcv_cuda_ops, prepare_config
 from helpers import FRCNN_CONFIG, REPO, load_tool
 
 

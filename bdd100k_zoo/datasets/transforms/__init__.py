@@ -1,0 +1,3 @@
+from .transforms import ColorJitter, FilterSmallTrackBoxes
+
+__all__ = ['ColorJitter', 'FilterSmallTrackBoxes']

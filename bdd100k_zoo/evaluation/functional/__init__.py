@@ -1,0 +1,1 @@
+"""Format conversions and scoring the metrics share (as mmdet.evaluation.functional)."""

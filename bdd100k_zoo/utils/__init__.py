@@ -1,0 +1,1 @@
+"""Safe checkpoint loading and writes that never leave a half-written file."""
