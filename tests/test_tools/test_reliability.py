@@ -43,7 +43,8 @@ VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 def new_api():
     """What this issue added (imported per test, so that every other test runs,
     and fails for its own reason, on the code before it)."""
-    from bdd100k_zoo import fileio, runtime
+    from bdd100k_zoo.engine import runtime
+    from bdd100k_zoo.utils import io as fileio
     return fileio, runtime
 
 
