@@ -1,20 +1,14 @@
-"""What the zoo publishes per config family (a folder ``configs/<family>/``),
-generated from the same records and configs as the tables.
+"""What the zoo publishes per config family (``configs/<family>/``), from the
+records, the configs and the family's paper (``tools/model_zoo/papers.yml``):
 
-* ``configs/<family>/README.md``: the family's page, as mmdet's and Vis4D's zoo
-  pages are: the paper and its abstract, the results tables, where each number
-  comes from, the citation. The paper comes from the generator's data
-  (``tools/model_zoo/papers.yml``), never from a hand-written page.
-* ``configs/<family>/metafile.yml`` and ``model-index.yml`` (its ``Import:``
-  list): the OpenMMLab model index in mmdet 3.x's metafile format, shipped in the
-  package as ``bdd100k_zoo/.mim/`` (as mmdet and mmseg do) so that ``mim search
-  bdd100k_zoo`` and the ``bdd100k_zoo::`` config scope find them. Only
-  modelindex's standard fields are written (it drops others): per model its
-  config, schedule (``Epochs`` or ``Iterations``) and ``Batch Size`` from the
-  config, the val scores of its record (measured where there are some, else the
-  published reference; the test split has no public labels), ``Weights`` only
-  where a measured run used a downloadable checkpoint, and ``README``, the
-  family's page, which says where the scores come from.
+* ``README.md``: the family's page, as mmdet's and Vis4D's are: paper, abstract,
+  results tables, where each number comes from, citation.
+* ``metafile.yml`` (and ``model-index.yml``, their ``Import:`` list): the
+  OpenMMLab model index in mmdet 3.x's format, shipped as ``bdd100k_zoo/.mim/``
+  for ``mim search bdd100k_zoo``. Only modelindex's standard fields (it drops
+  others): config, schedule and batch size from the config, the record's val
+  scores (measured, else the published reference; test has no public labels),
+  ``Weights`` where a measured run's checkpoint is downloadable, ``README`` the page.
 """
 import os.path as osp
 from typing import Dict, List, Sequence

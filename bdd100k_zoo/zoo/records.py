@@ -2,18 +2,13 @@
 
 Per split, the *published* reference (typed in from the published zoo's README,
 with its source) and the *measured* entry (``tools/model_zoo/record_run.py``
-writes it from a ``tools/test.py`` run's ``scores.json``, with the command,
-date, code version and checkpoint). Code only ever writes ``measured``, so
-neither can overwrite the other. Loading validates everything (a msgspec schema,
-then what a schema cannot say) and names the file and field of the first
-problem: the tables are generated from these files, and a silent typo would put
-a wrong number in the README. A record's ``config`` is a file under
-``configs/``: the generator executes it and writes the family's pages beside it.
-
-What may be measured: a run over BDD100K's whole official split
-(:data:`~bdd100k_zoo.tasks.TASK_SPECS`), with finite scores and the sha256 of the
-checkpoint that was evaluated (``tools/test.py`` loads it strictly). Anything
-else is refused with the reason, when recorded and again when read.
+writes it from a ``tools/test.py`` run's ``scores.json``). Code only ever writes
+``measured``, so neither can overwrite the other. Loading validates everything
+and names the file and field of the first problem (a silent typo would put a
+wrong number in the README): the schema; finite scores; measured runs over
+BDD100K's whole official split (:data:`~bdd100k_zoo.tasks.TASK_SPECS`); a
+``config`` under ``configs/``, as the generator executes it and writes the
+family's pages beside it.
 
 Layout::
 

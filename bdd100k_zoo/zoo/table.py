@@ -3,13 +3,10 @@
 Sections, columns and their order follow Vis4D's zoo (Vis4D's
 ``zoo/bdd100k/README.md``, test columns as in the mmdet 2.x BDD100K zoo).
 Everything describing a model (backbone, schedule, multi-scale training,
-iterations, input size, detector) is read from its config with
-``mmengine.Config``, so the table cannot drift from what the config trains.
-A fact the reader does not recognise is an error, never a guess.
-
-Links: Config points into the repository; Scores / plot / Preds / Visuals
-point at files in the results directory and are left empty where the file
-is not there (paths outside it, e.g. a work dir, stay in the record as
+iterations, input size, detector) is read from its config, so the table cannot
+drift from what the config trains; a fact the reader does not recognise is an
+error, never a guess. Scores / plot / Preds / Visuals link files of the results
+directory where they are there (a work dir elsewhere stays in the record as
 provenance only, so the table comes out the same on every checkout).
 """
 import os.path as osp
@@ -158,15 +155,12 @@ def columns(task: str) -> List[str]:
 
 
 def score_cell(record: Record, split: str, headline: Headline) -> str:
-    ref, run = getattr(record.published, split), getattr(record.measured, split)
-    key = headline.key
-    published = f'{headline_value(headline, ref.scores[key])}{PUBLISHED_MARK}' \
-        if ref is not None and key in ref.scores else ''
-    measured = str(headline_value(headline, run.scores[key])) \
-        if run is not None and key in run.scores else ''
-    if measured and published:
-        return f'{measured} ({published})'
-    return measured or published
+    """The measured score, the published one (marked), or both: ``31.0 (31.2†)``."""
+    entries = ((getattr(record.measured, split), ''),
+               (getattr(record.published, split), PUBLISHED_MARK))
+    cells = [f'{headline_value(headline, e.scores[headline.key])}{mark}'
+             for e, mark in entries if e is not None and headline.key in e.scores]
+    return f'{cells[0]} ({cells[1]})' if len(cells) == 2 else ''.join(cells)
 
 
 def link(text: str, target: str, out_dir: str) -> str:
@@ -202,14 +196,6 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List
     return lines + ['| ' + ' | '.join(cells) + ' |' for cells in rows]
 
 
-def _by_task(records: Sequence[Record]):
-    """(task, spec, its records sorted by name) in Vis4D's section order."""
-    for task, spec in TASK_SPECS.items():
-        members = sorted((r for r in records if r.task == task), key=lambda r: r.name)
-        if members:
-            yield task, spec, members
-
-
 def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir: str,
            level: int = 2, configs: Optional[Dict[str, Config]] = None) -> str:
     """The zoo tables as markdown: a ``level`` heading per task, one level
@@ -218,7 +204,10 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
     configs = configs if configs is not None else {
         r.name: load_config(repo_root, r) for r in records}
     lines = [LEGEND, '']
-    for task, spec, members in _by_task(records):
+    for task, spec in TASK_SPECS.items():
+        members = sorted((r for r in records if r.task == task), key=lambda r: r.name)
+        if not members:
+            continue
         lines += ['#' * level + ' ' + spec.section, '']
         for family in dict.fromkeys(r.model for r in members):
             rows = [row(r, configs[r.name], repo_root, results_dir, out_dir)
@@ -226,24 +215,6 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
             lines += ['#' * (level + 1) + ' ' + family, '']
             lines += markdown_table(columns(task), rows) + ['']
     return '\n'.join(lines).rstrip('\n') + '\n'
-
-
-def summary(records: Sequence[Record], repo_root: str, index_root: str, out_dir: str) -> str:
-    """One row per config (the README's overview): task, its family's page, the
-    config and the headline scores; the full tables are in the family pages."""
-    rows = []
-    for _, spec, members in _by_task(records):
-        for r in members:
-            page = osp.join(index_root, osp.dirname(r.config), 'README.md')
-            cells = [spec.section, link(r.model, page, out_dir),
-                     link(r.name, osp.join(repo_root, r.config), out_dir),
-                     ' / '.join(h.column for h in spec.headlines)]
-            for split in SPLITS:
-                scores = [score_cell(r, split, h) for h in spec.headlines]
-                cells.append(' / '.join(s or '-' for s in scores) if any(scores) else '')
-            rows.append(cells)
-    header = ['Task', 'Model', 'Config', 'Metrics', 'val', 'test']
-    return '\n'.join([LEGEND, ''] + markdown_table(header, rows)) + '\n'
 
 
 # ---------------------------------------------------------------- README section

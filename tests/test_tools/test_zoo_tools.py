@@ -111,7 +111,7 @@ def test_browse_dataset_paints_ground_truth(detect_sample, tmp_path):
 def test_browse_dataset_paints_semantic_segmentation(samples, tmp_path):
     """mmseg's visualizer on the training pipeline's crops, in the BDD100K palette."""
     from bdd100k_zoo.labels import get_task_labels
-    from test_sem_seg_e2e import CONFIG, sem_seg_options
+    from test_models.test_sem_seg_e2e import CONFIG, sem_seg_options
     root = osp.join(samples, 'segment')
     np.random.seed(1)  # a fixed random crop, one that shows road
     load_tool('browse_dataset').main([

@@ -3,16 +3,12 @@
     python tools/model_zoo/gen_tables.py [--results-dir results] [--readme README.md]
         [--index-root DIR] [--check]
 
-Writes ``<results-dir>/README.md`` (the full tables), the README's summary
-between ``<!-- zoo-table:start -->`` and ``<!-- zoo-table:end -->``, and under
-``--index-root`` (default: the folder holding the results dir, i.e. the
-repository) each family's page ``configs/<family>/README.md`` and the
-OpenMMLab model index (``configs/<family>/metafile.yml``, ``model-index.yml``).
-No number in them is typed by hand: edit a record (published references) or
-record a run (``tools/model_zoo/record_run.py``), then run this. Every file is
-written to a temporary name and renamed, so a full disk or Ctrl-C leaves the old
-one whole. ``--check`` writes nothing and exits 1 when any file differs from what
-would be generated (CI runs it, so a stale page cannot be merged).
+Writes the tables into ``<results-dir>/README.md`` and between the README's
+zoo-table markers, and under ``--index-root`` (default: the parent
+of the results dir) ``configs/<family>/{README.md,metafile.yml}`` and
+``model-index.yml``. Each goes to a temporary name, renamed when complete: a
+full disk or Ctrl-C leaves the old file whole. ``--check`` writes nothing and
+exits 1 when a file is stale (the test suite runs it).
 """
 import argparse
 import os
@@ -26,7 +22,7 @@ sys.path.insert(0, REPO)  # this checkout's package, whatever is installed
 
 from bdd100k_zoo.utils.io import atomic_write  # noqa: E402
 from bdd100k_zoo.zoo import load_records, model_index  # noqa: E402
-from bdd100k_zoo.zoo.table import load_config, render, replace_section, summary  # noqa: E402
+from bdd100k_zoo.zoo.table import load_config, render, replace_section  # noqa: E402
 
 PAPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'papers.yml')
 
@@ -36,7 +32,7 @@ def parse_args(argv=None):
     parser.add_argument('--results-dir', default=osp.join(REPO, 'results'),
                         help='directory of the records; its README.md is written')
     parser.add_argument('--readme', default=osp.join(REPO, 'README.md'),
-                        help='README whose zoo-table section gets the summary')
+                        help='README whose zoo-table section is replaced')
     parser.add_argument('--index-root',
                         help='where configs/<family>/{README.md,metafile.yml} and model-index.yml '
                         'are written (default: the parent of --results-dir)')
@@ -56,7 +52,8 @@ def generate(args):
                         level=2, configs=configs)}
     with open(args.readme) as f:
         readme = f.read()
-    section = summary(records, REPO, index_root, osp.dirname(osp.abspath(args.readme)))
+    section = render(records, REPO, args.results_dir, osp.dirname(osp.abspath(args.readme)),
+                     level=3, configs=configs)
     outputs[args.readme] = replace_section(readme, section, args.readme)
     with open(PAPERS) as f:
         papers = yaml.safe_load(f)

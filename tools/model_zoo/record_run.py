@@ -1,19 +1,15 @@
 """Record a test run as the zoo's number for its config.
 
-    python tools/test.py CONFIG CKPT --work-dir WORK_DIR [--outfile-prefix P] [--show-dir D]
     python tools/model_zoo/record_run.py WORK_DIR/scores.json [--results-dir results]
         [--split val|test]
-    python tools/model_zoo/gen_tables.py
 
-Reads the ``scores.json`` that ``tools/test.py`` wrote and makes it the measured
-``--split`` entry (default: val, or test for a ``--format-only`` run, which has no
-scores) of ``<results-dir>/<config name>.json``, with the full scores in
-``scores/<name>_<split>.json`` and the per-class bar chart in
-``plots/<name>_<split>.png`` beside it. The run's submission and paintings are
-linked from the tables where they lie in the results dir. Only a run that can be
-the zoo's number is recorded: a zoo config (one with a record), the whole
-official split, finite scores, the evaluated checkpoint there to hash (test.py
-loaded it strictly); anything else exits 1 with the reason and writes nothing.
+Makes the ``scores.json`` of a ``tools/test.py`` run the measured ``--split``
+entry of ``<results-dir>/<config name>.json``, with the full scores in
+``scores/<name>_<split>.json`` and their bar chart in ``plots/<name>_<split>.png``
+beside it. Only a run that can be the zoo's number: a zoo config (one with a
+record), the whole official split, finite scores, the evaluated checkpoint there
+to hash (test.py loaded it strictly); else it exits 1 with the reason, writing
+nothing. Then run ``tools/model_zoo/gen_tables.py``.
 """
 import argparse
 import datetime
@@ -45,21 +41,10 @@ def code_version() -> str:
     else the package version (an installed copy without git)."""
     try:
         out = subprocess.run(['git', 'describe', '--always', '--dirty', '--tags'], cwd=REPO,
-                             capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is not None and out.returncode == 0 and out.stdout.strip():
-        return f'{__version__}+git.{out.stdout.strip()}'
-    return __version__
-
-
-def checkpoint_file(checkpoint: str) -> str:
-    """The file that was evaluated: ``checkpoint`` itself, or for a URL the copy
-    mmengine downloaded into torch's hub cache (``$TORCH_HOME/hub/checkpoints``)."""
-    if not checkpoint.startswith(('http://', 'https://')):
-        return checkpoint
-    import torch
-    return osp.join(torch.hub.get_dir(), 'checkpoints', osp.basename(urlparse(checkpoint).path))
+        out = ''
+    return f'{__version__}+git.{out}' if out else __version__
 
 
 def plot_per_class(metrics: dict, prefix: str, title: str, out_file: str) -> None:
@@ -87,9 +72,8 @@ def _in_results(path: Optional[str], results_dir: str) -> Optional[str]:
     """Relative to the results dir when inside it (so the tables link it), else absolute."""
     if not path:
         return None
-    path, results_dir = osp.abspath(path), osp.abspath(results_dir)
-    inside = osp.commonpath([path, results_dir]) == results_dir
-    return osp.relpath(path, results_dir) if inside else path
+    path, root = osp.abspath(path), osp.abspath(results_dir)
+    return osp.relpath(path, root) if osp.commonpath([path, root]) == root else path
 
 
 def record_run(results_dir: str, run: dict, split: Optional[str] = None) -> str:
@@ -114,7 +98,10 @@ def record_run(results_dir: str, run: dict, split: Optional[str] = None) -> str:
         raise RecordError(f'{path}: not recorded: scores {bad} are not finite numbers')
     if split == 'val' and not summary:
         raise RecordError(f'{path}: not recorded: a val run without scores')
-    ckpt = checkpoint_file(run['checkpoint'])
+    ckpt = run['checkpoint']
+    if ckpt.startswith(('http://', 'https://')):  # the copy mmengine downloaded and tested
+        import torch
+        ckpt = osp.join(torch.hub.get_dir(), 'checkpoints', osp.basename(urlparse(ckpt).path))
     if not osp.isfile(ckpt):
         raise RecordError(f'{path}: not recorded: the evaluated checkpoint {ckpt} is not '
                           'there to hash')
