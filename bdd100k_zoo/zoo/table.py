@@ -125,10 +125,9 @@ def multi_scale_train(cfg: Config) -> bool:
 
 def input_size(cfg: Config) -> str:
     """The training crop, ``H \\* W`` as Vis4D writes it."""
-    size = cfg.model.get('data_preprocessor', {}).get('size')
-    if size is None:
-        crops = [t['crop_size'] for t in _transforms(cfg.train_dataloader.dataset) if 'crop_size' in t]
-        size = crops[0] if crops else None
+    crops = [t['crop_size'] for t in _transforms(cfg.train_dataloader.dataset)
+             if 'crop_size' in t]
+    size = cfg.model.get('data_preprocessor', {}).get('size') or next(iter(crops), None)
     if size is None:
         raise _fact_error(cfg, 'input size', 'no data_preprocessor.size or crop_size')
     return f'{size[0]} \\* {size[1]}'

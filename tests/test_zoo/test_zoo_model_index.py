@@ -1,8 +1,8 @@
 """The OpenMMLab model index (model-index.yml + configs/<family>/metafile.yml) and
 each family's page (configs/<family>/README.md: paper, abstract, results, where
 they come from, citation) are generated from the records, configs and papers, with
-modelindex's standard fields only, and kept current by --check; it ships in the package (bdd100k_zoo/.mim) for mim and the
-bdd100k_zoo:: config scope. Tracking visuals become one mp4 per video (GIF
+modelindex's standard fields only, and kept current by --check; it ships in the
+package (bdd100k_zoo/.mim) for mim and the bdd100k_zoo:: config scope. Tracking visuals become one mp4 per video (GIF
 optional, small), from tools/browse_dataset.py on the real sample."""
 import copy
 import json
