@@ -11,19 +11,13 @@ mmdet's tools/test.py, flag for flag, plus:
         [--format-only] [--outfile-prefix PREFIX] [--data-root DIR] [--gif]
         [--cfg-options k=v ...] [--launcher pytorch]
 
-  --results-dir      record the run in the zoo: the measured val / test entry of
-                     <results-dir>/<config name>.json, with the per-class scores
-                     and plot beside it (bdd100k_zoo.zoo.record_run); the zoo's
-                     own numbers: --results-dir results, then rerun
-                     tools/gen_results_table.py. Opt-in, so that runs on
-                     samples or with overrides never touch the zoo's records.
-  --split            the split the run is recorded as (default: test with
-                     --format-only, else val)
-
   --data-root        the BDD100K folder: moves every data and ground-truth path
   --gif              with --show-dir: also a small looping GIF per tracking video
 
-Scores are printed and written to <work-dir>/scores.json (official names). A
+Every run writes <work-dir>/scores.json: config, checkpoint, command, metrics
+(official names; {} under --format-only), num_images, num_videos (tracking),
+submission (the files and folders the metrics wrote) and show_dir; record it
+in the zoo with tools/model_zoo/record_run.py. A
 relative --show-dir lands in the work dir (detection and tracking:
 <work-dir>/<timestamp>/<dir>, as in mmdet; segmentation: <work-dir>/<dir>);
 every process paints its own frames. Tracking frames are painted one by one,
@@ -47,8 +41,6 @@ from bdd100k_zoo.engine.console import announce_log, quiet_console
 from bdd100k_zoo.evaluation import official_names
 from bdd100k_zoo.utils.io import json_safe, write_json
 from bdd100k_zoo.engine.runtime import init_cpu_distributed, prepare_config
-from bdd100k_zoo.zoo import RecordError, record_run
-from bdd100k_zoo.zoo.run import check_recordable
 from bdd100k_zoo.visualization import make_videos, paint_gt_masks, paint_on_every_rank
 
 
@@ -67,10 +59,6 @@ def parse_args():
     parser.add_argument('--format-only', action='store_true',
                         help='write the test-server submission instead of computing scores')
     parser.add_argument('--outfile-prefix', help='where the submission is written')
-    parser.add_argument('--results-dir',
-                        help='record the run as the measured entry of <dir>/<config name>.json')
-    parser.add_argument('--split', choices=['val', 'test'],
-                        help='split the run is recorded as (default: test with --format-only)')
     parser.add_argument('--data-root',
                         help='the BDD100K folder (images/, labels/): moves every dataset and '
                         'evaluator path of the config (default: its data_root, data/bdd100k/)')
@@ -151,12 +139,6 @@ def main():
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError('--out must name a .pkl file')
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=args.out))
-    split = args.split or ('test' if args.format_only else 'val')
-    if args.results_dir:  # refuse before hours of evaluation, not after
-        try:
-            check_recordable(args.results_dir, args.config, split, *split_size(runner))
-        except RecordError as e:
-            raise SystemExit(f'--results-dir: {e}')
     metrics = official_names(runner.test() or {})
     if args.show_dir:
         barrier()  # every process has painted its frames
@@ -165,44 +147,31 @@ def main():
             for video in make_videos(show_dir_path(args, cfg, runner), gif=args.gif):
                 runner.logger.info(f'painted video written to {video}')
 
-    if is_main_process() and metrics:
-        path = osp.join(cfg.work_dir, 'scores.json')  # NaN (undefined) scores become null
-        write_json(path, json_safe(dict(config=args.config, checkpoint=args.checkpoint,
-                                        metrics=metrics)), indent=2)
-        runner.logger.info(f'scores written to {path}')
     # a submission that could not be written (full disk, ...) fails the run, after the scores
     failed = [m.submission_error for m in runner.test_evaluator.metrics
               if getattr(m, 'submission_error', None)]
-    if args.results_dir and is_main_process():
-        try:
-            record(args, cfg, runner, metrics or {}, None if failed else prefix, split)
-        except RecordError as e:
-            raise SystemExit(f'--results-dir: {e}')
+    if is_main_process():
+        write_scores(args, cfg, runner, metrics or {}, failed)
     if failed:
         raise SystemExit('; '.join(failed))
 
 
-def split_size(runner):
-    """(images, videos or None) of the test dataloader's dataset; video sets count frames."""
+def write_scores(args, cfg: Config, runner, metrics: dict, failed) -> None:
+    """``<work-dir>/scores.json``: the run, what it measured and wrote, for people
+    and for tools/model_zoo/record_run.py (NaN, an undefined score, becomes null)."""
     dataset = runner.test_loop.dataloader.dataset
-    if hasattr(dataset, 'get_len_per_video'):
-        return dataset.num_all_imgs, len(dataset)
-    return len(dataset), None
-
-
-def record(args, cfg: Config, runner, metrics: dict, prefix, split: str) -> None:
-    """Update the config's zoo record with this run (nothing for a non-zoo config)."""
-    num_images, num_videos = split_size(runner)
-    preds = None
-    if prefix is not None:
-        written = sorted(p for p in (prefix + ext for ext in ('.json', '.zip')) if osp.exists(p))
-        preds = written[0] if written else None
-    visuals = show_dir_path(args, cfg, runner) if args.show_dir else None
-    path = record_run(args.results_dir, args.config, args.checkpoint, split, metrics, num_images,
-                      command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv),
-                      preds=preds, visuals=visuals, num_videos=num_videos)
-    runner.logger.info(f'{split} run recorded in {path}' if path else
-                       f'no zoo record for {args.config} in {args.results_dir}: not recorded')
+    videos = hasattr(dataset, 'get_len_per_video')  # video datasets count frames apart
+    submission = None if failed else [  # what the metrics' writers made, if they ran
+        p for m in runner.test_evaluator.metrics if getattr(m, 'outfile_prefix', None)
+        for p in sum(m.output_targets(), []) if osp.exists(p)] or None
+    path = osp.join(cfg.work_dir, 'scores.json')
+    write_json(path, json_safe(dict(
+        config=args.config, checkpoint=args.checkpoint,
+        command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv), metrics=metrics,
+        num_images=dataset.num_all_imgs if videos else len(dataset),
+        num_videos=len(dataset) if videos else None, submission=submission,
+        show_dir=show_dir_path(args, cfg, runner) if args.show_dir else None)), indent=2)
+    runner.logger.info(f'scores written to {path}')
 
 
 if __name__ == '__main__':

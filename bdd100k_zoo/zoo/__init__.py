@@ -1,9 +1,8 @@
-"""The model zoo: result records (``results/*.json``), the tables generated
-from them (``tools/gen_results_table.py``) and what ``tools/test.py`` adds to
-a record after an evaluation (:func:`record_run`)."""
+"""The model zoo's data: result records (``results/*.json``) and what is generated
+from them (tables, family pages, model index); the tools that record a run and
+generate the pages are in ``tools/model_zoo/``."""
 from .records import (SPLITS, Checkpoint, Measurement, Record, RecordError, Reference,
                       load_record, load_records, save_record, set_measured)
-from .run import record_run
 
 __all__ = ['SPLITS', 'Checkpoint', 'Measurement', 'Record', 'RecordError', 'Reference',
-           'load_record', 'load_records', 'save_record', 'set_measured', 'record_run']
+           'load_record', 'load_records', 'save_record', 'set_measured']

@@ -1,20 +1,14 @@
 """Result records: ``results/<config name>.json``, one per zoo config.
 
-A record holds, per split, the *published* reference (typed in from the
-published zoo's README, with its source) and the *measured* entry (written by
-``tools/test.py``, with the command, date, code version and checkpoint that
-produced it). The two live under separate keys, and code only ever writes
-``measured``, so a measurement can never overwrite a published number nor the
-other way round. Loading validates everything (a msgspec schema, then what
-a schema cannot say) and names the file and field of the first problem,
-because the table is generated from these files and a silent typo would put
-a wrong number in the README.
-
-What may be measured: a run over BDD100K's whole official split
-(:data:`~bdd100k_zoo.tasks.TASK_SPECS`), with finite scores and the sha256 of the
-checkpoint that was evaluated; ``tools/test.py`` loads that checkpoint
-strictly (every key present, every shape matching). Anything else is refused
-with the reason, when recorded and again when read.
+Per split, the *published* reference (typed in from the published zoo's README,
+with its source) and the *measured* entry (``tools/model_zoo/record_run.py``
+writes it from a ``tools/test.py`` run's ``scores.json``). Code only ever writes
+``measured``, so neither can overwrite the other. Loading validates everything
+and names the file and field of the first problem (a silent typo would put a
+wrong number in the README): the schema; finite scores; measured runs over
+BDD100K's whole official split (:data:`~bdd100k_zoo.tasks.TASK_SPECS`); a
+``config`` under ``configs/``, as the generator executes it and writes the
+family's pages beside it.
 
 Layout::
 
@@ -38,6 +32,7 @@ from msgspec import Meta, Struct
 from typing_extensions import Annotated
 
 from ..tasks import TASK_SPECS, TASKS
+from ..utils.io import atomic_write
 
 SPLITS = ('val', 'test')
 Text = Annotated[str, Meta(pattern=r'\S')]  # not empty nor blank
@@ -117,7 +112,7 @@ def check_official_split(task: str, split: str, num_images: int,
         raise RecordError(
             f'{where}: the run covers {count} {spec.unit}, but the official BDD100K {split} '
             f'split of {task} has {spec.split_sizes[split]:,}: only a run over the whole split '
-            'can be the zoo\'s number (evaluate subsets without --results-dir)')
+            'can be the zoo\'s number')
 
 
 def parse_record(obj: Any, where: str) -> Record:
@@ -135,7 +130,11 @@ def parse_record(obj: Any, where: str) -> Record:
     stem = osp.splitext(osp.basename(where))[0]
     if where.endswith('.json') and record.name != stem:
         raise RecordError(f'{where}.name: {record.name!r} differs from the file name {stem!r}')
-    if osp.splitext(osp.basename(record.config))[0] != record.name:
+    parts = record.config.split('/')
+    if parts[0] != 'configs' or len(parts) < 3 or {'', '.', '..'} & set(parts):
+        raise RecordError(f'{where}.config: {record.config!r} is not a file under configs/ '
+                          '(a relative path without ..: configs/<family>/<name>.py)')
+    if osp.splitext(parts[-1])[0] != record.name:
         raise RecordError(f'{where}.config: {record.config!r} is not the config named '
                           f'{record.name!r}')
     for split, run in record.measured.items():
@@ -165,11 +164,9 @@ def load_records(results_dir: str) -> List[Record]:
 def save_record(record: Record, path: str) -> None:
     obj = msgspec.to_builtins(record)
     parse_record(obj, path)  # never write what could not be read back
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
+    with atomic_write(path) as f:  # a full disk or Ctrl-C leaves the old record
         json.dump(obj, f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write('\n')
-    os.replace(tmp, path)
 
 
 def set_measured(path: str, split: str, measurement: Measurement) -> Record:

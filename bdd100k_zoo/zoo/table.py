@@ -3,22 +3,18 @@
 Sections, columns and their order follow Vis4D's zoo (Vis4D's
 ``zoo/bdd100k/README.md``, test columns as in the mmdet 2.x BDD100K zoo).
 Everything describing a model (backbone, schedule, multi-scale training,
-iterations, input size, detector) is read from its config with
-``mmengine.Config``, so the table cannot drift from what the config trains.
-A fact the reader does not recognise is an error, never a guess.
-
-Links: Config points into the repository; Scores / plot / Preds / Visuals
-point at files in the results directory and are left empty where the file
-is not there (paths outside it, e.g. a work dir, stay in the record as
+iterations, input size, detector) is read from its config, so the table cannot
+drift from what the config trains; a fact the reader does not recognise is an
+error, never a guess. Scores / plot / Preds / Visuals link files of the results
+directory where they are there (a work dir elsewhere stays in the record as
 provenance only, so the table comes out the same on every checkout).
 """
 import os.path as osp
-from collections import OrderedDict
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from .records import Record
+from .records import SPLITS, Record, RecordError
 from ..tasks import TASK_SPECS, Headline, headline_value
 
 PUBLISHED_MARK = '†'
@@ -36,7 +32,13 @@ class ConfigFactError(ValueError):
 # ---------------------------------------------------------------- config facts
 
 def load_config(repo_root: str, record: Record) -> Config:
-    path = osp.join(repo_root, record.config)
+    """The record's config; it must be a file under ``configs/``, also through links
+    (loading a config executes it)."""
+    configs = osp.realpath(osp.join(repo_root, 'configs'))
+    path = osp.realpath(osp.join(repo_root, record.config))
+    if osp.commonpath([configs, path]) != configs:
+        raise RecordError(f'results/{record.name}.json: config {record.config} is {path}, '
+                          f'outside {configs}')
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'results/{record.name}.json names config {record.config}, which does not '
@@ -102,33 +104,17 @@ def iterations(cfg: Config) -> str:
     return f'{iters // 1000}K' if iters % 1000 == 0 else str(iters)
 
 
-def _transforms(pipeline) -> List[dict]:
-    """All transforms of a pipeline, also those nested in wrappers."""
-    found = []
-    for item in pipeline or []:
-        if isinstance(item, dict):
-            if 'type' in item:
-                found.append(item)
-            for value in item.values():
-                if isinstance(value, (list, tuple)):
-                    found += _transforms(value)
-        elif isinstance(item, (list, tuple)):
-            found += _transforms(item)
-    return found
-
-
-def _train_pipeline(cfg: Config):
-    dataset = cfg.train_dataloader.dataset
-    while 'pipeline' not in dataset and 'dataset' in dataset:  # dataset wrappers
-        dataset = dataset.dataset
-    if 'datasets' in dataset:  # ConcatDataset
-        return [t for d in dataset.datasets for t in d.get('pipeline', [])]
-    return dataset.get('pipeline', [])
+def _transforms(node) -> List[dict]:
+    """Every transform (a dict with a ``type``) in the training dataset, also in
+    dataset wrappers and nested transforms."""
+    if isinstance(node, dict):
+        return [node] * ('type' in node) + [t for v in node.values() for t in _transforms(v)]
+    return [t for v in node for t in _transforms(v)] if isinstance(node, (list, tuple)) else []
 
 
 def multi_scale_train(cfg: Config) -> bool:
     """Training resizes to a randomly chosen scale (mmdet RandomChoiceResize / RandomResize)."""
-    for t in _transforms(_train_pipeline(cfg)):
+    for t in _transforms(cfg.train_dataloader.dataset):
         kind = t['type'].split('.')[-1]
         if kind in ('RandomChoiceResize', 'RandomResize'):
             return True
@@ -139,22 +125,20 @@ def multi_scale_train(cfg: Config) -> bool:
 
 def input_size(cfg: Config) -> str:
     """The training crop, ``H \\* W`` as Vis4D writes it."""
-    size = cfg.model.get('data_preprocessor', {}).get('size')
-    if size is None:
-        crops = [t['crop_size'] for t in _transforms(_train_pipeline(cfg)) if 'crop_size' in t]
-        size = crops[0] if crops else None
+    crops = [t['crop_size'] for t in _transforms(cfg.train_dataloader.dataset)
+             if 'crop_size' in t]
+    size = cfg.model.get('data_preprocessor', {}).get('size') or next(iter(crops), None)
     if size is None:
         raise _fact_error(cfg, 'input size', 'no data_preprocessor.size or crop_size')
     return f'{size[0]} \\* {size[1]}'
 
 
 # Columns before the score columns, per task: title -> fact reader.
-MODEL_COLUMNS: Dict[str, 'OrderedDict[str, Callable[[Config], str]]'] = {
-    'det': OrderedDict([('Backbone', backbone_name), ('Lr schd', lr_schedule),
-                        ('MS-train', lambda c: '✓' if multi_scale_train(c) else '')]),
-    'sem_seg': OrderedDict([('Base Network', backbone_name), ('Iters', iterations),
-                            ('Input', input_size)]),
-    'box_track': OrderedDict([('Detector', detector_name), ('Base Network', backbone_name)]),
+MODEL_COLUMNS: Dict[str, Dict[str, Callable[[Config], str]]] = {
+    'det': {'Backbone': backbone_name, 'Lr schd': lr_schedule,
+            'MS-train': lambda c: '✓' if multi_scale_train(c) else ''},
+    'sem_seg': {'Base Network': backbone_name, 'Iters': iterations, 'Input': input_size},
+    'box_track': {'Detector': detector_name, 'Base Network': backbone_name},
 }
 MODEL_COLUMNS['ins_seg'] = MODEL_COLUMNS['pan_seg'] = MODEL_COLUMNS['det']
 MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
@@ -164,62 +148,49 @@ MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
 
 def columns(task: str) -> List[str]:
     cols = list(MODEL_COLUMNS[task])
-    for split in ('val', 'test'):
+    for split in SPLITS:
         cols += [f'{h.column}-{split}' for h in TASK_SPECS[task].headlines] + [f'Scores-{split}']
     return cols + ['Config', 'Weights', 'Preds', 'Visuals']
 
 
 def score_cell(record: Record, split: str, headline: Headline) -> str:
-    ref, run = getattr(record.published, split), getattr(record.measured, split)
-    key = headline.key
-    published = f'{headline_value(headline, ref.scores[key])}{PUBLISHED_MARK}' \
-        if ref is not None and key in ref.scores else ''
-    measured = str(headline_value(headline, run.scores[key])) \
-        if run is not None and key in run.scores else ''
-    if measured and published:
-        return f'{measured} ({published})'
-    return measured or published
+    """The measured score, the published one (marked), or both: ``31.0 (31.2†)``."""
+    entries = ((getattr(record.measured, split), ''),
+               (getattr(record.published, split), PUBLISHED_MARK))
+    cells = [f'{headline_value(headline, e.scores[headline.key])}{mark}'
+             for e, mark in entries if e is not None and headline.key in e.scores]
+    return f'{cells[0]} ({cells[1]})' if len(cells) == 2 else ''.join(cells)
 
 
-class _Linker:
-    """Markdown links from one output file to files of the results dir / repo."""
-
-    def __init__(self, out_dir: str, results_dir: str, repo_root: str):
-        self.out_dir, self.results_dir, self.repo_root = out_dir, results_dir, repo_root
-
-    def _link(self, text: str, target: str) -> str:
-        return f'[{text}]({osp.relpath(target, self.out_dir)})'
-
-    def result_file(self, text: str, path: Optional[str]) -> str:
-        """Link a file named by a record when it lies in the results dir and exists."""
-        if not path or osp.isabs(path) or path.startswith('..'):
-            return ''
-        target = osp.join(self.results_dir, path)
-        return self._link(text, target) if osp.exists(target) else ''
-
-    def repo_file(self, text: str, path: str) -> str:
-        target = osp.join(self.repo_root, path)
-        return self._link(text, target) if osp.exists(target) else ''
+def link(text: str, target: str, out_dir: str) -> str:
+    return f'[{text}]({osp.relpath(target, out_dir)})'
 
 
-def row(record: Record, cfg: Config, link: _Linker) -> List[str]:
+def result_link(text: str, path: Optional[str], results_dir: str, out_dir: str) -> str:
+    """A link to a file a record names, where it lies in the results dir and exists
+    (a work dir elsewhere stays in the record as provenance only)."""
+    target = osp.join(results_dir, path or '')
+    inside = path and not osp.isabs(path) and not path.startswith('..')
+    return link(text, target, out_dir) if inside and osp.exists(target) else ''
+
+
+def row(record: Record, cfg: Config, repo_root: str, results_dir: str, out_dir: str) -> List[str]:
     cells = [fact(cfg) for fact in MODEL_COLUMNS[record.task].values()]
-    for split in ('val', 'test'):
+    for split in SPLITS:
         cells += [score_cell(record, split, h) for h in TASK_SPECS[record.task].headlines]
         run = getattr(record.measured, split)
-        scores = [link.result_file('scores', run.scores_file), link.result_file('plot', run.plot)] \
-            if run is not None else []
-        cells.append(' \\| '.join(c for c in scores if c))
-    val = record.measured.val
-    weights = record.weights
-    cells += [link.repo_file('config', record.config),
+        files = [result_link('scores', run.scores_file, results_dir, out_dir),
+                 result_link('plot', run.plot, results_dir, out_dir)] if run else []
+        cells.append(' \\| '.join(c for c in files if c))
+    val, weights = record.measured.val, record.weights
+    cells += [link('config', osp.join(repo_root, record.config), out_dir),
               f'[model]({weights.file}) \\| sha256 `{weights.sha256[:8]}`' if weights else '',
-              link.result_file('preds', val.preds) if val else '',
-              link.result_file('visuals', val.visuals) if val else '']
+              result_link('preds', val.preds, results_dir, out_dir) if val else '',
+              result_link('visuals', val.visuals, results_dir, out_dir) if val else '']
     return cells
 
 
-def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
     lines = ['| ' + ' | '.join(header) + ' |', '| ' + ' | '.join([':-:'] * len(header)) + ' |']
     return lines + ['| ' + ' | '.join(cells) + ' |' for cells in rows]
 
@@ -231,20 +202,17 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
     relative to ``out_dir``."""
     configs = configs if configs is not None else {
         r.name: load_config(repo_root, r) for r in records}
-    link = _Linker(out_dir, results_dir, repo_root)
     lines = [LEGEND, '']
     for task, spec in TASK_SPECS.items():
-        task_records = sorted((r for r in records if r.task == task), key=lambda r: r.name)
-        if not task_records:
+        members = sorted((r for r in records if r.task == task), key=lambda r: r.name)
+        if not members:
             continue
         lines += ['#' * level + ' ' + spec.section, '']
-        families: 'OrderedDict[str, List[Tuple[Record, Config]]]' = OrderedDict()
-        for r in task_records:
-            families.setdefault(r.model, []).append((r, configs[r.name]))
-        for family, members in families.items():
+        for family in dict.fromkeys(r.model for r in members):
+            rows = [row(r, configs[r.name], repo_root, results_dir, out_dir)
+                    for r in members if r.model == family]
             lines += ['#' * (level + 1) + ' ' + family, '']
-            lines += _markdown_table(columns(task), [row(r, c, link) for r, c in members])
-            lines.append('')
+            lines += markdown_table(columns(task), rows) + ['']
     return '\n'.join(lines).rstrip('\n') + '\n'
 
 

@@ -64,3 +64,18 @@ def test_an_installed_package_resolves_its_scope(installed):
                '.filename)')
     assert out.strip() == osp.join(installed, 'bdd100k_zoo', '.mim', 'configs', 'mask_rcnn',
                                    'mask_rcnn_r50_3x_bdd100k.py')
+
+
+def test_the_family_pages_ship_beside_their_metafiles(installed):
+    """Every metafile's README (the family's generated page) is in the package too."""
+    import yaml
+    mim = osp.join(installed, 'bdd100k_zoo', '.mim')
+    with open(osp.join(mim, 'model-index.yml')) as f:
+        imports = yaml.safe_load(f)['Import']
+    assert imports
+    for path in imports:
+        with open(osp.join(mim, path)) as f:
+            meta = yaml.safe_load(f)
+        pages = {entry['README'] for entry in meta['Collections'] + meta['Models']}
+        assert pages == {f'{osp.dirname(path)}/README.md'}
+        assert osp.isfile(osp.join(mim, *pages)), path

@@ -1,7 +1,7 @@
-"""The zoo records only what can be its number: tools/test.py refuses a sample
-run before evaluating it; a full-split run lands in the record (scores file,
-per-class plot) and the generated table. tools/browse_dataset.py paints the
-ground truth of every task."""
+"""The zoo records only what can be its number: tools/test.py writes what a run
+measured and wrote to scores.json; tools/model_zoo/record_run.py refuses a sample
+run and records a full-split one (scores file, per-class plot), which lands in the
+generated table. tools/browse_dataset.py paints the ground truth of every task."""
 import json
 import os.path as osp
 import shutil
@@ -11,35 +11,51 @@ import sys
 import numpy as np
 from PIL import Image
 
-from bdd100k_zoo.zoo import load_record, record_run
-from bdd100k_zoo.zoo.plots import PLOT_SIZE
+from bdd100k_zoo.zoo import load_record
 from helpers import FRCNN_CONFIG, REPO, load_tool, run_tool, sample_options
 
 NAME = 'faster_rcnn_r50_1x_bdd100k'
 
 
-def test_a_sample_run_is_refused_before_it_is_evaluated(trained_detector, detect_sample,
-                                                       tmp_path):
+def test_a_test_run_is_written_down_and_a_sample_run_refused(trained_detector, detect_sample,
+                                                             tmp_path):
     work_dir, _ = trained_detector
+    ckpt = osp.join(work_dir, 'epoch_2.pth')
     results = tmp_path / 'results'
     results.mkdir()
     shutil.copy(osp.join(REPO, 'results', f'{NAME}.json'), results)
     before = (results / f'{NAME}.json').read_text()
+    run_tool('tools/test.py', FRCNN_CONFIG, ckpt, '--work-dir', str(tmp_path / 'work'),
+             '--outfile-prefix', str(tmp_path / 'preds'), '--cfg-options',
+             *sample_options(*detect_sample))
+    run = json.loads((tmp_path / 'work' / 'scores.json').read_text())
+    assert (run['config'], run['checkpoint']) == (FRCNN_CONFIG, ckpt)
+    assert run['command'].startswith(f'python tools/test.py {FRCNN_CONFIG} {ckpt} --work-dir')
+    assert run['metrics']['AP'] >= 0 and 'AP/car' in run['metrics']
+    assert (run['num_images'], run['num_videos']) == (1, None)
+    assert (run['submission'], run['show_dir']) == ([str(tmp_path / 'preds.json')], None)
+
     proc = subprocess.run(
-        [sys.executable, 'tools/test.py', FRCNN_CONFIG, osp.join(work_dir, 'epoch_2.pth'),
-         '--work-dir', str(tmp_path / 'work'), '--results-dir', str(results),
-         '--cfg-options', *sample_options(*detect_sample)],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+        [sys.executable, 'tools/model_zoo/record_run.py', str(tmp_path / 'work' / 'scores.json'),
+         '--results-dir', str(results)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.stderr.strip().endswith(
-        f'--results-dir: {results}/{NAME}.json: not recorded: the run covers 1 images, but the '
+        f'{results}/{NAME}.json: not recorded: the run covers 1 images, but the '
         'official BDD100K val split of det has 10,000: only a run over the whole split can be '
-        "the zoo's number (evaluate subsets without --results-dir)")
+        "the zoo's number")
     assert (results / f'{NAME}.json').read_text() == before
-    assert not (tmp_path / 'work' / 'scores.json').exists()  # refused before evaluating
+    assert not (results / 'scores').exists()
+
+    # --format-only: no scores, but the run and its submission are written down
+    run_tool('tools/test.py', FRCNN_CONFIG, ckpt, '--work-dir', str(tmp_path / 'test'),
+             '--format-only', '--outfile-prefix', str(tmp_path / 'sub'), '--cfg-options',
+             *sample_options(*detect_sample))
+    run = json.loads((tmp_path / 'test' / 'scores.json').read_text())
+    assert run['metrics'] == {} and run['submission'] == [str(tmp_path / 'sub.json')]
 
 
 def test_a_full_split_run_is_recorded_and_lands_in_the_table(tmp_path):
+    record_run = load_tool('model_zoo/record_run')
     results = tmp_path / 'results'
     results.mkdir()
     shutil.copy(osp.join(REPO, 'results', f'{NAME}.json'), results)
@@ -51,9 +67,11 @@ def test_a_full_split_run_is_recorded_and_lands_in_the_table(tmp_path):
     preds.write_text('[]')
     visuals.mkdir(parents=True)
     metrics = {'AP': 30.97, 'AP50': 55.1, 'AP/car': 45.2, 'AP/train': 0.0}
-    record_run(str(results), FRCNN_CONFIG, str(ckpt), 'val', metrics, 10000,
-               command='python tools/test.py ... --results-dir results', preds=str(preds),
-               visuals=str(visuals))
+    (tmp_path / 'scores.json').write_text(json.dumps(dict(
+        config=FRCNN_CONFIG, checkpoint=str(ckpt), metrics=metrics, num_images=10000,
+        num_videos=None, command='python tools/test.py ...', submission=[str(preds)],
+        show_dir=str(visuals))))
+    assert record_run.main([str(tmp_path), '--results-dir', str(results)]) == 0
 
     record = load_record(str(results / f'{NAME}.json'))
     assert record.published == published  # the measurement went beside it
@@ -65,17 +83,19 @@ def test_a_full_split_run_is_recorded_and_lands_in_the_table(tmp_path):
     scores = json.loads((results / run.scores_file).read_text())
     assert scores == metrics and run.scores == {'AP': 30.97, 'AP50': 55.1}
     with Image.open(results / run.plot) as plot:
-        assert plot.format == 'PNG' and plot.size == PLOT_SIZE
+        assert plot.format == 'PNG' and plot.size == record_run.PLOT_SIZE
 
     readme = tmp_path / 'README.md'
     readme.write_text('<!-- zoo-table:start -->\n<!-- zoo-table:end -->\n')
-    gen = load_tool('gen_results_table')
+    gen = load_tool('model_zoo/gen_tables')
     assert gen.main(['--results-dir', str(results), '--readme', str(readme)]) == 0
     row = [line for line in (results / 'README.md').read_text().splitlines()
            if line.startswith('| R-50-FPN | 1x |')][0]
     assert '| 31.0 (31.2†) |' in row
     assert f'[scores](scores/{NAME}_val.json) \\| [plot](plots/{NAME}_val.png)' in row
     assert row.endswith(f'| [preds](preds/{NAME}.json) | [visuals](visuals/{NAME}) |')
+    page = (tmp_path / 'configs' / 'faster_rcnn' / 'README.md').read_text()
+    assert '| 31.0 (31.2†) |' in page and 'val scores measured by tools/test.py' in page
 
 
 def test_browse_dataset_paints_ground_truth(detect_sample, tmp_path):
@@ -91,7 +111,7 @@ def test_browse_dataset_paints_ground_truth(detect_sample, tmp_path):
 def test_browse_dataset_paints_semantic_segmentation(samples, tmp_path):
     """mmseg's visualizer on the training pipeline's crops, in the BDD100K palette."""
     from bdd100k_zoo.labels import get_task_labels
-    from test_sem_seg_e2e import CONFIG, sem_seg_options
+    from test_models.test_sem_seg_e2e import CONFIG, sem_seg_options
     root = osp.join(samples, 'segment')
     np.random.seed(1)  # a fixed random crop, one that shows road
     load_tool('browse_dataset').main([

@@ -1,7 +1,8 @@
-"""The OpenMMLab model index (model-index.yml + configs/<family>/metafile.yml) is
-generated from the records and configs, with modelindex's standard fields only, and
-kept current by --check; it ships in the package (bdd100k_zoo/.mim) for mim and the
-bdd100k_zoo:: config scope. Tracking visuals become one mp4 per video (GIF
+"""The OpenMMLab model index (model-index.yml + configs/<family>/metafile.yml) and
+each family's page (configs/<family>/README.md: paper, abstract, results, where
+they come from, citation) are generated from the records, configs and papers, with
+modelindex's standard fields only, and kept current by --check; it ships in the
+package (bdd100k_zoo/.mim) for mim and the bdd100k_zoo:: config scope. Tracking visuals become one mp4 per video (GIF
 optional, small), from tools/browse_dataset.py on the real sample."""
 import copy
 import json
@@ -39,9 +40,13 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
     for path in index['Import']:
         meta = _load(osp.join(REPO, path))
         collections = {c['Name'] for c in meta['Collections']}
+        page = f'{osp.dirname(path)}/README.md'
         for c in meta['Collections']:
             assert c['Metadata']['Training Data'] == 'BDD100K' and c['Metadata']['Architecture']
-            assert c['Paper']['URL'].startswith('https://')
+            assert c['Paper']['URL'].startswith('https://') and c['README'] == page
+            text = open(osp.join(REPO, page)).read()  # the family's page, with its paper
+            assert text.startswith('# ') and f'> [{c["Paper"]["Title"]}]({c["Paper"]["URL"]})' \
+                in text and '## Abstract' in text and '```latex\n@' in text
         for model in meta['Models']:
             assert model['In Collection'] in collections
             assert osp.dirname(model['Config']) == osp.dirname(path)  # its family's metafile
@@ -62,10 +67,14 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
             assert result['Dataset'] == 'BDD100K' and result['Task']
             found.update(result['Metrics'])
         published = not (run and run.scores)
-        assert ('published reference' in model['README']) == published
-        assert f'results/{record.name}.json' in model['README']
+        assert model['README'] == f'{osp.dirname(record.config)}/README.md'
+        # the page says where each model's numbers come from
+        source = [line for line in open(osp.join(REPO, model['README'])).read().splitlines()
+                  if line.startswith(f'- `{record.name}`: ')][0]
+        assert ('published reference' in source) == published
+        assert f'results/{record.name}.json' in source
         if published:
-            assert ref.source in model['README']
+            assert ref.source in source
         expected = {name: key for name, key in METRIC_KEYS[record.task].items() if key in scores}
         assert set(found) == set(expected), record.name
         for name, key in expected.items():
@@ -91,13 +100,15 @@ def test_check_detects_a_stale_metafile(tmp_path, capsys):
     shutil.copy(osp.join(RESULTS, 'mask_rcnn_r50_1x_bdd100k.json'), results_dir)
     readme.write_text('<!-- zoo-table:start -->\n<!-- zoo-table:end -->\n')
     args = ['--results-dir', str(results_dir), '--readme', str(readme)]
-    gen = load_tool('gen_results_table')
+    gen = load_tool('model_zoo/gen_tables')
     repo_metafile = open(osp.join(REPO, 'configs/mask_rcnn/metafile.yml')).read()
     assert gen.main(args) == 0 and gen.main(args + ['--check']) == 0
     # the index of a results dir lies beside it, never in the repository
     metafile = tmp_path / 'configs/mask_rcnn/metafile.yml'
     assert _load(tmp_path / 'model-index.yml') == {'Import': ['configs/mask_rcnn/metafile.yml']}
     assert open(osp.join(REPO, 'configs/mask_rcnn/metafile.yml')).read() == repo_metafile
+    page = tmp_path / 'configs/mask_rcnn/README.md'
+    assert '| 17.0† | 23.4† |' in page.read_text()
     assert [m['Name'] for m in _load(metafile)['Models']] == ['mask_rcnn_r50_1x_bdd100k']
 
     metafile.write_text(metafile.read_text().replace('mask AP: 17.0', 'mask AP: 17.1'))
@@ -111,6 +122,9 @@ def test_check_detects_a_stale_metafile(tmp_path, capsys):
     (results_dir / 'mask_rcnn_r50_1x_bdd100k.json').write_text(json.dumps(record))
     assert gen.main(args + ['--check']) == 1
     assert gen.main(args) == 0 and 'mask AP: 17.3' in metafile.read_text()
+    assert '| 17.3† | 23.4† |' in page.read_text()
+    page.write_text(page.read_text().replace('## Abstract', '## Summary'))
+    assert gen.main(args + ['--check']) == 1  # a family page edited by hand
     (tmp_path / 'model-index.yml').unlink()
     assert gen.main(args + ['--check']) == 1  # a missing index is stale too
 

@@ -10,7 +10,7 @@ import pytest
 from bdd100k_zoo.zoo import (Checkpoint, Measurement, RecordError, load_record, load_records,
                              set_measured)
 from bdd100k_zoo.zoo.records import PerSplit
-from helpers import REPO
+from helpers import REPO, load_tool
 
 RESULTS = osp.join(REPO, 'results')
 ZOO = ['faster_rcnn_r50_1x_bdd100k', 'faster_rcnn_r50_3x_bdd100k', 'mask_rcnn_r50_1x_bdd100k',
@@ -131,30 +131,28 @@ def _metrics(ap=30.0):
 
 @pytest.mark.parametrize('kwargs, reason', [
     (dict(num_images=1), 'the run covers 1 images, but the official BDD100K val split of det '
-     'has 10,000: only a run over the whole split can be the zoo\'s number (evaluate subsets '
-     'without --results-dir)'),
+     'has 10,000: only a run over the whole split can be the zoo\'s number'),
     (dict(metrics=_metrics(float('nan'))), "scores ['AP'] are not finite numbers"),
     (dict(checkpoint='/no/such/ckpt.pth'), 'the evaluated checkpoint /no/such/ckpt.pth is not '
      'there to hash'),
 ])
 def test_a_run_that_cannot_be_the_zoos_number_is_refused_with_the_reason(tmp_path, kwargs,
                                                                           reason):
-    from bdd100k_zoo.zoo import record_run
+    record_run = load_tool('model_zoo/record_run').record_run
     shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), tmp_path)
     path = str(tmp_path / 'faster_rcnn_r50_1x_bdd100k.json')
     before = open(path).read()
     ckpt = tmp_path / 'epoch_1.pth'
     ckpt.write_bytes(b'weights')
-    args = dict(results_dir=str(tmp_path),
-                config='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
-                checkpoint=str(ckpt), split='val', metrics=_metrics(), num_images=10000,
-                command='python tools/test.py ...')
+    run = dict(config='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
+               checkpoint=str(ckpt), metrics=_metrics(), num_images=10000, num_videos=None,
+               command='python tools/test.py ...', submission=None, show_dir=None)
     with pytest.raises(RecordError) as err:
-        record_run(**dict(args, **kwargs))
+        record_run(str(tmp_path), dict(run, **kwargs), 'val')
     assert str(err.value) == f'{path}: not recorded: {reason}'
     assert open(path).read() == before and not (tmp_path / 'scores').exists()
 
-    record_run(**args)  # the whole split, finite scores, a checkpoint to hash
+    record_run(str(tmp_path), run, 'val')  # the whole split, finite scores, a checkpoint
     run = load_record(path).measured.val
     assert run.num_images == 10000 and run.scores == {'AP': 30.0, 'AP50': 50.0}
     assert run.checkpoint.sha256 == hashlib.sha256(b'weights').hexdigest()
@@ -167,3 +165,15 @@ def test_tracking_runs_count_videos():
     with pytest.raises(RecordError, match='the run covers 2 videos, but the official BDD100K '
                        'val split of box_track has 200'):
         check_official_split('box_track', 'val', num_images=12, num_videos=2)
+
+
+@pytest.mark.parametrize('config', [
+    '/etc/faster_rcnn_r50_1x_bdd100k.py', '../faster_rcnn_r50_1x_bdd100k.py',
+    'configs/../../x/faster_rcnn_r50_1x_bdd100k.py', 'tools/faster_rcnn_r50_1x_bdd100k.py',
+    'configs/faster_rcnn_r50_1x_bdd100k.py'])
+def test_a_records_config_is_a_file_under_configs(tmp_path, config):
+    """The generator executes a record's config and writes its family's pages beside
+    it: an absolute path or .. would make it run or write outside the repository."""
+    path = _write(tmp_path, dict(_valid(), config=config))
+    with pytest.raises(RecordError, match=f'^{path}.config: .* is not a file under configs/'):
+        load_record(path)

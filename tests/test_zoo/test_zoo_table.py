@@ -1,14 +1,17 @@
 """The zoo table: generated from records + configs with Vis4D's sections,
-columns and order; published numbers marked; stale tables caught by --check."""
+columns and order; published numbers marked; stale tables caught by --check;
+the generator writes every file through a temporary name and reads configs only
+under configs/."""
 import json
 import os.path as osp
 import shutil
 
 import pytest
 
-from bdd100k_zoo.zoo import load_records
-from bdd100k_zoo.zoo.table import ConfigFactError, backbone_name, load_config, render
-from helpers import REPO, load_tool
+from bdd100k_zoo.zoo import RecordError, load_records
+from bdd100k_zoo.zoo.table import (END, START, ConfigFactError, backbone_name, load_config,
+                                   render)
+from helpers import REPO, full_disk, load_tool
 
 RESULTS = osp.join(REPO, 'results')
 CFG = 'configs/{}/{}.py'
@@ -98,8 +101,13 @@ def test_unknown_backbone_is_an_error_not_a_guess():
         backbone_name(cfg)
 
 
-def test_committed_tables_are_current():
-    assert load_tool('gen_results_table').main(['--check']) == 0
+def test_committed_tables_pages_and_index_are_current(capsys):
+    """README summary, results/README.md, every configs/<family>/README.md and
+    metafile.yml, model-index.yml: as generated (one line says so)."""
+    assert load_tool('model_zoo/gen_tables').main(['--check']) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('zoo tables, pages and model index are current (')
+    assert out.count('\n') == 1
 
 
 def test_check_detects_a_stale_table(tmp_path, capsys):
@@ -108,7 +116,7 @@ def test_check_detects_a_stale_table(tmp_path, capsys):
     shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), results)
     readme.write_text('# x\n\n<!-- zoo-table:start -->\nold\n<!-- zoo-table:end -->\ntail\n')
     args = ['--results-dir', str(results), '--readme', str(readme)]
-    gen = load_tool('gen_results_table')
+    gen = load_tool('model_zoo/gen_tables')
     assert gen.main(args + ['--check']) == 1  # never generated
     assert gen.main(args) == 0
     assert gen.main(args + ['--check']) == 0
@@ -122,3 +130,31 @@ def test_check_detects_a_stale_table(tmp_path, capsys):
     assert gen.main(args + ['--check']) == 1
     assert 'stale zoo table(s)' in capsys.readouterr().err
     assert gen.main(args) == 0 and '| 31.3† |' in readme.read_text()
+
+
+def test_a_full_disk_leaves_every_generated_file_whole(tmp_path):
+    """A file size limit (a full disk) or Ctrl-C while the README is written leaves
+    the old README, not one cut at the limit; the temporary file is removed."""
+    results, readme = tmp_path / 'results', tmp_path / 'README.md'
+    results.mkdir()
+    shutil.copy(osp.join(RESULTS, 'faster_rcnn_r50_1x_bdd100k.json'), results)
+    old = '# x\n\n' + 'a long introduction\n' * 2000 + f'{START}\n{END}\n'  # 40 KB
+    readme.write_text(old)
+    gen = load_tool('model_zoo/gen_tables')
+    with full_disk(16 * 1024), pytest.raises(OSError):
+        gen.main(['--results-dir', str(results), '--readme', str(readme)])
+    assert readme.read_text() == old
+    assert not [p for p in tmp_path.rglob('*') if '.tmp' in p.name]
+    assert gen.main(['--results-dir', str(results), '--readme', str(readme)]) == 0
+    assert '| 31.2† |' in readme.read_text()
+
+
+def test_a_config_linked_from_outside_configs_is_refused(tmp_path):
+    """A record names configs/<family>/<name>.py, but a link there to a file elsewhere
+    is still not executed."""
+    record = load_records(RESULTS)[0]
+    (tmp_path / 'configs' / 'faster_rcnn').mkdir(parents=True)
+    (tmp_path / 'elsewhere.py').write_text('import os  # would run\n')
+    (tmp_path / record.config).symlink_to(tmp_path / 'elsewhere.py')
+    with pytest.raises(RecordError, match=f'config {record.config} is .*elsewhere.py, outside'):
+        load_config(str(tmp_path), record)
