@@ -3,23 +3,24 @@
     python tools/infer.py CONFIG CKPT INPUT --out-dir DIR [--device cuda:0]
         [--score-thr 0.3] [--batch-size N] [--no-paint] [--cfg-options k=v ...]
 
-INPUT: an image, a video file (mp4 / mov / avi / mkv), or a folder of images,
-video files and BDD100K-style frame folders (``<video>/<frame>.jpg``). Every
-zoo task: detection, instance segmentation, semantic segmentation, box
-tracking (frame by frame, one tracker state per video). Writes into DIR:
+INPUT: an image, a video file (mp4 / mov / avi / mkv / m4v), or a folder of
+images, video files and BDD100K-style frame folders (``<video>/<frame>.jpg``).
+Every zoo task (box tracking frame by frame, one tracker state per video).
+Writes into DIR:
 
-  predictions.json        Scalabel frames, the task's submission format
-                          (tracking: also predictions/<video>.json + .zip;
-                          semantic segmentation: predictions/<name>.png train
-                          ids + .zip, and one RLE per class in the JSON)
+  predictions.json        Scalabel frames of every input frame
+  predictions*            the task's submission format where it differs
+                          (as tools/test.py --format-only writes it: PNG masks
+                          + zip for segmentation and drivable area, bitmasks
+                          for panoptic, per-video JSONs + zip for tracking)
   painted/                painted frames (the configs' visualizers, BDD100K
                           palettes); painted/<video>.mp4 per video
 
---score-thr drops lower-scoring predictions from both (default: the JSON
-keeps all, as a submission does; painting shows >= 0.3). Unreadable images or
-video frames are reported by path, skipped and counted. Outputs are written
-under a temporary folder and moved into DIR at the end. The checkpoint must
-fit the config (see tools/convert_checkpoint.py for bdd100k-models files).
+--score-thr drops lower-scoring predictions from both (default: the
+submission keeps all; painting shows >= 0.3). Unreadable images or video
+frames are reported by path, skipped and counted. Output folders are swapped
+in whole at the end. The checkpoint must fit the config (see
+tools/convert_checkpoint.py for bdd100k-models files).
 """
 import argparse
 
@@ -37,7 +38,7 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', required=True, help='where predictions and paintings go')
     parser.add_argument('--device', help='e.g. cuda:0 or cpu (default: cuda:0 if available)')
     parser.add_argument('--score-thr', type=float,
-                        help='drop predictions under this score (JSON and painting)')
+                        help='drop predictions under this score (submission and painting)')
     parser.add_argument('--batch-size', type=int, default=1,
                         help='images per forward pass (tracking: always 1)')
     parser.add_argument('--no-paint', action='store_true',

@@ -5,9 +5,8 @@
     summary = run_inference(inferencer, 'my_dashcam.mp4', 'out/')
 """
 from ..visualization import Mp4Writer, write_video
-from .inferencer import (InferenceSummary, OutputWriter, build_inferencer, config_task,
-                         run_inference, zoo_dataset_meta)
+from .inferencer import InferenceSummary, build_inferencer, run_inference, zoo_dataset_meta
 from .sources import collect_sources
 
-__all__ = ['InferenceSummary', 'OutputWriter', 'build_inferencer', 'config_task',
-           'run_inference', 'zoo_dataset_meta', 'collect_sources', 'Mp4Writer', 'write_video']
+__all__ = ['InferenceSummary', 'build_inferencer', 'run_inference', 'zoo_dataset_meta',
+           'collect_sources', 'Mp4Writer', 'write_video']

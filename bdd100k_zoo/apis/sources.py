@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
 
 import cv2
+import mmcv
 import numpy as np
+from mmdet.apis.det_inferencer import IMG_EXTENSIONS
 
-from ..visualization.videos import BDD100K_FRAME_NAME, FRAME_FOLDER_FPS
-from .video import VIDEO_SUFFIXES, open_video, video_frames
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+from ..visualization.videos import (BDD100K_FRAME_NAME, FRAME_FOLDER_FPS, VIDEO_SUFFIXES,
+                                    open_video, video_frames)
 
 
 def natural_key(name: str):
@@ -40,7 +40,7 @@ class InputFrame:
     source: str  # what to name in messages: the file, or '<video file> frame <i>'
     img_path: str
     video: Optional[str] = None
-    index: Optional[int] = None
+    index: Optional[int] = None  # Scalabel frameIndex
 
     @property
     def name(self) -> str:
@@ -55,17 +55,15 @@ class Source:
     path: str
     video: Optional[str] = None
     files: List[str] = field(default_factory=list)
-    num_frames: int = 0
+    num_frames: int = 0  # as a video file's container claims it
     fps: float = FRAME_FOLDER_FPS
 
     def frames(self) -> Iterator[Tuple[InputFrame, Optional[np.ndarray]]]:
         """(frame, BGR image or None where it does not decode), in order."""
         if self.kind == 'video':
-            stem = self.video
-            for index, img in video_frames(self.path):
-                name = f'{stem}-{index + 1:07d}.jpg'
-                yield InputFrame(f'{self.path} frame {index}', osp.join(stem, name), stem,
-                                 index), img
+            for index, image in enumerate(video_frames(self.path)):
+                name = osp.join(self.video, f'{self.video}-{index + 1:07d}.jpg')
+                yield InputFrame(f'{self.path} frame {index}', name, self.video, index), image
             return
         indices = frame_indices(self.files) if self.video else [None] * len(self.files)
         for path, index in zip(self.files, indices):
@@ -74,14 +72,12 @@ class Source:
 
 
 def read_image(path: str) -> Optional[np.ndarray]:
-    """BGR image as mmcv / LoadImageFromFile decode it; None if it does not decode."""
+    """BGR image as ``LoadImageFromFile`` decodes it (``mmcv.imread``); None
+    if it does not decode."""
     try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError:
+        return mmcv.imread(path)
+    except (OSError, cv2.error):  # unreadable, or empty
         return None
-    if not data.size:
-        return None
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
 def frame_indices(files: List[str]) -> List[int]:
@@ -97,8 +93,20 @@ def frame_indices(files: List[str]) -> List[int]:
 
 def _images_in(folder: str) -> List[str]:
     return sorted((osp.join(folder, n) for n in os.listdir(folder)
-                   if _suffix(n) in IMAGE_SUFFIXES and osp.isfile(osp.join(folder, n))),
+                   if _suffix(n) in IMG_EXTENSIONS and osp.isfile(osp.join(folder, n))),
                   key=lambda p: natural_key(osp.basename(p)))
+
+
+def _images(folder: str, files: List[str], as_video: bool) -> Source:
+    if as_video:
+        return Source('frames', folder, osp.basename(osp.abspath(folder)), files, len(files))
+    return Source('images', folder, None, files, len(files))
+
+
+def _video_file(path: str) -> Source:
+    with open_video(path) as reader:
+        return Source('video', path, osp.splitext(osp.basename(path))[0], [], len(reader),
+                      reader.fps or FRAME_FOLDER_FPS)
 
 
 def collect_sources(path: str, images_as_video: bool = False) -> List[Source]:
@@ -112,51 +120,29 @@ def collect_sources(path: str, images_as_video: bool = False) -> List[Source]:
     path = osp.normpath(path)
     if not osp.exists(path):
         raise FileNotFoundError(f'{path} does not exist')
-    sources: List[Source] = []
+    kinds = f'images ({" ".join(IMG_EXTENSIONS)}), videos ({" ".join(VIDEO_SUFFIXES)})'
     if osp.isfile(path):
-        suffix = _suffix(path)
-        if suffix in IMAGE_SUFFIXES:
-            sources.append(_images(osp.dirname(path), [path], images_as_video))
-        elif suffix in VIDEO_SUFFIXES:
-            sources.append(_video_file(path))
-        else:
-            raise ValueError(f'{path}: unknown file type {suffix or "(no extension)"!r}; '
-                             f'expected an image ({" ".join(IMAGE_SUFFIXES)}), a video '
-                             f'({" ".join(VIDEO_SUFFIXES)}) or a folder')
-        return sources
-    entries = sorted(os.listdir(path), key=natural_key)
+        if _suffix(path) in IMG_EXTENSIONS:
+            return [_images(osp.dirname(path), [path], images_as_video)]
+        if _suffix(path) in VIDEO_SUFFIXES:
+            return [_video_file(path)]
+        raise ValueError(f'{path}: unknown file type {_suffix(path) or "(no extension)"!r}; '
+                         f'expected one of the {kinds} or a folder')
     images = _images_in(path)
-    if images:
-        sources.append(_images(path, images, images_as_video))
-    for name in entries:
+    sources = [_images(path, images, images_as_video)] if images else []
+    for name in sorted(os.listdir(path), key=natural_key):
         full = osp.join(path, name)
         if osp.isfile(full) and _suffix(name) in VIDEO_SUFFIXES:
             sources.append(_video_file(full))
-        elif osp.isdir(full):
-            frames = _images_in(full)
-            if frames:
-                sources.append(Source('frames', full, name, frames, len(frames)))
+        elif osp.isdir(full) and (frames := _images_in(full)):
+            sources.append(Source('frames', full, name, frames, len(frames)))
     if not sources:
-        raise ValueError(f'{path}: no images ({" ".join(IMAGE_SUFFIXES)}), videos '
-                         f'({" ".join(VIDEO_SUFFIXES)}) or folders of video frames in it')
+        raise ValueError(f'{path}: no {kinds} or folders of video frames in it')
     seen = {}
     for source in sources:
+        if source.video in seen:
+            raise ValueError(f'two videos named {source.video!r}: {seen[source.video]} and '
+                             f'{source.path}; frames are identified by video name')
         if source.video is not None:
-            if source.video in seen:
-                raise ValueError(f'two videos named {source.video!r}: {seen[source.video]} and '
-                                 f'{source.path}; frames are identified by video name')
             seen[source.video] = source.path
     return sources
-
-
-def _images(folder: str, files: List[str], as_video: bool) -> Source:
-    if as_video:
-        return Source('frames', folder, osp.basename(osp.abspath(folder)), files, len(files))
-    return Source('images', folder, None, files, len(files))
-
-
-def _video_file(path: str) -> Source:
-    capture, count, fps = open_video(path)
-    capture.release()
-    stem = osp.splitext(osp.basename(path))[0]
-    return Source('video', path, stem, [], count, fps or FRAME_FOLDER_FPS)

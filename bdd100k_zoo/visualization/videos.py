@@ -1,7 +1,6 @@
-"""Painted frames as videos: an mp4 written to a temporary name and renamed
-when complete (an interrupted run never leaves a truncated file under the
-final name, nor replaces an older one), and the painted frames of a folder
-assembled into one mp4 per video (GIF optional).
+"""Video files in and out, in one place: the frames of a video file (on
+``mmcv.VideoReader``), an mp4 writer that publishes complete files only, and
+painted frames assembled into one mp4 per video (GIF optional).
 
 ``TrackLocalVisualizer`` paints frame by frame: ``tools/browse_dataset.py``
 writes ``<dir>/<video>/<frame>.jpg``, mmdet's ``TrackVisualizationHook``
@@ -11,21 +10,50 @@ the split folder (``images/track/val/<video>/<frame>.jpg``), so all videos of
 the split share it. BDD100K names a frame ``<video>-<frame index>.jpg``, so a
 frame's video is that prefix; frames named otherwise belong to their folder.
 """
+import logging
 import os
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import cv2
+import mmcv
 import numpy as np
+from mmengine.logging import print_log
 
 #: BDD100K's box-tracking frames are 5 per second: its videos play at that rate.
 FRAME_FOLDER_FPS = 5.0
 GIF_WIDTH = 640  # GIFs are for quick looks (READMEs, issues): small
 FRAME_SUFFIXES = ('.jpg', '.jpeg', '.png')
+VIDEO_SUFFIXES = ('.mp4', '.mov', '.avi', '.mkv', '.m4v')
 #: a BDD100K frame's stem: ``<video>-<frame index>``, the index 1-based
 BDD100K_FRAME_NAME = re.compile(r'^(?P<video>.+)-(?P<index>\d+)$')
+
+
+def open_video(path: str) -> mmcv.VideoReader:
+    """``mmcv.VideoReader`` of a video file; one OpenCV cannot open is a
+    ValueError naming it."""
+    reader = mmcv.VideoReader(path)
+    if not reader.opened:
+        raise ValueError(f'{path}: cannot open as a video (not a video file, or a codec '
+                         'OpenCV cannot decode)')
+    return reader
+
+
+def video_frames(path: str) -> Iterator[np.ndarray]:
+    """The BGR frames of a video file, up to the decoder's real end: a
+    container may claim more frames than it holds (that is logged, naming the
+    claimed count), and a frame that does not decode ends the video."""
+    reader = open_video(path)
+    count = 0
+    with reader:
+        for frame in reader:
+            yield frame
+            count += 1
+    if count < len(reader):
+        print_log(f'{path}: the container claims {len(reader)} frames, the decoder ended '
+                  f'after {count}', logger='current', level=logging.WARNING)
 
 
 class Mp4Writer:
@@ -137,7 +165,7 @@ def make_videos(root: str, gif: bool = False) -> List[str]:
     written = []
     for video, paths in _frames_by_video(root).items():
         out = osp.join(root, f'{video}.mp4')
-        write_video((cv2.imread(p) for p in paths), out)
+        write_video((mmcv.imread(p) for p in paths), out)
         written.append(out)
         if gif:
             written.append(_write_gif(paths, osp.join(root, f'{video}.gif')))
