@@ -17,6 +17,14 @@ from ...utils.io import atomic_write, check_prefix, check_writable
 METRIC_PREFIX = 'bdd100k'
 
 
+def submission_frame(frame: Frame) -> dict:
+    """A frame as submissions hold it: without Scalabel's empty fields, but
+    with ``labels`` always (``[]`` where nothing was predicted)."""
+    data = dump(frame.dict())
+    data.setdefault('labels', [])
+    return data
+
+
 class BDD100KMetric(BaseMetric):
     """The constructor and submission handling of the BDD100K metrics.
 
@@ -83,7 +91,7 @@ class BDD100KMetric(BaseMetric):
         """``<prefix>.json``: a plain list of frames, without Scalabel's empty fields."""
         path = f'{check_prefix(outfile_prefix)}.json'
         with atomic_write(path) as f:
-            json.dump([dump(frame.dict()) for frame in frames], f)
+            json.dump([submission_frame(frame) for frame in frames], f)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {path}')
         return path

@@ -15,7 +15,7 @@ from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
 from scalabel.eval.utils import handle_inconsistent_length
-from scalabel.label.io import dump, group_and_sort, parse
+from scalabel.label.io import group_and_sort, parse
 from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
@@ -25,6 +25,7 @@ from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from ...scalabel import label_files, read_frames
 from ..functional.coco_ap import evaluate_det_frames
+from .base import submission_frame
 from .det_metric import BDD100KDetMetric, check_official_categories
 from ..functional.scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
                                paused_gc, unique_frames)
@@ -213,7 +214,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         for video in group_and_sort(frames):
             names.append(f'{video[0].videoName}.json')
             with open(osp.join(tmp, names[-1]), 'w') as f:
-                json.dump([dump(frame.dict()) for frame in video], f)
+                json.dump([submission_frame(frame) for frame in video], f)
         zip_path = publish_folder(tmp, folder, names)
         MMLogger.get_current_instance().info(
             f'BDD100K {self.task} submission of {len(frames)} frames written to {zip_path} '
