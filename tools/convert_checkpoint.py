@@ -1,31 +1,19 @@
 """Convert a checkpoint of the earlier BDD100K zoo (SysCV/bdd100k-models:
-mmdet 2.x / mmseg 0.x models, written by mmcv 1.x's ``save_checkpoint``)
-into the form mmengine writes, for a zoo config of any task.
+mmdet 2.x / mmseg 0.x, written by mmcv 1.x) into the form mmengine writes,
+for a zoo config of any task.
 
     python tools/convert_checkpoint.py CONFIG OLD.pth NEW.pth
 
-What changes:
-
-* the weights keep their names: for these models mmdet 3.x and mmseg 1.x
-  kept every parameter name of mmdet 2.x / mmseg 0.x (their own model zoos
-  still serve the 2.x / 0.x files for these configs). The tool loads them
-  as ``tools/infer.py`` does, so every weight must fit the config's model,
-  key by key and shape by shape, else it stops naming the first keys that
-  do not (another task, class count or architecture); a DDP ``module.``
-  prefix is dropped;
-* ``meta``: mmcv 1.x's ``CLASSES`` / ``PALETTE`` become mmengine's
-  ``dataset_meta`` (``classes`` / ``palette``); where the file has no ``meta``
-  at all (the published bdd100k-models files: their demo failed with
-  ``KeyError: 'meta'``), the config's BDD100K classes are written. The
-  version strings and epoch / iteration are kept under ``meta.converted_from``;
-  the rest (the optimizer state, ``hook_msgs`` with numpy scores, the config
-  text, the environment dump) is dropped;
-* the file loads with ``torch.load(weights_only=True)`` and no allow-list.
-
-``tools/test.py`` and ``tools/infer.py`` also read the unconverted files
-directly (strictly, with the same check): the conversion is for the other
-tools of the stack (mmdet's ``DetInferencer``, ``load_from``), which read
-``meta.dataset_meta``. The input is read with ``weights_only=True`` as well.
+The weights keep their names (mmdet 3.x / mmseg 1.x kept those of mmdet 2.x
+/ mmseg 0.x for these models) and load as ``tools/infer.py`` loads them:
+every key and shape must fit the config's model, else the misfits are named.
+mmcv 1.x's ``CLASSES`` / ``PALETTE`` become ``meta.dataset_meta`` (a file
+without ``meta``, as published, gets the config's BDD100K classes); versions
+and epoch / iteration go to ``meta.converted_from``; the optimizer state,
+numpy ``hook_msgs``, config text and environment dump are dropped, so the file
+loads with ``torch.load(weights_only=True)`` alone. ``tools/test.py`` and
+``tools/infer.py`` read unconverted files too; the conversion is for the
+stack's other tools (mmdet's ``DetInferencer``, ``load_from``).
 """
 import argparse
 import os
@@ -53,8 +41,7 @@ def convert(config: str, src: str, dst: str) -> dict:
                                   palette=[list(c) for c in dataset_meta['palette']]),
                 converted_from=dict(file=osp.basename(src),
                                     **{k: old_meta[k] for k in KEPT_META if k in old_meta}))
-    new = dict(meta=meta, state_dict={k: v.clone() for k, v in
-                                      checkpoint_state_dict(old, src).items()})
+    new = dict(meta=meta, state_dict=checkpoint_state_dict(old, src))  # a plain dict
     os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
     with atomic_write(dst, 'wb') as f:
         torch.save(new, f)

@@ -1,27 +1,21 @@
-"""Run a zoo model on your own images and videos: the task's submission files
-and painted frames / videos.
-
-The model side is the stack's inferencers, subclassed through their
-documented hooks: mmdet's ``DetInferencer`` (detection, instance and panoptic
-segmentation, and box tracking on mmdet's video path: the test pipeline of
-``inference_mot``, one tracker state per video), mmseg's ``MMSegInferencer``
-(semantic segmentation, drivable area). The zoo changes what they load
-(strict weights, classes from the checkpoint's ``meta`` or else the BDD100K
-task's, where mmdet / mmseg would fall back to COCO / Cityscapes) and what
+"""Run a zoo model on your own images and videos: the stock inferencers
+(mmdet's ``DetInferencer``, mmseg's ``MMSegInferencer``; box tracking on
+mmdet's video path, ``inference_mot``'s pipeline) subclassed through their
+documented hooks. The zoo changes what they load (strict weights; classes from
+the checkpoint or else the BDD100K task's, not COCO's / Cityscapes') and what
 they take and give: decoded frames in, data samples as the metrics read them
-out. The submission is the task's metric's ``format_results`` (what
-``tools/test.py --format-only`` writes), the painting the config's
-visualizer with the BDD100K palettes.
+out. The submission is the task metric's ``format_results`` (as ``tools/test.py
+--format-only``), the painting the config's visualizer with BDD100K palettes.
 """
 import copy
 import logging
-import os
 import os.path as osp
 import shutil
 import time
 import warnings
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from collections import deque
+from itertools import chain, groupby, islice
 from typing import Iterable, List, Optional, Union
 
 import mmcv
@@ -34,11 +28,12 @@ from mmengine.logging import print_log
 from mmengine.utils import track_iter_progress
 from mmseg.apis import MMSegInferencer
 
+from .. import evaluation
 from ..labels import get_task_labels
 from ..tasks import TASK_SPECS, config_task
 from ..utils.checkpoint import fit_weights
 from ..utils.io import check_writable, new_folder, replace_folder
-from ..visualization import Mp4Writer
+from ..visualization import write_video
 from .sources import collect_sources
 
 #: Painting shows predictions scoring at least this, unless a threshold is given.
@@ -64,19 +59,15 @@ def zoo_dataset_meta(task: str, checkpoint: Optional[dict]) -> dict:
 
 class ZooInferencer:
     """What the zoo changes in a stock inferencer (mixed in before it).
-
     ``preprocess`` takes (frame, BGR image) pairs and yields (pairs, model
-    input) per batch; ``forward`` is the stock one; ``postprocess`` gives each
-    data sample the identity the metrics read (``img_path``: the frame's
-    name, and its video as the parent folder; ``frame_index``) and drops
-    predictions under ``score_thr``; ``visualize`` paints (BGR, as
-    ``--show-dir`` paints).
-    """
+    input) per batch; ``postprocess`` gives each data sample the frame's
+    identity as the metrics read it (``img_path``, ``frame_index``) and drops
+    predictions under ``score_thr``; ``visualize`` paints (BGR)."""
 
-    def __init__(self, cfg: Config, weights: Optional[str], device: Optional[str], task: str,
-                 config_name: str, **kwargs) -> None:
+    def __init__(self, cfg: Config, weights: Optional[str] = None, device: Optional[str] = None,
+                 task: str = 'det', config_name: str = 'the config') -> None:
         self.task, self.weights, self.config_name = task, weights, config_name
-        super().__init__(cfg, weights, device=device, **kwargs)
+        super().__init__(cfg, weights, device=device, scope=cfg.get('default_scope', self.family))
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
         if checkpoint is None:
@@ -86,19 +77,16 @@ class ZooInferencer:
         model.dataset_meta = zoo_dataset_meta(self.task, checkpoint)
 
     def _init_pipeline(self, cfg):
-        dataset = cfg.test_dataloader.dataset  # own images have no labels
-        dataset.pipeline = [t for t in dataset.pipeline if not str(t['type']).endswith('Annotations')]
+        dataset = cfg.test_dataloader.dataset  # own images have no labels to load
+        dataset.pipeline = [t for t in dataset.pipeline
+                            if not str(t['type']).endswith('Annotations')]
         return super()._init_pipeline(cfg)
 
-    def _init_collate(self, cfg):
-        # the Runner's default (the zoo configs set none); mmdet / mmseg have no
-        # FUNCTIONS registry to look one up in, which warns
+    def _init_collate(self, cfg):  # the Runner's default; a lookup in mmdet's scope warns
         return pseudo_collate
 
     def _init_visualizer(self, cfg):
-        # painted frames are written by run_inference: no vis backend (which
-        # warns without a save_dir)
-        cfg.visualizer.pop('vis_backends', None)
+        cfg.visualizer.pop('vis_backends', None)  # they warn without a save_dir
         return super()._init_visualizer(cfg)
 
     def preprocess(self, frames: Iterable, batch_size: int = 1):
@@ -133,9 +121,7 @@ class ZooInferencer:
 class BDD100KDetInferencer(ZooInferencer, DetInferencer):
     """mmdet's ``DetInferencer``: detection, instance / panoptic segmentation."""
 
-    def __init__(self, cfg, weights=None, device=None, task='det', config_name='the config'):
-        super().__init__(cfg, weights, device, task, config_name, show_progress=False,
-                         scope=cfg.get('default_scope', 'mmdet'))
+    family = 'mmdet'
 
 
 class BDD100KTrackInferencer(BDD100KDetInferencer):
@@ -157,24 +143,16 @@ class BDD100KTrackInferencer(BDD100KDetInferencer):
 class BDD100KSegInferencer(ZooInferencer, MMSegInferencer):
     """mmseg's ``MMSegInferencer``: semantic segmentation, drivable area."""
 
-    def __init__(self, cfg, weights=None, device=None, task='sem_seg',
-                 config_name='the config'):
-        super().__init__(cfg, weights, device, task, config_name,
-                         scope=cfg.get('default_scope', 'mmseg'))
+    family = 'mmseg'
 
 
-INFERENCERS = dict(det=BDD100KDetInferencer, seg=BDD100KSegInferencer,
-                   track=BDD100KTrackInferencer)
+INFERENCERS = dict(det=BDD100KDetInferencer, seg=BDD100KSegInferencer, track=BDD100KTrackInferencer)
 
 
 def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = None,
                      device: Optional[str] = None, cfg_options: Optional[dict] = None):
-    """The zoo inferencer of a config (``.task``, ``.model`` with
-    ``dataset_meta``, ``.visualizer``), for :func:`run_inference`.
-
-    Raises:
-        CheckpointMismatchError: the checkpoint does not fit the config.
-    """
+    """The zoo inferencer of a config, for :func:`run_inference`; a
+    :class:`CheckpointMismatchError` if the checkpoint does not fit it."""
     config_name = config if isinstance(config, str) else (config.filename or 'the config')
     cfg = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if cfg_options:
@@ -194,61 +172,36 @@ class InferenceSummary:
     seconds: float = 0.0
     outputs: List[str] = field(default_factory=list)
 
-    @property
-    def fps(self) -> float:
-        return self.frames / self.seconds if self.seconds else 0.0
-
     def line(self) -> str:
         return (f'{self.frames} frames ({self.images} images, {self.videos} videos) in '
-                f'{self.seconds:.1f} s, {self.fps:.2f} frames/s; {len(self.unreadable)} '
-                'unreadable frames skipped')
-
-
-def submission_metric(task: str, prefix: str, dataset_meta: dict):
-    """The task's metric, writing the submission only (``format_only``)."""
-    from .. import evaluation
-    metric = getattr(evaluation, TASK_SPECS[task].metric)(format_only=True,
-                                                          outfile_prefix=prefix)
-    metric.dataset_meta = dataset_meta
-    return metric
+                f'{self.seconds:.1f} s, {self.frames / max(self.seconds, 1e-9):.2f} frames/s; '
+                f'{len(self.unreadable)} unreadable frames skipped')
 
 
 def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
                   score_thr: Optional[float] = None, paint: bool = True,
                   progress: bool = True) -> InferenceSummary:
-    """Run ``inferencer`` (:func:`build_inferencer`) on ``inputs`` (an image, a
-    video file, or a folder: see :mod:`bdd100k_zoo.apis.sources`) and write
-    into ``out_dir``:
-
-    * ``predictions.json`` (Scalabel frames) and the task's submission
-      format where it differs, as the task's metric's ``format_results``
-      writes them with the prefix ``predictions``;
-    * with ``paint``: ``painted/<name>.jpg`` per image,
-      ``painted/<video>/<frame>.jpg`` and ``painted/<video>.mp4`` per video.
-
-    Output folders are written aside and swapped in whole at the end over an
-    earlier run's (a folder this package did not write is refused before
-    inference), so a failed run leaves earlier outputs as they were.
-    ``score_thr`` drops lower-scoring predictions from the submission and the
-    painting (default: the submission keeps all; painting shows >= 0.3). An
-    image or video frame that does not decode is logged by path, skipped and
-    counted.
+    """Run ``inferencer`` (:func:`build_inferencer`) on ``inputs`` (see
+    :mod:`~bdd100k_zoo.apis.sources`) and write into ``out_dir`` the task's
+    submission with the prefix ``predictions`` (``predictions.json`` and the
+    server's format where it differs) and, with ``paint``, ``painted/<name>.jpg``
+    per image, ``painted/<video>/<frame>.jpg`` + ``painted/<video>.mp4`` per
+    video. Output folders are swapped in whole at the end (over an earlier
+    run's only: another folder is refused before inference), so a failed run
+    leaves earlier outputs as they were. ``score_thr`` drops lower-scoring
+    predictions (default: the submission keeps all, painting shows >= 0.3).
+    A frame that does not decode is logged by path, skipped and counted.
+    Tracking runs one frame at a time, whatever ``batch_size``.
     """
-    tracking = TASK_SPECS[inferencer.task].inferencer == 'track'
-    sources = [s for s in collect_sources(inputs, images_as_video=tracking)
-               if not _written_by_us(s.path, out_dir)]
-    if not sources:
-        raise ValueError(f'{inputs}: nothing to run on besides outputs of tools/infer.py')
-    _check_unique_names(sources, by_video=tracking)
-    if tracking and batch_size != 1:
-        print_log('box tracking runs one frame at a time (--batch-size ignored)',
-                  logger='current', level=logging.WARNING)
-    metric = submission_metric(inferencer.task, osp.join(out_dir, PREFIX),
-                               inferencer.model.dataset_meta)
-    painted = osp.join(out_dir, PAINTED)
+    spec = TASK_SPECS[inferencer.task]
+    prefix, painted_dir = osp.join(out_dir, PREFIX), osp.join(out_dir, PAINTED)
+    sources = collect_sources(inputs, images_as_video=spec.inferencer == 'track',
+                              skip=(prefix, painted_dir))
+    metric = getattr(evaluation, spec.metric)(format_only=True, outfile_prefix=prefix)
+    metric.dataset_meta = inferencer.model.dataset_meta
     if paint:
-        check_writable(folders=[painted])
-        paint_dir = new_folder(painted)
+        check_writable(folders=[painted_dir])
+        paint_dir = new_folder(painted_dir)
     summary = InferenceSummary(videos=sum(s.video is not None for s in sources))
     fps = {s.video: s.fps for s in sources}
     frames = chain.from_iterable(s.frames() for s in sources)
@@ -258,68 +211,42 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
     def readable():
         for frame, image in frames:
             if image is None:
-                summary.unreadable.append(frame.source)
-                print_log(f'cannot read image {frame.source}: skipped', logger='current',
+                summary.unreadable.append(frame.img_path)
+                print_log(f'cannot read image {frame.img_path}: skipped', logger='current',
                           level=logging.WARNING)
                 continue
             summary.frames += 1
             summary.images += frame.video is None
             yield frame, image
 
-    video = None  # the mp4 being written (a video's frames come in a row)
-
-    def save(frame, image):
-        nonlocal video
-        folder = osp.join(paint_dir, frame.video) if frame.video else paint_dir
-        if not mmcv.imwrite(image, osp.join(folder, osp.splitext(frame.name)[0] + '.jpg')):
-            raise OSError(f'cannot write the painting of {frame.source} into {folder}')
-        if video is not None and video.path != f'{folder}.mp4':
-            video.close()
-            video = None
-        if frame.video is not None:
-            video = video or Mp4Writer(f'{folder}.mp4', fps[frame.video])
-            video.write(image)
-
-    start = time.perf_counter()
-    try:
+    def painted():
         for batch, data in inferencer.preprocess(readable(), batch_size):
             preds = inferencer.postprocess(batch, inferencer.forward(data), score_thr)
             metric.process(None, [pred.to_dict() for pred in preds])
             if paint:
-                for (frame, _), image in zip(batch, inferencer.visualize(batch, preds, score_thr)):
-                    save(frame, image)
-        summary.outputs = metric.format_results(metric.results, osp.join(out_dir, PREFIX))
+                yield from zip((frame for frame, _ in batch),
+                               inferencer.visualize(batch, preds, score_thr))
+
+    def save(frame, image):
+        folder = osp.join(paint_dir, frame.video) if frame.video else paint_dir
+        mmcv.imwrite(image, osp.join(folder, osp.splitext(frame.name)[0] + '.jpg'))
+        return image
+
+    start = time.perf_counter()
+    try:
+        for video, group in groupby(painted(), key=lambda item: item[0].video):
+            images = (save(frame, image) for frame, image in group)
+            if video is None:
+                deque(images, maxlen=0)
+            else:
+                write_video(images, osp.join(paint_dir, f'{video}.mp4'), fps[video])
+        summary.outputs = metric.format_results(metric.results, prefix)
         if paint:
-            if video is not None:
-                video.close()
-            replace_folder(paint_dir, painted)
-            summary.outputs.append(painted)
+            replace_folder(paint_dir, painted_dir)
+            summary.outputs.append(painted_dir)
     except BaseException:
-        if video is not None:
-            video.abort()
         if paint:
             shutil.rmtree(paint_dir, ignore_errors=True)
         raise
     summary.seconds = time.perf_counter() - start
     return summary
-
-
-def _written_by_us(path: str, out_dir: str) -> bool:
-    """Whether ``path`` lies in the outputs of a run into ``out_dir`` (an
-    input folder that holds ``out_dir`` must not feed its paintings back)."""
-    rel = osp.relpath(osp.abspath(path), osp.abspath(out_dir))
-    return rel.split(os.sep)[0].startswith((PAINTED, PREFIX))
-
-
-def _check_unique_names(sources: list, by_video: bool) -> None:
-    """Outputs are named after the frame (submission PNGs, painted frames):
-    two frames of one name but for the extension (per video for tracking)
-    would overwrite each other's."""
-    seen = {}
-    for source in sources:
-        for path in source.files:
-            key = (source.video if by_video else None, osp.splitext(osp.basename(path))[0])
-            if key in seen:
-                raise ValueError(f'two images named {key[1]!r} but for the extension: '
-                                 f'{seen[key]} and {path}; outputs are named after the image')
-            seen[key] = path

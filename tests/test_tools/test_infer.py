@@ -91,7 +91,7 @@ def video_frame_count(path):
 
 
 def write_mp4(frame_paths, path, size=(320, 180)):
-    from bdd100k_zoo.apis import write_video
+    from bdd100k_zoo.visualization import write_video
     return write_video((cv2.resize(cv2.imread(p), size) for p in frame_paths), str(path), 5)
 
 
