@@ -331,3 +331,18 @@ def test_frames_of_one_name_but_for_the_extension_are_refused(weights, tmp_path)
     with pytest.raises(ValueError, match=r"two images named 'x'.*x\.jpg and .*x\.png"):
         infer('sem_seg', weights['sem_seg'], tmp_path / 'in', tmp_path / 'out')
     assert not osp.exists(tmp_path / 'out' / 'painted')
+
+
+def test_a_second_run_replaces_the_paintings_and_a_users_folder_is_refused(weights, tmp_path):
+    from bdd100k_zoo.utils.io import OutputError
+    out = tmp_path / 'out'
+    infer('det', weights['det'], osp.join(SAMPLES, 'segment/images'), out)
+    assert len(os.listdir(out / 'painted')) == 2
+    infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), out)
+    assert os.listdir(out / 'painted') == ['913b47b8-3cf1b886.jpg']  # this run's only
+    mine = tmp_path / 'mine'
+    (mine / 'painted').mkdir(parents=True)
+    (mine / 'painted' / 'holiday.jpg').write_text('a user file')
+    with pytest.raises(OutputError, match=r'painted.*not written by a bdd100k_zoo'):
+        infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), mine)
+    assert os.listdir(mine / 'painted') == ['holiday.jpg']
