@@ -13,8 +13,8 @@ import os.path as osp
 import shutil
 import time
 import warnings
-from dataclasses import dataclass, field
 from collections import deque
+from dataclasses import dataclass, field
 from itertools import chain, groupby, islice
 from typing import Iterable, List, Optional, Union
 
