@@ -29,6 +29,9 @@ class TaskSpec(NamedTuple):
     # whole split may be recorded as the zoo's number
     split_sizes: Dict[str, int]
     unit: str = 'images'  # what the split sizes count
+    # the stock inferencer that runs it (bdd100k_zoo.apis): 'det' (mmdet's
+    # DetInferencer), 'seg' (mmseg's MMSegInferencer) or 'track' (mmdet's video path)
+    inferencer: str = 'det'
 
 
 def _same(key: str, index_task: str) -> Headline:
@@ -48,22 +51,33 @@ TASK_SPECS = OrderedDict([
         Headline('box_AP', 'Box AP', 'Object Detection', 'box AP')), 'AP/',
         {'val': 1000, 'test': 2000})),  # 10K images
     ('sem_seg', TaskSpec('BDD100KSemSegDataset', 'BDD100KSemSegMetric', 'Semantic Segmentation', (_same('mIoU', 'Semantic Segmentation'), ),
-                         'IoU/', {'val': 1000, 'test': 2000})),
+                         'IoU/', {'val': 1000, 'test': 2000}, inferencer='seg')),
     ('box_track', TaskSpec('BDD100KBoxTrackDataset', 'BDD100KTrackMetric',
                           'Multiple Object Tracking', (
         _same('mMOTA', 'Multi-object Tracking'), _same('mIDF1', 'Multi-object Tracking'),
         Headline('IDSw', 'ID Sw.', 'Multi-object Tracking', 'ID Sw.', integer=True)), 'MOTA/',
-        {'val': 200, 'test': 400}, unit='videos')),  # MOT 2020
+        {'val': 200, 'test': 400}, unit='videos', inferencer='track')),  # MOT 2020
     ('pan_seg', TaskSpec('BDD100KPanSegDataset', 'BDD100KPanSegMetric', 'Panoptic Segmentation', (_same('PQ', 'Panoptic Segmentation'), ),
                          'PQ/', {'val': 1000, 'test': 2000})),
     # as mmseg's metafiles: drivable area is a semantic segmentation task
     ('drivable', TaskSpec('BDD100KDrivableDataset', 'BDD100KDrivableMetric', 'Drivable Area', (_same('mIoU', 'Semantic Segmentation'), ), 'IoU/',
-                          {'val': 10000, 'test': 20000})),
+                          {'val': 10000, 'test': 20000}, inferencer='seg')),
 ])
 
 
 TASKS = tuple(TASK_SPECS)
 TASK_OF_METRIC = {spec.metric: task for task, spec in TASK_SPECS.items()}
+
+
+def config_task(cfg, config_name: str = 'the config') -> str:
+    """The task of a zoo config (an mmengine ``Config``), from its test metric's type."""
+    evaluators = cfg.get('test_evaluator')
+    for evaluator in evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]:
+        task = TASK_OF_METRIC.get(str((evaluator or {}).get('type', '')).split('.')[-1])
+        if task:
+            return task
+    raise ValueError(f'{config_name} is not a BDD100K zoo config: its test_evaluator is none '
+                     f'of {sorted(TASK_OF_METRIC)}')
 
 
 def headline_value(headline: Headline, value: float) -> Union[int, float]:

@@ -54,12 +54,10 @@ def make_inputs(folder, frames, size):
 
 
 def make_weights(task, path):
-    sys.path.insert(0, osp.join(ROOT, 'tools'))
-    from mmengine.config import Config
     import torch
-    from convert_checkpoint import build_model
+    from bdd100k_zoo.apis import build_inferencer
     torch.manual_seed(0)
-    model = build_model(Config.fromfile(osp.join(ROOT, CONFIGS[task])), task)
+    model = build_inferencer(osp.join(ROOT, CONFIGS[task]), device='cpu').model
     torch.save(dict(state_dict=model.state_dict()), path)
     return path
 
@@ -97,15 +95,11 @@ def zoo_loop(task, ckpt, folder, options, paint):
     import time
     import tempfile as tf
     from bdd100k_zoo.apis import build_inferencer, run_inference
-    from bdd100k_zoo.apis.sources import read_image
     os.chdir(ROOT)
     inferencer = build_inferencer(CONFIGS[task], ckpt, device='cpu', cfg_options=options)
-    first = read_image(sorted(os.listdir(folder)) and osp.join(folder, sorted(os.listdir(
-        folder))[0]))
-    if task == 'box_track':  # warm-up
-        inferencer.track(first, 0, 1)
-    else:
-        inferencer.predict([first])
+    first = osp.join(folder, sorted(os.listdir(folder))[0])
+    with tf.TemporaryDirectory() as out:
+        run_inference(inferencer, first, out, paint=paint, progress=False)  # warm-up
     with tf.TemporaryDirectory() as out:
         start = time.perf_counter()
         summary = run_inference(inferencer, folder, out, paint=paint, progress=False)

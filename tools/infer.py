@@ -1,25 +1,14 @@
-"""Run a BDD100K zoo model on your own images and videos.
+"""Run a BDD100K zoo model (any task) on your own images and videos.
 
     python tools/infer.py CONFIG CKPT INPUT --out-dir DIR [--device cuda:0]
         [--score-thr 0.3] [--batch-size N] [--no-paint] [--cfg-options k=v ...]
 
-INPUT: an image, a video file (mp4 / mov / avi / mkv), or a folder of images,
-video files and BDD100K-style frame folders (``<video>/<frame>.jpg``). Every
-zoo task: detection, instance segmentation, semantic segmentation, box
-tracking (frame by frame, one tracker state per video). Writes into DIR:
-
-  predictions.json        Scalabel frames, the task's submission format
-                          (tracking: also predictions/<video>.json + .zip;
-                          semantic segmentation: predictions/<name>.png train
-                          ids + .zip, and one RLE per class in the JSON)
-  painted/                painted frames (the configs' visualizers, BDD100K
-                          palettes); painted/<video>.mp4 per video
-
---score-thr drops lower-scoring predictions from both (default: the JSON
-keeps all, as a submission does; painting shows >= 0.3). Unreadable images or
-video frames are reported by path, skipped and counted. Outputs are written
-under a temporary folder and moved into DIR at the end. The checkpoint must
-fit the config (see tools/convert_checkpoint.py for bdd100k-models files).
+INPUT: an image, a video file, or a folder of images, video files and
+BDD100K-style frame folders (``<video>/<frame>.jpg``). DIR gets the task's
+submission as ``tools/test.py --format-only`` writes it with the prefix
+``DIR/predictions`` (``predictions.json`` and the server's format where it
+differs) and ``painted/``: painted frames, ``<video>.mp4`` per video. See
+``bdd100k_zoo.apis.run_inference`` for the details.
 """
 import argparse
 
@@ -29,15 +18,16 @@ from mmengine.logging import print_log
 from bdd100k_zoo.apis import build_inferencer, run_inference
 
 
-def parse_args(argv=None):
+def main(argv=None):
     parser = argparse.ArgumentParser(description='Run a BDD100K zoo model on images / videos')
     parser.add_argument('config', help='zoo config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file (tools/convert_checkpoint.py '
+                        'converts bdd100k-models files)')
     parser.add_argument('input', help='image, video file, or folder of them / of frame folders')
     parser.add_argument('--out-dir', required=True, help='where predictions and paintings go')
     parser.add_argument('--device', help='e.g. cuda:0 or cpu (default: cuda:0 if available)')
-    parser.add_argument('--score-thr', type=float,
-                        help='drop predictions under this score (JSON and painting)')
+    parser.add_argument('--score-thr', type=float, help='drop predictions under this score '
+                        '(default: the submission keeps all, painting shows >= 0.3)')
     parser.add_argument('--batch-size', type=int, default=1,
                         help='images per forward pass (tracking: always 1)')
     parser.add_argument('--no-paint', action='store_true',
@@ -47,11 +37,6 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error('--batch-size must be at least 1')
-    return args
-
-
-def main(argv=None):
-    args = parse_args(argv)
     inferencer = build_inferencer(args.config, args.checkpoint, device=args.device,
                                   cfg_options=args.cfg_options)
     summary = run_inference(inferencer, args.input, args.out_dir, batch_size=args.batch_size,

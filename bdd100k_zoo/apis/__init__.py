@@ -4,10 +4,8 @@
     inferencer = build_inferencer('configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py', 'ckpt.pth')
     summary = run_inference(inferencer, 'my_dashcam.mp4', 'out/')
 """
-from ..visualization import Mp4Writer, write_video
-from .inferencer import (InferenceSummary, OutputWriter, build_inferencer, config_task,
-                         run_inference, zoo_dataset_meta)
+from .inferencer import InferenceSummary, build_inferencer, run_inference, zoo_dataset_meta
 from .sources import collect_sources
 
-__all__ = ['InferenceSummary', 'OutputWriter', 'build_inferencer', 'config_task',
-           'run_inference', 'zoo_dataset_meta', 'collect_sources', 'Mp4Writer', 'write_video']
+__all__ = ['InferenceSummary', 'build_inferencer', 'run_inference', 'zoo_dataset_meta',
+           'collect_sources']

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
 
 import cv2
+import mmcv
 import numpy as np
+from mmdet.apis.det_inferencer import IMG_EXTENSIONS
 
-from ..visualization.videos import BDD100K_FRAME_NAME, FRAME_FOLDER_FPS
-from .video import VIDEO_SUFFIXES, open_video, video_frames
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+from ..visualization.videos import (BDD100K_FRAME_NAME, FRAME_FOLDER_FPS, VIDEO_SUFFIXES,
+                                    open_video, video_frames)
 
 
 def natural_key(name: str):
@@ -34,13 +34,12 @@ def _suffix(path: str) -> str:
 
 @dataclass
 class InputFrame:
-    """One frame: ``img_path``'s basename is its Scalabel ``name`` and, for a
-    video, its parent folder the ``videoName`` (as the metrics read data samples)."""
+    """A frame whose ``img_path`` (its file; ``<video>/<name>`` in a video file) has
+    the Scalabel ``name`` as basename, the ``videoName`` as parent folder."""
 
-    source: str  # what to name in messages: the file, or '<video file> frame <i>'
     img_path: str
     video: Optional[str] = None
-    index: Optional[int] = None
+    index: Optional[int] = None  # Scalabel frameIndex
 
     @property
     def name(self) -> str:
@@ -55,108 +54,94 @@ class Source:
     path: str
     video: Optional[str] = None
     files: List[str] = field(default_factory=list)
-    num_frames: int = 0
+    num_frames: int = 0  # as a video file's container claims it
     fps: float = FRAME_FOLDER_FPS
 
     def frames(self) -> Iterator[Tuple[InputFrame, Optional[np.ndarray]]]:
         """(frame, BGR image or None where it does not decode), in order."""
         if self.kind == 'video':
-            stem = self.video
-            for index, img in video_frames(self.path):
-                name = f'{stem}-{index + 1:07d}.jpg'
-                yield InputFrame(f'{self.path} frame {index}', osp.join(stem, name), stem,
-                                 index), img
+            for index, image in enumerate(video_frames(self.path)):
+                name = osp.join(self.video, f'{self.video}-{index + 1:07d}.jpg')
+                yield InputFrame(name, self.video, index), image
             return
         indices = frame_indices(self.files) if self.video else [None] * len(self.files)
         for path, index in zip(self.files, indices):
-            img_path = osp.join(self.video, osp.basename(path)) if self.video else path
-            yield InputFrame(path, img_path, self.video, index), read_image(path)
+            yield InputFrame(path, self.video, index), read_image(path)
 
 
 def read_image(path: str) -> Optional[np.ndarray]:
-    """BGR image as mmcv / LoadImageFromFile decode it; None if it does not decode."""
+    """BGR image as ``LoadImageFromFile`` decodes it; None if it does not."""
     try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError:
+        return mmcv.imread(path)
+    except (OSError, cv2.error):  # unreadable, or empty
         return None
-    if not data.size:
-        return None
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
 def frame_indices(files: List[str]) -> List[int]:
     """Scalabel ``frameIndex`` of a frame folder's files (see the module doc)."""
-    numbers = []
-    for path in files:
-        match = BDD100K_FRAME_NAME.match(osp.splitext(osp.basename(path))[0])
-        if not match or int(match['index']) < 1:
-            return list(range(len(files)))
-        numbers.append(int(match['index']) - 1)
-    return numbers if len(set(numbers)) == len(numbers) else list(range(len(files)))
-
-
-def _images_in(folder: str) -> List[str]:
-    return sorted((osp.join(folder, n) for n in os.listdir(folder)
-                   if _suffix(n) in IMAGE_SUFFIXES and osp.isfile(osp.join(folder, n))),
-                  key=lambda p: natural_key(osp.basename(p)))
-
-
-def collect_sources(path: str, images_as_video: bool = False) -> List[Source]:
-    """The sources of ``path`` (see the module doc); ``images_as_video``: a
-    folder of images, or one image, is one video (tracking).
-
-    Raises:
-        FileNotFoundError / ValueError: a missing path, an unknown file type,
-            a folder with nothing to run on, two videos of one name.
-    """
-    path = osp.normpath(path)
-    if not osp.exists(path):
-        raise FileNotFoundError(f'{path} does not exist')
-    sources: List[Source] = []
-    if osp.isfile(path):
-        suffix = _suffix(path)
-        if suffix in IMAGE_SUFFIXES:
-            sources.append(_images(osp.dirname(path), [path], images_as_video))
-        elif suffix in VIDEO_SUFFIXES:
-            sources.append(_video_file(path))
-        else:
-            raise ValueError(f'{path}: unknown file type {suffix or "(no extension)"!r}; '
-                             f'expected an image ({" ".join(IMAGE_SUFFIXES)}), a video '
-                             f'({" ".join(VIDEO_SUFFIXES)}) or a folder')
-        return sources
-    entries = sorted(os.listdir(path), key=natural_key)
-    images = _images_in(path)
-    if images:
-        sources.append(_images(path, images, images_as_video))
-    for name in entries:
-        full = osp.join(path, name)
-        if osp.isfile(full) and _suffix(name) in VIDEO_SUFFIXES:
-            sources.append(_video_file(full))
-        elif osp.isdir(full):
-            frames = _images_in(full)
-            if frames:
-                sources.append(Source('frames', full, name, frames, len(frames)))
-    if not sources:
-        raise ValueError(f'{path}: no images ({" ".join(IMAGE_SUFFIXES)}), videos '
-                         f'({" ".join(VIDEO_SUFFIXES)}) or folders of video frames in it')
-    seen = {}
-    for source in sources:
-        if source.video is not None:
-            if source.video in seen:
-                raise ValueError(f'two videos named {source.video!r}: {seen[source.video]} and '
-                                 f'{source.path}; frames are identified by video name')
-            seen[source.video] = source.path
-    return sources
+    matches = [BDD100K_FRAME_NAME.match(osp.splitext(osp.basename(p))[0]) for p in files]
+    numbers = [int(m['index']) - 1 if m else -1 for m in matches]
+    if min(numbers, default=0) < 0 or len(set(numbers)) < len(numbers):
+        return list(range(len(files)))
+    return numbers
 
 
 def _images(folder: str, files: List[str], as_video: bool) -> Source:
-    if as_video:
-        return Source('frames', folder, osp.basename(osp.abspath(folder)), files, len(files))
-    return Source('images', folder, None, files, len(files))
+    """Still images, or (tracking) one video named after their folder."""
+    return Source('frames' if as_video else 'images', folder,
+                  osp.basename(folder) if as_video else None, files, len(files))
 
 
 def _video_file(path: str) -> Source:
-    capture, count, fps = open_video(path)
-    capture.release()
-    stem = osp.splitext(osp.basename(path))[0]
-    return Source('video', path, stem, [], count, fps or FRAME_FOLDER_FPS)
+    with open_video(path) as reader:
+        return Source('video', path, osp.splitext(osp.basename(path))[0], [], len(reader),
+                      reader.fps or FRAME_FOLDER_FPS)
+
+
+def collect_sources(path: str, images_as_video: bool = False, skip: Tuple[str, ...] = ()
+                    ) -> List[Source]:
+    """The sources of ``path`` (see the module doc) but those under a path
+    starting with one of ``skip`` (a run's outputs must not feed back); with
+    ``images_as_video`` (tracking), a folder of images or one image is one video.
+    A missing path, an unknown file type, nothing to run on, and two videos,
+    or two images (of one video, for tracking), of one name but for the
+    extension (their outputs would share a name) are errors naming them."""
+    path = osp.abspath(path)
+    if not osp.exists(path):
+        raise FileNotFoundError(f'{path} does not exist')
+    kinds = f'images ({" ".join(IMG_EXTENSIONS)}), videos ({" ".join(VIDEO_SUFFIXES)})'
+    if osp.isfile(path) and _suffix(path) not in IMG_EXTENSIONS + VIDEO_SUFFIXES:
+        raise ValueError(f'{path}: unknown file type {_suffix(path) or "(no extension)"!r}; '
+                         f'expected one of the {kinds} or a folder')
+
+    def images_in(folder):
+        return [osp.join(folder, name) for name in sorted(os.listdir(folder), key=natural_key)
+                if _suffix(name) in IMG_EXTENSIONS and osp.isfile(osp.join(folder, name))]
+
+    if osp.isfile(path):
+        sources = [_video_file(path) if _suffix(path) in VIDEO_SUFFIXES else
+                   _images(osp.dirname(path), [path], images_as_video)]
+    else:
+        sources = [_images(path, images, images_as_video)] if (images := images_in(path)) else []
+        for name in sorted(os.listdir(path), key=natural_key):
+            full = osp.join(path, name)
+            if _suffix(name) in VIDEO_SUFFIXES and osp.isfile(full):
+                sources.append(_video_file(full))
+            elif osp.isdir(full) and (frames := images_in(full)):
+                sources.append(Source('frames', full, name, frames, len(frames)))
+    skip = tuple(osp.abspath(p) for p in skip)
+    if not (sources := [s for s in sources if not s.path.startswith(skip)]):
+        raise ValueError(f'{path}: no {kinds} or folders of video frames in it (besides '
+                         'outputs of tools/infer.py)')
+    seen = {}  # outputs are named after the video, and after the image but for its extension
+    for source in sources:
+        named = [(source.video, source.path)] if source.video else []
+        named += [((source.video if images_as_video else None,
+                    osp.splitext(osp.basename(file))[0]), file) for file in source.files]
+        for key, file in named:
+            if key in seen:
+                what = 'videos' if isinstance(key, str) else 'images'
+                raise ValueError(f'two {what} named {key if what == "videos" else key[1]!r} '
+                                 f'but for the extension: {seen[key]} and {file}')
+            seen[key] = file
+    return sources

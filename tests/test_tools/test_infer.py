@@ -91,7 +91,7 @@ def video_frame_count(path):
 
 
 def write_mp4(frame_paths, path, size=(320, 180)):
-    from bdd100k_zoo.apis import write_video
+    from bdd100k_zoo.visualization import write_video
     return write_video((cv2.resize(cv2.imread(p), size) for p in frame_paths), str(path), 5)
 
 
@@ -254,13 +254,13 @@ def test_a_run_failing_halfway_keeps_earlier_outputs(weights, tmp_path):
         'model.test_cfg.rpn.max_per_img': 50, 'model.test_cfg.rcnn.max_per_img': 10})
     calls = []
 
-    def predict(images):
-        calls.append(len(images))
+    def forward(data):
+        calls.append(data)
         if len(calls) == 2:
             raise RuntimeError('out of memory (simulated)')
-        return type(inferencer).predict(inferencer, images)
+        return type(inferencer).forward(inferencer, data)
 
-    inferencer.predict = predict
+    inferencer.forward = forward
     with pytest.raises(RuntimeError, match='simulated'):
         run_inference(inferencer, osp.join(SAMPLES, 'segment/images'), str(out), paint=False)
     assert (out / 'predictions.json').read_text() == 'earlier run'
@@ -297,3 +297,52 @@ def test_input_kinds_and_frame_numbering(tmp_path):
     assert frames(source) == [(tmp_path.name, 'still.jpg', 0)]
     [source] = collect_sources(str(tmp_path / 'clip'))
     assert (source.kind, source.video, source.num_frames) == ('images', None, 3)
+
+
+def test_a_video_claiming_more_frames_than_it_holds_ends_at_its_last_frame(tmp_path):
+    """A container whose header claims 2e9 frames (an AVI of 3): its 3 frames,
+    and a warning naming the file and the count it claimed."""
+    import struct
+    import numpy as np
+    from bdd100k_zoo.apis import collect_sources
+    small = tmp_path / 'small.avi'
+    writer = cv2.VideoWriter(str(small), cv2.VideoWriter_fourcc(*'MJPG'), 5, (64, 36))
+    for value in (0, 100, 200):
+        writer.write(np.full((36, 64, 3), value, np.uint8))
+    writer.release()
+    data = bytearray(small.read_bytes())
+    for chunk, offset in ((b'avih', 16), (b'strh', 32)):  # dwTotalFrames, dwLength
+        struct.pack_into('<I', data, data.index(chunk) + 8 + offset, 2_000_000_000)
+    claims = tmp_path / 'claims.avi'
+    claims.write_bytes(bytes(data))
+    [source] = collect_sources(str(claims))
+    assert source.num_frames == 2_000_000_000
+    with mock.patch('bdd100k_zoo.visualization.videos.print_log') as log:
+        frames = [(frame.name, image.shape) for frame, image in source.frames()]
+    assert frames == [(f'claims-{i:07d}.jpg', (36, 64, 3)) for i in (1, 2, 3)]
+    assert str(claims) in log.call_args[0][0] and '2000000000' in log.call_args[0][0]
+
+
+def test_frames_of_one_name_but_for_the_extension_are_refused(weights, tmp_path):
+    (tmp_path / 'in').mkdir()
+    image = cv2.resize(cv2.imread(track_frames(TRACK_VIDEOS[1])[0]), (64, 36))
+    for name in ('x.jpg', 'x.png'):
+        cv2.imwrite(str(tmp_path / 'in' / name), image)
+    with pytest.raises(ValueError, match=r"two images named 'x'.*x\.jpg and .*x\.png"):
+        infer('sem_seg', weights['sem_seg'], tmp_path / 'in', tmp_path / 'out')
+    assert not osp.exists(tmp_path / 'out' / 'painted')
+
+
+def test_a_second_run_replaces_the_paintings_and_a_users_folder_is_refused(weights, tmp_path):
+    from bdd100k_zoo.utils.io import OutputError
+    out = tmp_path / 'out'
+    infer('det', weights['det'], osp.join(SAMPLES, 'segment/images'), out)
+    assert len(os.listdir(out / 'painted')) == 2
+    infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), out)
+    assert os.listdir(out / 'painted') == ['913b47b8-3cf1b886.jpg']  # this run's only
+    mine = tmp_path / 'mine'
+    (mine / 'painted').mkdir(parents=True)
+    (mine / 'painted' / 'holiday.jpg').write_text('a user file')
+    with pytest.raises(OutputError, match=r'painted.*not written by a bdd100k_zoo'):
+        infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), mine)
+    assert os.listdir(mine / 'painted') == ['holiday.jpg']

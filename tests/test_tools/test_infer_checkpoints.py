@@ -1,12 +1,15 @@
 """Checkpoints for evaluation and inference: strict loading (a checkpoint that
 does not fit the config is an error naming both), checkpoints without meta,
 and checkpoints of the earlier zoo (bdd100k-models, written by mmcv 1.x)."""
+import glob
+import json
 import os.path as osp
 import sys
 import time
 from collections import OrderedDict
 from unittest import mock
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -14,8 +17,9 @@ import torch
 from helpers import SAMPLES, load_tool, sample_options
 from test_infer import CONFIGS, infer, random_weights, scalabel_frames
 
-from bdd100k_zoo.utils.checkpoint import CheckpointMismatchError
 from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_task_labels
+from bdd100k_zoo.tasks import TASK_SPECS, config_task
+from bdd100k_zoo.utils.checkpoint import CheckpointMismatchError
 
 
 @pytest.fixture(scope='module')
@@ -151,3 +155,52 @@ def test_infer_reads_classes_from_a_tools_train_checkpoint(trained_detector, tmp
     meta = CheckpointLoader.load_checkpoint(ckpt)['meta']
     assert tuple(meta['dataset_meta']['classes']) == DET_CLASSES
     assert scalabel_frames(tmp_path / 'predictions.json')[0].name == '913b47b8-3cf1b886.jpg'
+
+
+def first_config(task: str) -> str:
+    """The task's first zoo config by name."""
+    from mmengine.config import Config
+    return next(path for path in sorted(glob.glob('configs/*/*_bdd100k.py'))
+                if config_task(Config.fromfile(path)) == task)
+
+
+def small_scale(config: str) -> list:
+    """--cfg-options that resize every test image to 320x180 (CPU time)."""
+    from mmengine.config import Config
+    options = []
+    for i, transform in enumerate(Config.fromfile(config).test_dataloader.dataset.pipeline):
+        for key, t in [(f'{i}', transform)] + [(f'{i}.transforms.{j}', t) for j, t in
+                                               enumerate(transform.get('transforms', []))]:
+            if t['type'] == 'Resize':
+                options.append(f'test_dataloader.dataset.pipeline.{key}.scale=(320,180)')
+    return options
+
+
+@pytest.mark.parametrize('task', TASK_SPECS)
+def test_every_task_converts_and_infers(task, samples, tmp_path):
+    """Every task of the registry: an earlier-zoo file of its first config
+    (mmcv 1.x, no meta) converts, and tools/infer.py runs the converted one,
+    writing the task's submission (every frame with its ``labels``, none
+    predicted or some) and the painting."""
+    from bdd100k_zoo.apis import build_inferencer
+    config = first_config(task)
+    torch.manual_seed(0)
+    state_dict = build_inferencer(config, device='cpu').model.state_dict()
+    old = mmcv1_checkpoint(state_dict, str(tmp_path / 'old.pth'))
+    load_tool('convert_checkpoint').main([config, old, str(tmp_path / 'new.pth')])
+    new = torch.load(tmp_path / 'new.pth', weights_only=True)
+    assert tuple(new['meta']['dataset_meta']['classes']) == get_task_labels(task).classes
+    image = osp.join(SAMPLES, 'detect/images/913b47b8-3cf1b886.jpg')
+    out = tmp_path / 'out'
+    summary = load_tool('infer').main([config, str(tmp_path / 'new.pth'), image, '--out-dir',
+                                       str(out), '--cfg-options', *small_scale(config)])
+    assert summary.frames == 1
+    assert str(out / 'predictions.json') in summary.outputs
+    assert str(out / 'painted') in summary.outputs
+    assert all(osp.exists(path) for path in summary.outputs)
+    with open(out / 'predictions.json') as f:
+        frames = json.load(f)
+    assert [frame['name'] for frame in frames] == [osp.basename(image)]
+    assert all(isinstance(frame['labels'], list) for frame in frames)
+    [painted] = glob.glob(str(out / 'painted' / '**' / '913b47b8-3cf1b886.jpg'), recursive=True)
+    assert cv2.imread(painted).shape == (720, 1280, 3)

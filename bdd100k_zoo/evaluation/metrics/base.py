@@ -2,16 +2,27 @@
 inputs checked when the Runner builds it (before training or inference, not
 at the first validation hours later), and a submission that never costs the
 scores."""
+import json
 import os.path as osp
 from typing import List, Optional, Tuple
 
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
+from scalabel.label.io import dump
+from scalabel.label.typing import Frame
 
-from ...utils.io import check_prefix, check_writable
+from ...utils.io import atomic_write, check_prefix, check_writable
 
 #: ``evaluate()`` / ``runner.test()`` keys are ``bdd100k/<official name>``
 METRIC_PREFIX = 'bdd100k'
+
+
+def submission_frame(frame: Frame) -> dict:
+    """A frame as submissions hold it: without Scalabel's empty fields, but
+    with ``labels`` always (``[]`` where nothing was predicted)."""
+    data = dump(frame.dict())
+    data.setdefault('labels', [])
+    return data
 
 
 class BDD100KMetric(BaseMetric):
@@ -68,18 +79,34 @@ class BDD100KMetric(BaseMetric):
         """(files, folders) the submission writes."""
         return [f'{self.outfile_prefix}.json'], []
 
-    def write_submission(self, *args, **kwargs) -> str:
+    def format_results(self, results: list, outfile_prefix: str) -> List[str]:
+        """Write the submission of ``results`` (what :meth:`process` stored)
+        under ``outfile_prefix`` and return the paths written: always
+        ``<prefix>.json``, one Scalabel JSON of all frames (what the offline
+        evaluation reads), then the server's format where it differs. As
+        mmdet's ``CocoMetric.results2json``."""
         raise NotImplementedError
 
-    def try_write_submission(self, *args, **kwargs) -> None:
-        """:meth:`write_submission`; if that fails (full disk, ...), log why and
-        keep going, so the scores of the whole inference are not lost."""
+    def write_json(self, frames: List[Frame], outfile_prefix: str) -> str:
+        """``<prefix>.json``: a plain list of frames, without Scalabel's empty fields."""
+        path = f'{check_prefix(outfile_prefix)}.json'
+        with atomic_write(path) as f:
+            json.dump([submission_frame(frame) for frame in frames], f)
+        MMLogger.get_current_instance().info(
+            f'BDD100K {self.task} submission of {len(frames)} frames written to {path}')
+        return path
+
+    def try_format_results(self, results: list) -> None:
+        """:meth:`format_results` to ``outfile_prefix``; if that fails in any
+        way (full disk, an odd frame, ...), log what failed and keep going,
+        so the scores of the whole inference are not lost (with
+        ``format_only`` there are no scores: raise)."""
         self.submission_error = None
         try:
-            self.write_submission(*args, **kwargs)
-        except OSError as e:
+            self.format_results(results, self.outfile_prefix)
+        except Exception as e:  # noqa: BLE001 (any failure: the scores still count)
             self.submission_error = f'the submission could not be written to ' \
-                f'{self.outfile_prefix}: {e}'
+                f'{self.outfile_prefix}: {type(e).__name__}: {e}'
             MMLogger.get_current_instance().error(f'{type(self).__name__}: '
                                                   f'{self.submission_error}')
             if self.format_only:

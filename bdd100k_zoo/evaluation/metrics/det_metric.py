@@ -1,16 +1,14 @@
 """BDD100K detection metric: the official Scalabel evaluation behind mmengine's API."""
-import json
 from typing import Any, Dict, List, Optional, Sequence
 
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from scalabel.common.parallel import NPROC
-from scalabel.label.io import dump, load
+from scalabel.label.io import load
 from scalabel.label.typing import Frame
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ...utils.io import atomic_write
 from ...labels import get_task_labels
 from ...scalabel import label_files, read_frames
 from .base import BDD100KMetric
@@ -73,13 +71,11 @@ class BDD100KDetMetric(BDD100KMetric):
         classes = self.classes
         return [predictions_to_frame(preds, classes) for preds in predictions]
 
-    def write_submission(self, frames: List[Frame]) -> str:
-        path = f'{self.outfile_prefix}.json'
-        with atomic_write(path) as f:  # a plain list of frames, without Scalabel's empty fields
-            json.dump([dump(frame.dict()) for frame in frames], f)
-        MMLogger.get_current_instance().info(
-            f'BDD100K {self.task} submission of {len(frames)} frames written to {path}')
-        return path
+    def format_results(self, results: List[Dict[str, Any]], outfile_prefix: str) -> List[str]:
+        """``<prefix>.json``: Scalabel frames with ``box2d`` and ``score``,
+        the format the BDD100K server takes."""
+        with paused_gc():
+            return [self.write_json(self.to_frames(unique_frames(results)), outfile_prefix)]
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         predictions = unique_frames(results)
@@ -88,8 +84,7 @@ class BDD100KDetMetric(BDD100KMetric):
             gt, keys = coco_ground_truth(self.ann_file, self.task)
             match_ground_truth(predictions, keys, self.ann_file)
         if self.outfile_prefix:
-            with paused_gc():
-                self.try_write_submission(self.to_frames(predictions))
+            self.try_format_results(predictions)
         if self.format_only:
             return {}
         image_ids = {(key.name, key.videoName): i for i, key in enumerate(keys, 1)}

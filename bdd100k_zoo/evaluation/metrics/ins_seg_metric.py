@@ -15,7 +15,7 @@ from scalabel.label.to_coco import scalabel2coco_ins_seg
 from scalabel.label.transforms import rle_to_box2d
 from scalabel.label.typing import RLE, Frame
 
-from ...utils.io import OutputError, atomic_write, new_folder, replace_folder
+from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ...labels import get_task_labels
 from ...scalabel import flatten_poly2d
 from ..functional.coco_ap import evaluate_coco, evaluate_det_frames
@@ -109,8 +109,9 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             frames with ``rle``, ``box2d``, ``score``; what
             ``python -m bdd100k.eval.run -t ins_seg`` reads) and the test
             server's bitmask format, ``<prefix>_bitmasks/<name>.png`` (RGBA as
-            BDD100K encodes it) with ``<prefix>_scores.json`` (``index``,
-            ``score`` per instance).
+            BDD100K encodes it, each at its frame's size) zipped to
+            ``<prefix>_bitmasks.zip``, with ``<prefix>_scores.json``
+            (``index``, ``score`` per instance).
         remove_overlap: give overlapping pixels to the higher score, as
             Vis4D's ``Det2Mask(no_overlap=True)``. Default True.
         nproc: processes of the box and mask evaluations (see
@@ -137,18 +138,31 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                 preds['rles'] = encode_masks(masks, preds['scores'], self.remove_overlap)
             except ValueError as e:
                 raise ValueError(f'{type(self).__name__}: frame {preds["name"]!r}: {e}') from None
+            preds['size'] = tuple(masks.shape[-2:])  # the bitmask's, for a frame without masks
             self.results.append(preds)
 
     def to_frames(self, predictions: List[Dict[str, Any]]) -> List[Frame]:
         classes = self.classes
         return [predictions_to_frame(preds, classes, preds['rles']) for preds in predictions]
 
-    def write_bitmasks(self, frames: List[Frame]) -> str:
-        """The test server's format, frame by frame (memory stays one image):
-        labels painted in ascending score (BDD100K's order), ids 1.. by that order."""
+    def format_results(self, results: List[Dict[str, Any]], outfile_prefix: str) -> List[str]:
+        """``<prefix>.json`` (RLE frames) first, as it holds every frame; then
+        the bitmask folder, its zip and ``<prefix>_scores.json``."""
+        predictions = unique_frames(results)
+        with paused_gc():
+            frames = self.to_frames(predictions)
+        return [self.write_json(frames, outfile_prefix), *self.write_bitmasks(
+            frames, [preds.get('size') for preds in predictions], outfile_prefix)]
+
+    def write_bitmasks(self, frames: List[Frame], sizes: Sequence[Optional[tuple]] = (),
+                       outfile_prefix: Optional[str] = None) -> List[str]:
+        """The test server's format, frame by frame (memory stays one image),
+        each at its own size (``sizes[i]``, else its masks'): labels painted
+        in ascending score (BDD100K's order), ids 1.. by that order."""
         from bdd100k.label.to_mask import set_instance_color
         from PIL import Image
-        out_dir = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        prefix = outfile_prefix or self.outfile_prefix
+        out_dir = osp.abspath(f'{prefix}_bitmasks')
         names = [frame.name for frame in frames]
         if len(set(names)) < len(names):  # one PNG per name: they would overwrite each other
             twice = sorted({name for name in names if names.count(name) > 1})
@@ -157,39 +171,38 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                               'one PNG per image name')
         tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        image_size = get_task_labels(self.task).config.scalabel.imageSize
-        height, width = image_size.height, image_size.width
-        scores = []
-        for frame in frames:
+        scores, pngs = [], []
+        for frame, size in zip(frames, list(sizes) + [None] * (len(frames) - len(sizes))):
+            masks = [label for label in frame.labels or () if label.rle is not None]
+            if size is None and not masks:
+                raise ValueError(f'frame {frame.name!r}: no image size and no mask to take '
+                                 'it from; cannot write its bitmask')
+            height, width = size or masks[0].rle.size
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)
             labels = []
-            for label in sorted(frame.labels or (), key=lambda l: l.score):
-                if label.rle is None:
-                    continue
+            for label in sorted(masks, key=lambda l: l.score):
                 mask = mask_utils.decode(label.rle.dict()).astype(bool)
                 bitmask[mask] = set_instance_color(label, class_ids[label.category],
                                                    len(labels) + 1)
                 labels.append(dict(id=label.id, index=len(labels) + 1,
                                    category=label.category, score=label.score))
-            Image.fromarray(bitmask).save(osp.join(tmp, osp.splitext(frame.name)[0] + '.png'))
+            pngs.append(osp.splitext(frame.name)[0] + '.png')
+            Image.fromarray(bitmask).save(osp.join(tmp, pngs[-1]))
             scores.append(dict(name=frame.name, labels=labels))
-        with atomic_write(f'{self.outfile_prefix}_scores.json') as f:
+        scores_path = f'{prefix}_scores.json'
+        with atomic_write(scores_path) as f:
             json.dump(scores, f)
-        replace_folder(tmp, out_dir)
+        zip_path = publish_folder(tmp, out_dir, pngs)
         MMLogger.get_current_instance().info(
             f'BDD100K ins_seg bitmask submission of {len(frames)} frames written to {out_dir} '
-            f'(scores: {self.outfile_prefix}_scores.json)')
-        return out_dir
+            f'and {zip_path} (scores: {scores_path})')
+        return [out_dir, zip_path, scores_path]
 
     def output_targets(self):
         files, folders = super().output_targets()
-        return (files + [f'{self.outfile_prefix}_scores.json'],
-                folders + [osp.abspath(f'{self.outfile_prefix}_bitmasks')])
-
-    def write_submission(self, frames: List[Frame]) -> str:
-        path = super().write_submission(frames)  # the RLE JSON first: it holds every frame
-        self.write_bitmasks(frames)
-        return path
+        bitmasks = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        return (files + [f'{bitmasks}.zip', f'{self.outfile_prefix}_scores.json'],
+                folders + [bitmasks])
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         """On Scalabel frames, as the mask evaluation takes them (val is 1K frames)."""
@@ -199,12 +212,12 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             with paused_gc():
                 gt_frames = load_official_gt(self.ann_file, self.task)
             match_ground_truth(predictions, gt_frames, self.ann_file)
-        with paused_gc():
-            frames = self.to_frames(predictions)
         if self.outfile_prefix:
-            self.try_write_submission(frames)
+            self.try_format_results(predictions)
         if self.format_only:
             return {}
+        with paused_gc():
+            frames = self.to_frames(predictions)
         return self.score(frames, gt_frames)
 
     def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:

@@ -1,9 +1,8 @@
 """BDD100K panoptic-segmentation metric: mmdet panoptic outputs -> Scalabel
 RLE frames -> scalabel's ``evaluate_pan_seg`` (what ``python -m
 bdd100k.eval.run -t pan_seg`` runs on RLE JSON)."""
-import json
 import os.path as osp
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import INSTANCE_OFFSET
@@ -12,10 +11,9 @@ from mmengine.logging import MMLogger
 from PIL import Image
 from pycocotools import mask as mask_utils
 from scalabel.eval.pan_seg import evaluate_pan_seg
-from scalabel.label.io import dump
 from scalabel.label.typing import RLE, Frame, Label
 
-from ...utils.io import atomic_write, new_folder, publish_folder
+from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from .base import BDD100KMetric
 from .det_metric import load_official_gt
@@ -93,7 +91,7 @@ class BDD100KPanSegMetric(BDD100KMetric):
                 raise KeyError(f'{type(self).__name__}: data sample of {name} has no '
                                '"pred_panoptic_seg.sem_seg"; is the model a panoptic one?')
             self.results.append(dict(
-                name=name, video_name=video_name,
+                name=name, video_name=video_name, size=tuple(pan.shape[-2:]),
                 segments=panoptic_segments(pan.cpu().numpy(), num_classes,
                                            f'{type(self).__name__}: frame {name!r}')))
 
@@ -107,11 +105,10 @@ class BDD100KPanSegMetric(BDD100KMetric):
         return frames
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        with paused_gc():
-            frames = self.to_frames(results)
         scores = {}
         if not self.format_only:  # scored (and logged) first: a failed write keeps them
             with paused_gc():
+                frames = self.to_frames(results)
                 gt_frames = load_official_gt(self.ann_file, self.task)
             # (it empties frames whose masks overlap: segments of one panoptic map never do)
             result = evaluate_pan_seg(gt_frames, frames, get_task_labels(self.task).config.scalabel,
@@ -122,35 +119,37 @@ class BDD100KPanSegMetric(BDD100KMetric):
                 scores.update({f'{metric}/{name}': float(value)
                                for name, value in getattr(result, metric)[0].items()})
         if self.outfile_prefix:
-            self.try_write_submission(frames)
+            self.try_format_results(results)
         return scores
 
-    def write_submission(self, frames: List[Frame]) -> str:
+    def format_results(self, results: List[dict], outfile_prefix: str) -> List[str]:
         """``<prefix>.json``, then the bitmask PNGs into a scratch folder,
         zipped and swapped in for ``<prefix>_bitmasks/`` (see
         :mod:`bdd100k_zoo.utils.io`)."""
-        path = f'{self.outfile_prefix}.json'
-        with atomic_write(path) as f:
-            json.dump([dump(frame.dict()) for frame in frames], f)
-        folder = osp.abspath(f'{self.outfile_prefix}_bitmasks')
+        predictions = unique_frames(results)
+        with paused_gc():
+            frames = self.to_frames(predictions)
+        path = self.write_json(frames, outfile_prefix)
+        folder = osp.abspath(f'{outfile_prefix}_bitmasks')
         tmp = new_folder(folder)
-        zip_path = publish_folder(tmp, folder, self.write_bitmasks(frames, tmp))
+        zip_path = publish_folder(tmp, folder, self.write_bitmasks(
+            frames, [preds.get('size') for preds in predictions], tmp))
         MMLogger.get_current_instance().info(
-            f'BDD100K pan_seg submission of {len(frames)} frames written to {path} and '
-            f'{zip_path} (PNGs in {folder}/)')
-        return path
+            f'BDD100K pan_seg bitmasks of {len(frames)} frames written to {zip_path} '
+            f'(PNGs in {folder}/)')
+        return [path, folder, zip_path]
 
-    def write_bitmasks(self, frames: List[Frame], out_dir: str) -> List[str]:
+    def write_bitmasks(self, frames: List[Frame], sizes: List[Optional[tuple]],
+                       out_dir: str) -> List[str]:
         """BDD100K's panoptic bitmasks (``bdd100k.label.to_mask.panseg_to_bitmasks``'
-        encoding) into ``out_dir``, frame by frame; returns the PNG names."""
+        encoding) into ``out_dir``, frame by frame, each at its own size;
+        returns the PNG names."""
         from bdd100k.label.label import labels as bdd100k_labels
         from bdd100k.label.to_mask import STUFF_NUM, set_instance_color
         label_ids = {label.name: label.id for label in bdd100k_labels}
         names = []
-        for frame in frames:
-            height, width = (frame.labels[0].rle.size if frame.labels else
-                             (get_task_labels(self.task).config.scalabel.imageSize.height,
-                              get_task_labels(self.task).config.scalabel.imageSize.width))
+        for frame, size in zip(frames, sizes):
+            height, width = size or frame.labels[0].rle.size
             bitmask = np.zeros((height, width, 4), dtype=np.uint8)
             next_thing = STUFF_NUM
             for label in frame.labels:

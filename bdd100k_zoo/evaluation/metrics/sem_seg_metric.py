@@ -23,10 +23,12 @@ from mmseg.registry import METRICS
 from PIL import Image
 from scalabel.eval.result import AVERAGE
 from scalabel.eval.sem_seg import SegResult
+from scalabel.label.typing import Frame
+from scalabel.label.utils import get_leaf_categories
 
 from bdd100k.eval.seg import fast_hist, freq_iou, per_class_acc, per_class_iou, whole_acc
 
-from ...utils.io import atomic_write, new_folder, publish_folder
+from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ...labels import IGNORE_INDEX, get_task_labels
 from .base import BDD100KMetric
 
@@ -56,7 +58,8 @@ class BDD100KSemSegMetric(BDD100KMetric):
             (train ids 0-18, 255 for any other prediction) and
             ``<prefix>.zip`` of those PNGs, the format the BDD100K server
             takes; ``python -m bdd100k.eval.run -t sem_seg -g <gt masks>
-            -r <prefix>`` scores the folder offline. Required with
+            -r <prefix>`` scores the folder offline, and ``<prefix>.json``
+            (RLE frames) the RLE ground truth. Required with
             ``format_only``; optional on val, where it is written beside the
             scores. Ranks write their PNGs into ``<prefix>.partial/``, so it
             must be on a filesystem all ranks share; the folder is swapped in
@@ -82,7 +85,8 @@ class BDD100KSemSegMetric(BDD100KMetric):
         self.num_classes = len(get_task_labels(self.task).classes)
 
     def output_targets(self):
-        return [f'{self.outfile_prefix}.zip'], [osp.abspath(self.outfile_prefix)]
+        return ([f'{self.outfile_prefix}.json', f'{self.outfile_prefix}.zip'],
+                [osp.abspath(self.outfile_prefix)])
 
     @property
     def classes(self) -> Sequence[str]:
@@ -102,7 +106,7 @@ class BDD100KSemSegMetric(BDD100KMetric):
         for sample in data_samples:
             img_path = sample.get('img_path', '')
             pred = _to_uint8(sample['pred_sem_seg']['data'].squeeze().cpu().numpy())
-            result = dict(hist=None, png=None, png_error=None)
+            result = dict(hist=None, img_path=img_path, png=None, png_error=None)
             if self.outfile_prefix:
                 result['png_error'] = self.results[-1]['png_error'] if self.results else None
                 if not result['png_error']:
@@ -128,7 +132,7 @@ class BDD100KSemSegMetric(BDD100KMetric):
 
     def _write_png(self, pred: np.ndarray, img_path: str) -> str:
         """Into ``<prefix>.partial/`` (shared by all ranks); swapped in for
-        ``<prefix>/`` once complete (:meth:`write_submission`)."""
+        ``<prefix>/`` once complete (:meth:`format_results`)."""
         folder = osp.abspath(self.outfile_prefix)
         # made (and marked) at this rank's first image of the evaluation
         png_dir = f'{folder}.partial' if self.results else new_folder(folder, clear=False)
@@ -145,9 +149,7 @@ class BDD100KSemSegMetric(BDD100KMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if self.outfile_prefix:
-            self.try_write_submission(
-                sorted({result['png'] for result in results if result['png']}),
-                png_error=next((r['png_error'] for r in results if r['png_error']), None))
+            self.try_format_results(results)
         if self.format_only:
             return {}
         size = self.num_classes + 1
@@ -173,20 +175,43 @@ class BDD100KSemSegMetric(BDD100KMetric):
             f'ground truth):\n{table}')
         return metrics
 
-    def write_submission(self, names: List[str], png_error: Optional[str] = None) -> str:
-        """Zip the PNGs of this evaluation into ``<prefix>.zip`` and swap the
-        folder in for ``<prefix>/`` (PNGs of an interrupted earlier run left
-        in the scratch folder are dropped); runs on rank 0 after mmengine's
-        result collection, i.e. after every rank wrote its PNGs. A PNG that
-        could not be written (``png_error``) means no submission."""
+    def format_results(self, results: List[dict], outfile_prefix: str) -> List[str]:
+        """``<prefix>.json`` (Scalabel frames, one RLE label per predicted
+        class, by bdd100k's own ``semseg_to_rle``: what ``python -m
+        bdd100k.eval.run`` reads), then the PNGs of this evaluation zipped
+        into ``<prefix>.zip`` and swapped in for ``<prefix>/`` (PNGs of an
+        interrupted earlier run left in the scratch folder are dropped).
+        Runs on rank 0 after mmengine's result collection, i.e. after every
+        rank wrote its PNGs (:meth:`process`, under the metric's own
+        ``outfile_prefix``). A PNG that could not be written means no submission."""
+        from bdd100k.label.to_rle import semseg_to_rle
+        if osp.abspath(outfile_prefix) != osp.abspath(self.outfile_prefix):
+            raise ValueError(f'{type(self).__name__}: the PNGs were written under '
+                             f'{self.outfile_prefix!r} during process(), not {outfile_prefix!r}')
+        png_error = next((r['png_error'] for r in results if r['png_error']), None)
         if png_error:
             raise OSError(png_error)
-        folder = osp.abspath(self.outfile_prefix)
+        images: Dict[str, set] = {}  # PNG -> the images it stands for
+        for result in results:
+            if result['png']:
+                images.setdefault(result['png'], set()).add(result['img_path'])
+        shared = {png: sorted(paths) for png, paths in images.items() if len(paths) > 1}
+        if shared:
+            png, paths = next(iter(shared.items()))
+            raise OutputError(f'images {paths} would share the submission mask {png} (the '
+                              'format names a mask by its image\'s name): rename one')
+        folder = osp.abspath(outfile_prefix)
         tmp = new_folder(folder, clear=False)
-        for stale in set(f for f in os.listdir(tmp) if f.endswith('.png')) - set(names):
+        for stale in set(f for f in os.listdir(tmp) if f.endswith('.png')) - set(images):
             os.remove(osp.join(tmp, stale))
-        path = publish_folder(tmp, folder, names)
+        categories = get_leaf_categories(get_task_labels(self.task).config.scalabel.categories)
+        frames = []
+        for png, (img_path,) in sorted(images.items()):
+            frame = semseg_to_rle(Frame(name=osp.splitext(png)[0] + '.jpg'), tmp, categories)
+            frame.name = osp.basename(img_path)
+            frames.append(frame)
+        path = self.write_json(frames, outfile_prefix)
+        zip_path = publish_folder(tmp, folder, sorted(images))
         MMLogger.get_current_instance().info(
-            f'BDD100K {self.task} submission of {len(names)} masks written to {path} '
-            f'(PNGs in {folder}/)')
-        return path
+            f'BDD100K {self.task} masks written to {zip_path} (PNGs in {folder}/)')
+        return [path, folder, zip_path]

@@ -15,7 +15,7 @@ from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
 from scalabel.eval.utils import handle_inconsistent_length
-from scalabel.label.io import dump, group_and_sort, parse
+from scalabel.label.io import group_and_sort, parse
 from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
@@ -25,6 +25,7 @@ from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from ...scalabel import label_files, read_frames
 from ..functional.coco_ap import evaluate_det_frames
+from .base import submission_frame
 from .det_metric import BDD100KDetMetric, check_official_categories
 from ..functional.scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
                                paused_gc, unique_frames)
@@ -49,10 +50,11 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         ann_file: the ground-truth folder ``labels/box_track_20/val/`` (or
             one Scalabel JSON). Not needed with ``format_only``.
         format_only: only write the submission (test split, no labels).
-        outfile_prefix: the submission is written as ``<prefix>/<video>.json``
-            per video and zipped to ``<prefix>.zip``, the archive the BDD100K
-            server takes (the official offline evaluation reads the folder).
-            An existing ``<prefix>/`` is replaced only if a submission wrote it.
+        outfile_prefix: the submission is written as ``<prefix>.json`` (all
+            frames) and ``<prefix>/<video>.json`` per video, zipped to
+            ``<prefix>.zip``, the archive the BDD100K server takes (the
+            official offline evaluation reads the folder or the JSON). An
+            existing ``<prefix>/`` is replaced only if a submission wrote it.
         iou_thr / ignore_iof_thr: the official matching thresholds.
         det_ap: also report the box AP (``AP``, ``AP50``, ...) of the tracked
             boxes, as Vis4D's "Det" metric of the same evaluator does.
@@ -171,9 +173,9 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         for video in [v for v, n in seen.items() if n > 1]:
             del self._summaries[video]
         predictions = unique_frames([r for r in results if SUMMARIES not in r])
+        if self.outfile_prefix:
+            self.try_format_results(predictions)
         if self.format_only:
-            with paused_gc():
-                self.try_write_submission(self.to_frames(predictions))
             return {}
         # Scalabel objects only for what is scored here: the videos no process
         # summarised (all of them in one process, or for det_ap)
@@ -186,35 +188,38 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         match_ground_truth(predictions, index, self.ann_file)
         check_same_frames(index, [FrameKey(p['name'], p['video_name'], p['frame_index'])
                                   for p in predictions], self.ann_file)
-        if not (self.outfile_prefix or self.det_ap):
+        if not self.det_ap:
             predictions = [p for p in predictions if p['video_name'] in gts]
         with paused_gc():
             frames = self.to_frames(predictions)
-        if self.outfile_prefix:
-            self.try_write_submission(frames)
         videos = sorted({key.videoName for key in index}, key=str)  # evaluate_track's order
         return self.score_videos(frames, gts, videos)
 
     def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
-        return [f'{folder}.zip'], [folder]
+        return [f'{self.outfile_prefix}.json', f'{folder}.zip'], [folder]
 
-    def write_submission(self, frames: List[Frame]) -> str:
-        """Per-video JSONs into ``<prefix>.partial/``, zipped, then swapped in
-        for ``<prefix>/``; an existing ``<prefix>/`` is replaced only if an
-        earlier submission wrote it (see :mod:`bdd100k_zoo.utils.io`)."""
-        folder = osp.abspath(self.outfile_prefix)
+    def format_results(self, results: List[Dict[str, Any]], outfile_prefix: str) -> List[str]:
+        """``<prefix>.json`` (all frames, with ``videoName`` and ``frameIndex``),
+        then the per-video JSONs into ``<prefix>.partial/``, zipped to
+        ``<prefix>.zip`` and swapped in for ``<prefix>/``; an existing
+        ``<prefix>/`` is replaced only if an earlier submission wrote it (see
+        :mod:`bdd100k_zoo.utils.io`)."""
+        with paused_gc():
+            frames = self.to_frames(unique_frames([r for r in results if SUMMARIES not in r]))
+        path = self.write_json(frames, outfile_prefix)
+        folder = osp.abspath(outfile_prefix)
         tmp = new_folder(folder)
         names = []
         for video in group_and_sort(frames):
             names.append(f'{video[0].videoName}.json')
             with open(osp.join(tmp, names[-1]), 'w') as f:
-                json.dump([dump(frame.dict()) for frame in video], f)
-        path = publish_folder(tmp, folder, names)
+                json.dump([submission_frame(frame) for frame in video], f)
+        zip_path = publish_folder(tmp, folder, names)
         MMLogger.get_current_instance().info(
-            f'BDD100K {self.task} submission of {len(frames)} frames written to {path} '
+            f'BDD100K {self.task} submission of {len(frames)} frames written to {zip_path} '
             f'(per-video JSONs in {folder}/)')
-        return path
+        return [path, folder, zip_path]
 
     def score_videos(self, frames: List[Frame], gts: Dict[str, List[Frame]],
                      videos: List[str]) -> Dict[str, float]:
