@@ -7,13 +7,16 @@ Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 """
 import gc
 import io
+import multiprocessing
 import os.path as osp
 from collections import namedtuple
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, redirect_stdout
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
-from scalabel.label.typing import RLE, Box2D, Frame, Label
+from scalabel.label.typing import RLE, Box2D, Frame, ImageSize, Label
 
 
 #: what the frame checks read of a Scalabel frame
@@ -96,7 +99,7 @@ def _model(cls, **values):
     return model
 
 
-_ALL_NONE = {cls: dict.fromkeys(cls.__fields__) for cls in (Frame, Label, Box2D, RLE)}
+_ALL_NONE = {cls: dict.fromkeys(cls.__fields__) for cls in (Frame, Label, Box2D, RLE, ImageSize)}
 
 
 def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
@@ -124,6 +127,22 @@ def check_class_ids(preds: Dict[str, Any], classes: Sequence[str]) -> None:
         raise ValueError(f'the model predicted class ids {sorted(set(labels.tolist()))} for '
                          f'{where(preds)}; the {len(classes)} classes are 0..{len(classes) - 1} '
                          f'({list(classes)})')
+
+
+def forked_map(func: Callable, nproc: int, what: str, *iterables) -> Iterator[Any]:
+    """``map(func, *iterables)`` in ``nproc`` forked processes, results in
+    order: the one parallel path of the metrics. Forked, the workers inherit
+    what the evaluating process holds (ground truth, an evaluator); a worker
+    that dies (the OOM killer) ends the evaluation with an error naming
+    ``what``, where ``multiprocessing.Pool`` would replace it and wait forever
+    for its lost task."""
+    context = multiprocessing.get_context('fork')
+    with ProcessPoolExecutor(nproc, mp_context=context) as pool:
+        try:
+            yield from pool.map(func, *iterables)
+        except BrokenProcessPool as e:
+            raise RuntimeError(f'{what}: a worker process died (killed for memory?); run with '
+                               'fewer processes (nproc) or more memory') from e
 
 
 @contextmanager

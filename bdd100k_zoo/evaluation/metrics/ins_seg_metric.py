@@ -12,16 +12,15 @@ from pycocotools import mask as mask_utils
 from scalabel.eval.ins_seg import check_overlap
 from scalabel.eval.utils import reorder_preds
 from scalabel.label.to_coco import scalabel2coco_ins_seg
-from scalabel.label.transforms import rle_to_box2d
-from scalabel.label.typing import RLE, Frame
+from scalabel.label.typing import Frame
 
-from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ...labels import get_task_labels
-from ...scalabel import flatten_poly2d
-from ..functional.coco_ap import evaluate_coco, evaluate_det_frames
-from .det_metric import BDD100KDetMetric, load_official_gt
-from ..functional.scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
-                               predictions_to_frame, unique_frames)
+from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
+from ..functional.coco_ap import box_ap, evaluate_coco
+from ..functional.ground_truth import load_ground_truth, to_scalabel
+from ..functional.scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth,
+                                           paused_gc, predictions_to_frame, unique_frames)
+from .det_metric import BDD100KDetMetric
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -63,32 +62,6 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
         rle = mask_utils.encode(full)
         rles[i] = dict(size=[int(s) for s in rle['size']], counts=rle['counts'].decode())
     return rles
-
-
-def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
-    """Make official ground truth usable by both evaluations, in place.
-
-    * A label with a mask but no ``box2d`` (the RLE release) gets its mask's
-      tight box, so box AP has ground truth.
-    * A label with only ``poly2d`` gets an RLE rasterised by pycocotools from
-      the flattened polygon: Scalabel's matplotlib rasteriser calls
-      ``FigureCanvasAgg.tostring_rgb``, which matplotlib >= 3.10 removed.
-    """
-    image_size = get_task_labels('ins_seg').config.scalabel.imageSize
-    for frame in frames:
-        size = frame.size or image_size
-        height, width = size.height, size.width
-        for label in frame.labels or ():
-            if label.rle is None and label.poly2d:
-                polygons = [p.tolist() for p in flatten_poly2d(label.poly2d)]
-                if polygons:
-                    rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
-                    label.rle = RLE(counts=rle['counts'].decode(), size=list(rle['size']))
-                label.poly2d = None
-            if label.box2d is None and label.rle is not None and mask_utils.area(
-                    label.rle.dict()) > 0:
-                label.box2d = rle_to_box2d(label.rle)
-    return frames
 
 
 @METRICS.register_module()
@@ -205,32 +178,27 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                 folders + [bitmasks])
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        """On Scalabel frames, as the mask evaluation takes them (val is 1K frames)."""
         predictions = unique_frames(results)
-        gt_frames = None
         if not self.format_only:
-            with paused_gc():
-                gt_frames = load_official_gt(self.ann_file, self.task)
-            match_ground_truth(predictions, gt_frames, self.ann_file)
+            gt = load_ground_truth(self.ann_file, self.task)
+            match_ground_truth(predictions, gt, self.ann_file)
         if self.outfile_prefix:
             self.try_format_results(predictions)
         if self.format_only:
             return {}
-        with paused_gc():
-            frames = self.to_frames(predictions)
-        return self.score(frames, gt_frames)
+        return self.score(predictions, gt)
 
-    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
-        """Mask AP as ``evaluate_ins_seg`` and box AP as ``evaluate_det``
-        compute them, on Scalabel's own COCO conversion of the frames, each
-        evaluation in ``nproc`` forked processes (:func:`~.coco_ap.evaluate_coco`)."""
+    def score(self, predictions: List[Dict[str, Any]], gt: list) -> Dict[str, float]:
+        """Box AP as ``evaluate_det`` computes it (:func:`~.coco_ap.box_ap`)
+        and mask AP as ``evaluate_ins_seg`` does: on Scalabel's own COCO
+        conversion of the frames, evaluated in ``nproc`` forked processes
+        (:func:`~.coco_ap.evaluate_coco`)."""
         config = get_task_labels(self.task).config.scalabel
-        gt_frames = gt_for_ins_seg(gt_frames)
-        # box AP first: the overlap check empties frames whose masks overlap
-        boxes = evaluate_det_frames(gt_frames, frames, config, self.nproc)
+        boxes = box_ap(gt, predictions, self.classes, self.task, self.nproc)
         # the rest as evaluate_ins_seg: frames sorted by name, predictions in their order
-        gt_frames = sorted(gt_frames, key=lambda frame: frame.name)
-        frames = reorder_preds(gt_frames, frames)
+        gt_frames = sorted(to_scalabel(gt), key=lambda frame: frame.name)
+        with paused_gc():
+            frames = reorder_preds(gt_frames, self.to_frames(predictions))
         gt = scalabel2coco_ins_seg(gt_frames, config)
         gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
         with coco_quiet():

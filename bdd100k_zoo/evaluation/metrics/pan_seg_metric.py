@@ -16,7 +16,7 @@ from scalabel.label.typing import RLE, Frame, Label
 from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from .base import BDD100KMetric
-from .det_metric import load_official_gt
+from ..functional.ground_truth import load_ground_truth, to_scalabel
 from ..functional.scalabel_convert import _model, frame_identity, paused_gc, unique_frames
 
 
@@ -109,7 +109,7 @@ class BDD100KPanSegMetric(BDD100KMetric):
         if not self.format_only:  # scored (and logged) first: a failed write keeps them
             with paused_gc():
                 frames = self.to_frames(results)
-                gt_frames = load_official_gt(self.ann_file, self.task)
+            gt_frames = to_scalabel(load_ground_truth(self.ann_file, self.task))
             # (it empties frames whose masks overlap: segments of one panoptic map never do)
             result = evaluate_pan_seg(gt_frames, frames, get_task_labels(self.task).config.scalabel,
                                       nproc=self.nproc)
