@@ -16,6 +16,7 @@ from contextlib import contextmanager, redirect_stdout
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
+from pycocotools import mask as mask_utils
 from scalabel.label.typing import RLE, Box2D, Frame, ImageSize, Label
 
 
@@ -118,6 +119,31 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
             rle=_model(RLE, **rles[i]) if rles is not None and rles[i] is not None else None))
     return _model(Frame, name=preds['name'], videoName=preds['video_name'],
                   frameIndex=preds['frame_index'], labels=labels)
+
+
+def save_bitmask(path: str, size: Sequence[int], labels: List[Tuple[Label, int, int]]) -> None:
+    """One BDD100K bitmask PNG (RGBA as ``bdd100k.label.to_mask`` encodes it)
+    of ``size`` (height, width): ``(label, category id, instance id)`` painted
+    in order, each over the earlier ones."""
+    from bdd100k.label.to_mask import set_instance_color
+    from PIL import Image
+    bitmask = np.zeros((*size, 4), dtype=np.uint8)
+    for label, category_id, instance_id in labels:
+        mask = mask_utils.decode(dict(counts=label.rle.counts, size=label.rle.size))
+        bitmask[mask.astype(bool)] = set_instance_color(label, category_id, instance_id)
+    Image.fromarray(bitmask).save(path)
+
+
+def check_unique_names(predictions: List[Dict[str, Any]], what: str) -> None:
+    """Outputs that tell frames apart by name only: two frames of one name (in
+    two folders or videos) are refused, naming both, never one dropped."""
+    first: Dict[str, Optional[str]] = {}
+    for preds in predictions:
+        place = preds.get('video_name') or preds.get('folder')
+        other = first.setdefault(preds['name'], place)
+        if other != place:
+            raise ValueError(f'{what}: two frames are named {preds["name"]!r} (in {other!r} '
+                             f'and {place!r}); it tells frames apart by name: rename one')
 
 
 def check_class_ids(preds: Dict[str, Any], classes: Sequence[str]) -> None:

@@ -6,7 +6,6 @@ from mmengine.logging import MMLogger
 from scalabel.common.parallel import NPROC
 from scalabel.label.typing import Frame
 
-from ...labels import get_task_labels
 from ..functional.coco_ap import box_ap
 from ..functional.ground_truth import load_ground_truth
 from ..functional.scalabel_convert import (frame_predictions, match_ground_truth, paused_gc,
@@ -36,10 +35,6 @@ class BDD100KDetMetric(BDD100KMetric):
 
     def __init__(self, *args, nproc: Optional[int] = None, **kwargs) -> None:
         super().__init__(*args, nproc=NPROC if nproc is None else nproc, **kwargs)
-
-    @property
-    def classes(self) -> Sequence[str]:
-        return (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         self.results.extend(frame_predictions(data_sample) for data_sample in data_samples)

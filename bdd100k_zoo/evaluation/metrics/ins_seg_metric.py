@@ -9,17 +9,18 @@ import torch
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
-from scalabel.eval.ins_seg import check_overlap
 from scalabel.eval.utils import reorder_preds
 from scalabel.label.to_coco import scalabel2coco_ins_seg
 from scalabel.label.typing import Frame
+from scalabel.label.utils import get_leaf_categories
 
 from ...labels import get_task_labels
 from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ..functional.coco_ap import box_ap, evaluate_coco
 from ..functional.ground_truth import load_ground_truth, to_scalabel
-from ..functional.scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth,
-                                           paused_gc, predictions_to_frame, unique_frames)
+from ..functional.scalabel_convert import (frame_predictions, match_ground_truth,
+                                           paused_gc, predictions_to_frame, save_bitmask,
+                                           unique_frames)
 from .det_metric import BDD100KDetMetric
 
 
@@ -64,6 +65,20 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
     return rles
 
 
+def drop_overlapping(frames: List[Frame], config) -> None:
+    """Scalabel's ``check_overlap``: a frame whose masks (of official
+    categories) overlap loses all its predictions. Tested at once per frame:
+    masks overlap exactly when their union is smaller than their areas' sum
+    (Scalabel merges them pairwise, re-decoding the growing union each time)."""
+    categories = {category.name for category in get_leaf_categories(config.categories)}
+    for frame in frames:
+        rles = [dict(counts=label.rle.counts, size=label.rle.size) for label in frame.labels or ()
+                if label.category in categories and label.rle is not None]
+        if len(rles) > 1 and mask_utils.area(mask_utils.merge(rles, intersect=False)) < sum(
+                mask_utils.area(rles).tolist()):
+            frame.labels = None
+
+
 @METRICS.register_module()
 class BDD100KInsSegMetric(BDD100KDetMetric):
     """Mask AP (official names) and box AP (``box_`` + official names) of
@@ -88,10 +103,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         remove_overlap: give overlapping pixels to the higher score, as
             Vis4D's ``Det2Mask(no_overlap=True)``. Default True.
         nproc: processes of the box and mask evaluations (see
-            :class:`BDD100KDetMetric`). The mask-overlap check runs in process:
-            scalabel 0.3.1's ``check_overlap`` with ``nproc > 1`` passes
-            ``image_size=`` to ``check_overlap_frame``, which does not take it
-            (``TypeError``).
+            :class:`BDD100KDetMetric`).
     """
 
     task = 'ins_seg'
@@ -132,8 +144,6 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         """The test server's format, frame by frame (memory stays one image),
         each at its own size (``sizes[i]``, else its masks'): labels painted
         in ascending score (BDD100K's order), ids 1.. by that order."""
-        from bdd100k.label.to_mask import set_instance_color
-        from PIL import Image
         prefix = outfile_prefix or self.outfile_prefix
         out_dir = osp.abspath(f'{prefix}_bitmasks')
         names = [frame.name for frame in frames]
@@ -150,18 +160,13 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             if size is None and not masks:
                 raise ValueError(f'frame {frame.name!r}: no image size and no mask to take '
                                  'it from; cannot write its bitmask')
-            height, width = size or masks[0].rle.size
-            bitmask = np.zeros((height, width, 4), dtype=np.uint8)
-            labels = []
-            for label in sorted(masks, key=lambda l: l.score):
-                mask = mask_utils.decode(label.rle.dict()).astype(bool)
-                bitmask[mask] = set_instance_color(label, class_ids[label.category],
-                                                   len(labels) + 1)
-                labels.append(dict(id=label.id, index=len(labels) + 1,
-                                   category=label.category, score=label.score))
+            masks = sorted(masks, key=lambda label: label.score)
             pngs.append(osp.splitext(frame.name)[0] + '.png')
-            Image.fromarray(bitmask).save(osp.join(tmp, pngs[-1]))
-            scores.append(dict(name=frame.name, labels=labels))
+            save_bitmask(osp.join(tmp, pngs[-1]), size or masks[0].rle.size, [
+                (label, class_ids[label.category], i) for i, label in enumerate(masks, 1)])
+            scores.append(dict(name=frame.name, labels=[
+                dict(id=label.id, index=i, category=label.category, score=label.score)
+                for i, label in enumerate(masks, 1)]))
         scores_path = f'{prefix}_scores.json'
         with atomic_write(scores_path) as f:
             json.dump(scores, f)
@@ -201,8 +206,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             frames = reorder_preds(gt_frames, self.to_frames(predictions))
         gt = scalabel2coco_ins_seg(gt_frames, config)
         gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
-        with coco_quiet():
-            check_overlap(frames, config, nproc=0)  # Scalabel's pool: TypeError (see nproc)
+        drop_overlapping(frames, config)
         results = scalabel2coco_ins_seg(frames, config)['annotations']
         for result in results:  # pycocotools computes a mask's area from the mask without it
             result.pop('bbox', None)

@@ -59,6 +59,7 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
         det_ap: also report the box AP (``AP``, ``AP50``, ...) of the tracked
             boxes, as Vis4D's "Det" metric of the same evaluator does.
         nproc: processes of the Scalabel evaluation (``0``: in process).
+        collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
 
     Distributed evaluation: ``TrackImgSampler`` keeps each video on one
     process, so every process accumulates the CLEAR-MOT / IDF1 events of its
@@ -67,30 +68,17 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
     results that Scalabel's aggregation reads; one process aggregates them in
     ``evaluate_track``'s video order, so the scores are the official ones to
     the last digit for any number of processes. Every frame is still gathered
-    (mmengine's default would cut the results at the dataset length, which
-    counts videos) for the submission, written once with each frame once; a
+    (:class:`~mmdet.evaluation.metrics.BaseVideoMetric`) for the submission; a
     video a process could not score alone (split across processes, not in the
     ground truth) is scored, or named in an error, by the aggregating process.
     """
 
     task = 'box_track'
 
-    def __init__(self,
-                 ann_file: Optional[str] = None,
-                 format_only: bool = False,
-                 outfile_prefix: Optional[str] = None,
-                 iou_thr: float = 0.5,
-                 ignore_iof_thr: float = 0.5,
-                 det_ap: bool = False,
-                 nproc: int = 0,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(ann_file=ann_file, format_only=format_only,
-                         outfile_prefix=outfile_prefix, nproc=nproc,
-                         collect_device=collect_device, prefix=prefix)
-        self.iou_thr = iou_thr
-        self.ignore_iof_thr = ignore_iof_thr
-        self.det_ap = det_ap
+    def __init__(self, *args, iou_thr: float = 0.5, ignore_iof_thr: float = 0.5,
+                 det_ap: bool = False, nproc: int = 0, **kwargs) -> None:
+        super().__init__(*args, nproc=nproc, **kwargs)
+        self.iou_thr, self.ignore_iof_thr, self.det_ap = iou_thr, ignore_iof_thr, det_ap
         self._summaries: Dict[str, list] = {}  # video -> summary handed on by a test process
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
