@@ -18,7 +18,8 @@ from scalabel.label.io import load
 from bdd100k_zoo.evaluation.functional.coco_ap import (coco_ground_truth, coco_predictions,
                                                        evaluate_coco)
 from bdd100k_zoo.evaluation.functional.ground_truth import load_ground_truth
-from bdd100k_zoo.evaluation.functional.scalabel_convert import match_ground_truth, predictions_to_frame
+from bdd100k_zoo.evaluation.functional.scalabel_convert import (match_ground_truth,
+                                                                predictions_to_frame)
 from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
 from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.testing import generate_det_labels

@@ -57,8 +57,8 @@ def coco_ground_truth(frames: List[Frame], task: str) -> Tuple[dict, List[Frame]
                     category_id=cat_ids[label.category], iscrowd=int(crowd), ignore=0,
                     bbox=[box.x1, box.y1, width, height], area=float(width * height)))
     images = [dict(id=image_id, file_name=frame.name) for image_id, frame in enumerate(frames, 1)]
-    gt = dict(type='instance', categories=get_coco_categories(get_task_labels(task).config.scalabel),
-              images=images, annotations=annotations)
+    gt = dict(type='instance', images=images, annotations=annotations,
+              categories=get_coco_categories(get_task_labels(task).config.scalabel))
     return gt, frames
 
 
@@ -133,6 +133,52 @@ class ForkedCOCOeval(COCOevalV2):
     it pickled and send back only match records or curves, which are put in
     place as one process would have computed them: the same numbers.
     """
+
+    def evaluateImg(self, imgId: int, catId: int, aRng: list, maxDet: int) -> Optional[dict]:
+        """``COCOeval.evaluateImg`` with its greedy matching done for all IoU
+        thresholds at once, and only for detections that overlap some ground
+        truth at the lowest threshold (the others match nothing): the same
+        record. Each detection, best score first, takes the free ground truth
+        (a crowd is never used up) of highest IoU >= the threshold, the last
+        of equals, a regular one before any ignored one."""
+        params = self.params
+        if not params.useCats:
+            return super().evaluateImg(imgId, catId, aRng, maxDet)
+        gt, dt = self._gts[imgId, catId], self._dts[imgId, catId]
+        if not gt and not dt:
+            return None
+        ignore = np.array([int(g['ignore'] or g['area'] < aRng[0] or g['area'] > aRng[1])
+                           for g in gt], dtype=np.int64)
+        gt_order = np.argsort(ignore, kind='mergesort')
+        gt = [gt[i] for i in gt_order]
+        dt = [dt[i] for i in np.argsort([-d['score'] for d in dt], kind='mergesort')[:maxDet]]
+        gt_ignore, crowd = ignore[gt_order], np.array([bool(g['iscrowd']) for g in gt])
+        gt_ids = np.array([g['id'] for g in gt])
+        ious = self.ious[imgId, catId]
+        num_t, rows = len(params.iouThrs), np.arange(len(params.iouThrs))
+        gt_matches, dt_matches = np.zeros((num_t, len(gt))), np.zeros((num_t, len(dt)))
+        dt_ignore = np.zeros((num_t, len(dt)))
+        if len(ious):
+            ious = ious[:, gt_order]
+            thresholds = np.minimum(params.iouThrs, 1 - 1e-10)[:, None]
+            blocks = (gt_ignore == 0, gt_ignore == 1)  # regular ones come first
+            for d in np.flatnonzero((ious >= thresholds.min()).any(1)).tolist():
+                candidates = ((gt_matches == 0) | crowd) & (ious[d] >= thresholds)
+                match = np.full(num_t, -1)
+                for block in blocks:
+                    values = np.where(candidates & block, ious[d], -np.inf)[:, ::-1]
+                    found = (match < 0) & (values > -np.inf).any(1)
+                    match[found] = len(gt) - 1 - values.argmax(1)[found]
+                hit = match >= 0
+                dt_ignore[rows[hit], d] = gt_ignore[match[hit]]
+                dt_matches[rows[hit], d] = gt_ids[match[hit]]
+                gt_matches[rows[hit], match[hit]] = dt[d]['id']
+        outside = np.array([d['area'] < aRng[0] or d['area'] > aRng[1] for d in dt], dtype=bool)
+        dt_ignore = np.logical_or(dt_ignore, (dt_matches == 0) & outside[None, :])
+        return dict(image_id=imgId, category_id=catId, aRng=aRng, maxDet=maxDet,
+                    dtIds=[d['id'] for d in dt], gtIds=[g['id'] for g in gt],
+                    dtMatches=dt_matches, gtMatches=gt_matches,
+                    dtScores=[d['score'] for d in dt], gtIgnore=gt_ignore, dtIgnore=dt_ignore)
 
     def forks(self) -> bool:
         return self.nproc > 1 and 'fork' in multiprocessing.get_all_start_methods()

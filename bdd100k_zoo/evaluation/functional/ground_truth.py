@@ -1,8 +1,8 @@
 """The one ground-truth loader of the metrics: read once by the package's
 reader (:mod:`bdd100k_zoo.scalabel`), checked and mapped as ``python -m
 bdd100k.eval.run`` maps it, and turned into Scalabel's own frames only where
-a Scalabel evaluation needs them (a BDD100K val file is ~1.3M labels: pydantic
-validation of each costs more than the evaluation)."""
+a Scalabel evaluation needs them (pydantic validation of every label of a
+BDD100K val file costs more than the evaluation)."""
 from typing import Dict, List
 
 from pycocotools import mask as mask_utils

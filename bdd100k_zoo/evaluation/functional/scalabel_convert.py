@@ -91,8 +91,8 @@ def _model(cls, **values):
 
     The values come from arrays of known types, so no validation is needed;
     pydantic v1's ``construct`` also re-derives every field's default on each
-    call, which at ~1M predicted labels dominated the metric's conversion
-    time. Every field of the Scalabel models built here defaults to None.
+    call, which at BDD100K val size dominated the metric's conversion time.
+    Every field of the Scalabel models built here defaults to None.
     """
     model = cls.__new__(cls)
     object.__setattr__(model, '__dict__', {**_ALL_NONE[cls], **values})
@@ -173,8 +173,9 @@ def forked_map(func: Callable, nproc: int, what: str, *iterables) -> Iterator[An
 
 @contextmanager
 def paused_gc():
-    """No cyclic garbage collection inside: building ~1M acyclic Scalabel
-    objects otherwise triggers collector passes that take 3x the building."""
+    """No cyclic garbage collection inside: building BDD100K-size numbers of
+    acyclic Scalabel objects otherwise triggers collector passes that cost
+    more than the building."""
     enabled = gc.isenabled()
     gc.disable()
     try:

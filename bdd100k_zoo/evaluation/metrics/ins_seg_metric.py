@@ -34,10 +34,10 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
     The official evaluation needs it: Scalabel drops *every* prediction of a
     frame whose masks overlap, and BDD100K bitmasks hold one instance a pixel.
 
-    Work stays inside each mask's tight box (100 masks of 1280x720 take tens
-    of ms on CPU; a full N x H x W transpose to Fortran order would take more).
+    Work stays inside each mask's tight box (a full N x H x W transpose to
+    Fortran order costs more).
     """
-    if isinstance(masks, torch.Tensor):  # numpy reduces bool masks ~10x faster than torch on CPU
+    if isinstance(masks, torch.Tensor):  # numpy reduces bool masks faster than torch on CPU
         masks = masks.detach().bool().cpu().numpy()
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 3 or len(masks) != len(scores):

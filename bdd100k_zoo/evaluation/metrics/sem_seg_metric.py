@@ -107,7 +107,7 @@ class BDD100KSemSegMetric(BDD100KMetric):
                 if not result['png_error']:
                     try:
                         result['png'] = self._write_png(pred, img_path)
-                    except OSError as e:  # keep scoring: the scores are worth keeping
+                    except Exception as e:  # noqa: BLE001 (keep scoring: the scores count)
                         result['png_error'] = f'{img_path}: {e}'
                         MMLogger.get_current_instance().error(
                             f'{type(self).__name__}: cannot write the prediction PNG of '
