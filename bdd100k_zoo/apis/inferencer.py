@@ -230,7 +230,6 @@ class OutputWriter:
         self.visualizer = visualizer
         self.metric = _submission_metric(task, osp.join(out_dir, PREFIX), dataset_meta)
         self.painted: List[str] = []
-        self._png_names: Dict[str, str] = {}  # sem_seg PNG -> its image's name
         self._videos: Dict[str, Any] = {}
         self._queue: 'queue.Queue' = queue.Queue(maxsize=max_pending)
         self._error: Optional[BaseException] = None
@@ -257,8 +256,6 @@ class OutputWriter:
         if frame.video is not None:
             meta['frame_index'] = frame.index
         _frame_sample(self.task, sample).set_metainfo(meta)
-        if self.task == 'sem_seg':
-            self._png_names[osp.splitext(frame.name)[0] + '.png'] = frame.name
         self._send(('frame', frame, image, _cpu(self.task, sample)))
 
     def end_video(self, video: str, fps: float) -> None:
@@ -340,45 +337,8 @@ class OutputWriter:
 
     # --- after the worker --------------------------------------------------
     def _write_submission(self) -> List[str]:
-        from ..evaluation.metrics.det_metric import BDD100KDetMetric
-        from ..evaluation.functional.scalabel_convert import paused_gc, unique_frames
-        prefix = osp.join(self.out_dir, PREFIX)
         metric = self.metric
-        if self.task == 'sem_seg':
-            names = sorted({result['png'] for result in metric.results if result['png']})
-            written = [metric.write_submission(names),
-                       write_sem_seg_rles(prefix, names, self._png_names)]
-            return written + [prefix]
-        with paused_gc():
-            frames = metric.to_frames(unique_frames(metric.results))
-        # one JSON of all frames (RLE masks for ins_seg: no bitmask PNGs, whose
-        # writer assumes BDD100K's image size)
-        written = [BDD100KDetMetric.write_submission(metric, frames)]
-        if self.task == 'box_track':  # and one JSON per video, zipped: the server's format
-            written.append(metric.write_submission(frames))
-        return written
-
-
-def write_sem_seg_rles(prefix: str, names: List[str], frame_names: Dict[str, str]) -> str:
-    """``<prefix>.json``: Scalabel frames with one RLE label per predicted
-    class, made from the train-id PNGs in ``<prefix>/`` by bdd100k's own
-    ``semseg_to_rle`` (what ``python -m bdd100k.eval.run -t sem_seg`` reads)."""
-    import json
-
-    from bdd100k.label.to_rle import semseg_to_rle
-    from scalabel.label.io import dump
-    from scalabel.label.typing import Frame
-    from scalabel.label.utils import get_leaf_categories
-    categories = get_leaf_categories(get_task_labels('sem_seg').config.scalabel.categories)
-    frames = []
-    for png in names:  # the metric names each PNG after its image: <stem>.png
-        frame = semseg_to_rle(Frame(name=osp.splitext(png)[0] + '.jpg'), prefix, categories)
-        frame.name = frame_names.get(png, frame.name)
-        frames.append(dump(frame.dict()))
-    path = f'{prefix}.json'
-    with open(path, 'w') as f:
-        json.dump(frames, f)
-    return path
+        return metric.format_results(metric.results, osp.join(self.out_dir, PREFIX))
 
 
 @dataclass
