@@ -96,10 +96,11 @@ def run_metric(gt_path, dets, nproc):
 def run_direct(gt_path, dets):
     """Scalabel's evaluate_det on frames converted beforehand (timed: the call only)."""
     from scalabel.eval.detect import evaluate_det
-    from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
+    from scalabel.label.io import load
+    from bdd100k.label.to_scalabel import bdd100k_to_scalabel
     from bdd100k_zoo.evaluation.functional.scalabel_convert import frame_predictions, predictions_to_frame
     from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
-    gt_frames = load_official_gt(gt_path, 'det')
+    gt_frames = bdd100k_to_scalabel(load(gt_path, nprocs=0).frames, get_task_labels('det').config)
     pred_frames = [predictions_to_frame(frame_predictions(s), DET_CLASSES)
                    for s in predictions(gt_path, dets)]
     start = time.perf_counter()
@@ -183,11 +184,12 @@ def run_track_official(gt_folder):
     from scalabel.label.io import group_and_sort
     from bdd100k.label.to_scalabel import bdd100k_to_scalabel
     from bdd100k_zoo.evaluation import BDD100KTrackMetric
-    from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
+    from scalabel.label.io import load
+    from bdd100k.label.to_scalabel import bdd100k_to_scalabel
     from bdd100k_zoo.evaluation.functional.scalabel_convert import frame_predictions
     from bdd100k_zoo.labels import get_task_labels
     config = get_task_labels('box_track').config
-    gt_frames = load_official_gt(gt_folder, 'box_track')
+    gt_frames = bdd100k_to_scalabel(load(gt_folder, nprocs=0).frames, config)
     metric = BDD100KTrackMetric(ann_file=gt_folder)
     pred_frames = bdd100k_to_scalabel(metric.to_frames([
         frame_predictions(s['video_data_samples'][0].to_dict(), 'pred_track_instances')

@@ -12,9 +12,14 @@ from scalabel.eval.detect import evaluate_det
 from scalabel.eval.utils import reorder_preds
 from scalabel.label.to_coco import scalabel2coco_detection
 
-from bdd100k_zoo.evaluation.functional.coco_ap import coco_ground_truth, coco_predictions, evaluate_coco
-from bdd100k_zoo.evaluation.metrics.det_metric import load_official_gt
-from bdd100k_zoo.evaluation.functional.scalabel_convert import match_ground_truth, predictions_to_frame
+from bdd100k.label.to_scalabel import bdd100k_to_scalabel
+from scalabel.label.io import load
+
+from bdd100k_zoo.evaluation.functional.coco_ap import (coco_ground_truth, coco_predictions,
+                                                       evaluate_coco)
+from bdd100k_zoo.evaluation.functional.ground_truth import load_ground_truth
+from bdd100k_zoo.evaluation.functional.scalabel_convert import (match_ground_truth,
+                                                                predictions_to_frame)
 from bdd100k_zoo.labels import DET_CLASSES, get_task_labels
 from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.testing import generate_det_labels
@@ -26,7 +31,8 @@ CONFIG = get_task_labels('det').config.scalabel
 
 def official_gt(ann_file):
     """Scalabel's ground truth frames and COCO dict, as ``evaluate_det`` makes them."""
-    frames = sorted(load_official_gt(ann_file, 'det'), key=lambda frame: frame.name)
+    frames = bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, get_task_labels('det').config)
+    frames = sorted(frames, key=lambda frame: frame.name)
     return frames, scalabel2coco_detection(frames, CONFIG)
 
 
@@ -93,7 +99,7 @@ def gt_file(request, golden, tmp_path):
 
 def test_ground_truth_is_scalabels_coco_conversion(gt_file):
     frames, official = official_gt(gt_file)
-    gt, keys = coco_ground_truth(gt_file, 'det')
+    gt, keys = coco_ground_truth(load_ground_truth(gt_file, 'det'), 'det')
     assert [key.name for key in keys] == [frame.name for frame in frames]
     assert [(img['id'], img['file_name']) for img in gt['images']] == [
         (img['id'], img['file_name']) for img in official['images']]
@@ -108,7 +114,7 @@ def test_detection_sample_ground_truth(detect_sample):
     """The real det sample: the same dicts as Scalabel's conversion."""
     ann_file = detect_sample[0]
     _, official = official_gt(ann_file)
-    gt, _ = coco_ground_truth(ann_file, 'det')
+    gt, _ = coco_ground_truth(load_ground_truth(ann_file, 'det'), 'det')
     assert [{k: a[k] for k in GT_KEYS} for a in gt['annotations']] == [
         {k: a[k] for k in GT_KEYS} for a in official['annotations']]
 
@@ -120,7 +126,7 @@ def test_predictions_are_scalabels_coco_conversion(gt_file):
     frames, _ = official_gt(gt_file)
     classes = list(DET_CLASSES[:-1]) + ['not official']
     preds = predictions(frames, classes)
-    gt, keys = coco_ground_truth(gt_file, 'det')
+    gt, keys = coco_ground_truth(load_ground_truth(gt_file, 'det'), 'det')
     match_ground_truth(preds, keys, gt_file)
     results = coco_predictions(preds, classes, {(k.name, k.videoName): i
                                                 for i, k in enumerate(keys, 1)}, 'det')
@@ -135,7 +141,7 @@ def test_predictions_are_scalabels_coco_conversion(gt_file):
 def test_scores_are_evaluate_dets_to_the_last_digit(gt_file, nproc):
     frames, _ = official_gt(gt_file)
     preds = predictions(frames, DET_CLASSES)
-    gt, keys = coco_ground_truth(gt_file, 'det')
+    gt, keys = coco_ground_truth(load_ground_truth(gt_file, 'det'), 'det')
     match_ground_truth(preds, keys, gt_file)
     mine = evaluate_coco(gt, coco_predictions(preds, DET_CLASSES, {
         (k.name, k.videoName): i for i, k in enumerate(keys, 1)}, 'det'), 'bbox', nproc)
@@ -148,7 +154,7 @@ def test_scores_are_evaluate_dets_to_the_last_digit(gt_file, nproc):
 def test_no_predictions_score_as_evaluate_det(golden):
     gt_file = osp.join(golden, 'det/track_sample_anns.json')
     frames, _ = official_gt(gt_file)
-    gt, _ = coco_ground_truth(gt_file, 'det')
+    gt, _ = coco_ground_truth(load_ground_truth(gt_file, 'det'), 'det')
     same_scores(evaluate_coco(gt, [], 'bbox', 2), evaluate_det(frames, [], CONFIG, nproc=0))
 
 
@@ -160,11 +166,11 @@ def test_unknown_category_names_the_file_frame_and_label(tmp_path):
                                       'box2d': {'x1': 0, 'y1': 0, 'x2': 5, 'y2': 5}}]}]))
     with pytest.raises(ScalabelFormatError, match=r"gt\.json: frame 'b\.jpg': label '7' has "
                                                   r"category 'lane', which is neither"):
-        coco_ground_truth(str(path), 'det')
+        load_ground_truth(str(path), 'det')
 
 
 def test_truncated_ground_truth_names_the_file(tmp_path):
     path = tmp_path / 'cut.json'
     path.write_text('[{"name": "a.jpg", "labels": [{"id": "1", "category": "car", "box2d": ')
     with pytest.raises(ScalabelFormatError, match=r'cut\.json'):
-        coco_ground_truth(str(path), 'det')
+        load_ground_truth(str(path), 'det')

@@ -99,3 +99,16 @@ def test_sem_seg_refuses_two_images_with_one_mask_name(tmp_path):
     with pytest.raises(OutputError, match=r"camA/x\.jpg', '/img/camB/x\.jpg'\] would share"):
         metric.format_results(metric.results, prefix)
     assert not osp.exists(prefix + '.zip')
+
+
+def test_pan_seg_refuses_two_frames_of_one_name(tmp_path):
+    """The panoptic metric kept the first of camA/x.jpg and camB/x.jpg (keyed by
+    name) and dropped the other silently."""
+    from bdd100k_zoo.evaluation import BDD100KPanSegMetric
+    metric = BDD100KPanSegMetric(format_only=True, outfile_prefix=str(tmp_path / 'pan'))
+    metric.process(None, [dict(img_path=f'/img/{cam}/x.jpg',
+                               pred_panoptic_seg=dict(sem_seg=torch.zeros((1, 4, 6))))
+                          for cam in ('camA', 'camB')])
+    with pytest.raises(ValueError, match=r"two frames are named 'x\.jpg' \(in 'camA' and 'camB'"):
+        metric.format_results(metric.results, str(tmp_path / 'pan'))
+    assert not osp.exists(tmp_path / 'pan.json')

@@ -125,7 +125,7 @@ def test_track_submission_replaces_only_its_own_earlier_submission(samples, tmp_
     assert sorted(os.listdir(prefix)) == [f'{v}.json' for v in VIDEOS]
     assert fileio.is_ours(prefix)  # the marker beside: .preds.bdd100k_zoo_submission
     assert sorted(os.listdir(tmp_path)) == ['.preds.bdd100k_zoo_submission', 'preds',
-                                            'preds.zip']  # no scratch left
+                                            'preds.json', 'preds.zip']  # no scratch left
 
 
 def test_unwritable_outfile_prefix_fails_before_inference(tmp_path):

@@ -1,20 +1,19 @@
-"""AP exactly as Scalabel's ``evaluate_det`` / ``evaluate_ins_seg`` compute
-it, spread over processes; for boxes, fed from arrays.
+"""Box and mask AP exactly as Scalabel's ``evaluate_det`` /
+``evaluate_ins_seg`` compute them, spread over processes; box AP fed from
+arrays.
 
-Both take Scalabel frames, turn them into COCO dicts and run Scalabel's
-``COCOevalV2``. For detection the frames themselves are the cost: pydantic
-objects of about 50 µs a ground-truth label to load and 15 µs a predicted
-label to build, a third more time than the evaluation at BDD100K val size
-and gigabytes of objects. :func:`coco_ground_truth` and
-:func:`coco_predictions` build the same COCO dicts straight from the msgspec
-reader and the predicted arrays: frames sorted by name as ``evaluate_det``
+Scalabel's path builds a pydantic object per box (ground truth and
+predictions) before its COCO conversion, which costs more than the
+evaluation at BDD100K val size. :func:`coco_ground_truth` and
+:func:`coco_predictions` build the same COCO dicts from the loaded ground
+truth and the predicted arrays: frames sorted by name as ``evaluate_det``
 sorts them, labels in file / model order, the same float operations on the
 same doubles. :func:`evaluate_coco` then runs ``COCOevalV2`` as both
 functions do, its work in ``nproc`` forked processes that inherit the
-evaluator (Scalabel's own pool pickles the whole evaluator, every IoU matrix,
-for each chunk of images, and ends up slower than one process).
-``tests/test_coco_ap.py`` checks the dicts against Scalabel's conversion
-and the scores against ``evaluate_det`` to the last digit.
+evaluator (Scalabel's own pool pickles the whole evaluator, every IoU
+matrix, for each chunk of images). ``tests/test_evaluation/test_coco_ap.py``
+checks the dicts against Scalabel's conversion and the scores against
+``evaluate_det`` to the last digit.
 """
 import copy
 import datetime
@@ -24,88 +23,54 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 from pycocotools.cocoeval import COCOeval
 from scalabel.eval.detect import COCOV2, COCOevalV2, DetResult
-from scalabel.eval.utils import reorder_preds
-from scalabel.label.to_coco import scalabel2coco_detection
 from scalabel.label.transforms import get_coco_categories
-from scalabel.label.typing import Config, Frame
-from scalabel.label.utils import get_leaf_categories
 
 from ...labels import get_task_labels
-from ...scalabel import ScalabelFormatError, iter_frames, label_files
-from .scalabel_convert import FrameKey, check_class_ids, coco_quiet, paused_gc
+from ...scalabel import Frame
+from .ground_truth import official_category_ids
+from .scalabel_convert import check_class_ids, coco_quiet, forked_map, paused_gc
 
 
-def official_category_ids(task: str) -> Dict[str, int]:
-    """COCO category id of each official class name, as ``scalabel2coco_detection``
-    numbers them (the config's leaf categories from 1)."""
-    categories = get_leaf_categories(get_task_labels(task).config.scalabel.categories)
-    return {category.name: i + 1 for i, category in enumerate(categories)}
-
-
-def unknown_category(source: str, frame, label, task: str) -> ScalabelFormatError:
-    """What ``bdd100k_to_scalabel`` asserts without a message, said with file,
-    frame and label: the category is neither a class (after the name mapping)
-    nor an ignored one (a traffic light in instance-segmentation ground truth)."""
-    label_map = get_task_labels(task)
-    return ScalabelFormatError(
-        f'{frame.where(source)}: label {label.id!r} has category {label.category!r}, which is '
-        f'neither a BDD100K {task} class nor an ignored one: the official evaluation cannot '
-        f'score this file (classes: {list(label_map.classes)}, ignored: '
-        f'{sorted(label_map.ignored_mapping)})')
-
-
-def coco_ground_truth(ann_file: str, task: str) -> Tuple[dict, List[FrameKey]]:
-    """The COCO ground truth ``evaluate_det`` builds from ``python -m
-    bdd100k.eval.run``'s frames (Scalabel's loader, the BDD100K name / ignored
-    mapping, ``scalabel2coco_detection`` of the frames sorted by name), and
-    the frames' keys in that order (image id ``i + 1``), to pair predictions
-    with (``match_ground_truth``) and to number them by (``(name, videoName)``).
+def coco_ground_truth(frames: List[Frame], task: str) -> Tuple[dict, List[Frame]]:
+    """The COCO ground truth ``evaluate_det`` builds of the loaded frames
+    (:func:`~.ground_truth.load_ground_truth`; ``scalabel2coco_detection`` of
+    the frames sorted by name), and the frames in that order (image id
+    ``i + 1``), to pair predictions with (``match_ground_truth``) and to
+    number them by (``(name, videoName)``).
 
     Only what the COCO evaluation reads is kept: boxes, areas, categories and
-    ``iscrowd`` (crowd, ``ignored`` or an ignored-mapped category).
+    ``iscrowd`` (crowd or ``ignored``).
     """
-    label_map = get_task_labels(task)
-    if label_map.config.ignored_as_class:
-        raise NotImplementedError(f'{task}: ignored_as_class configs are not supported')
     cat_ids = official_category_ids(task)
-    name_mapping, ignored_mapping = label_map.name_mapping, label_map.ignored_mapping
-    keys: List[FrameKey] = []
-    rows: List[list] = []  # per frame: (category id, iscrowd, x1, y1, x2, y2) per box
+    frames = sorted(frames, key=lambda frame: frame.name)  # evaluate_det's (stable)
+    annotations = []
     with paused_gc():
-        for source in label_files(ann_file):
-            for chunk in iter_frames(source):
-                for frame in chunk:
-                    keys.append(FrameKey(frame.name, frame.videoName, frame.frameIndex))
-                    boxes = []
-                    for label in frame.labels or ():
-                        category = name_mapping.get(label.category, label.category)
-                        cat_id, crowd = cat_ids.get(category), False
-                        if cat_id is None:
-                            if category not in ignored_mapping:
-                                raise unknown_category(source, frame, label, task)
-                            if label_map.remove_ignored:
-                                continue
-                            cat_id, crowd = cat_ids[ignored_mapping[category]], True
-                        box, attributes = label.box2d, label.attributes
-                        if box is None:
-                            continue
-                        if attributes is not None:
-                            crowd = crowd or attributes.crowd or attributes.ignored
-                        boxes.append((cat_id, int(crowd), box.x1, box.y1, box.x2, box.y2))
-                    rows.append(boxes)
-        order = sorted(range(len(keys)), key=lambda i: keys[i].name)  # evaluate_det's (stable)
-        annotations = []
-        for image_id, i in enumerate(order, 1):
-            for cat_id, crowd, x1, y1, x2, y2 in rows[i]:
-                width, height = x2 - x1 + 1, y2 - y1 + 1  # scalabel's box2d_to_bbox
+        for image_id, frame in enumerate(frames, 1):
+            for label in frame.labels or ():
+                box, attributes = label.box2d, label.attributes
+                if box is None:
+                    continue
+                crowd = attributes is not None and (attributes.crowd or attributes.ignored)
+                width, height = box.x2 - box.x1 + 1, box.y2 - box.y1 + 1  # box2d_to_bbox
                 annotations.append(dict(
-                    id=len(annotations) + 1, image_id=image_id, category_id=cat_id,
-                    iscrowd=crowd, ignore=0, bbox=[x1, y1, width, height],
-                    area=float(width * height)))
-    images = [dict(id=image_id, file_name=keys[i].name) for image_id, i in enumerate(order, 1)]
-    gt = dict(type='instance', categories=get_coco_categories(label_map.config.scalabel),
-              images=images, annotations=annotations)
-    return gt, [keys[i] for i in order]
+                    id=len(annotations) + 1, image_id=image_id,
+                    category_id=cat_ids[label.category], iscrowd=int(crowd), ignore=0,
+                    bbox=[box.x1, box.y1, width, height], area=float(width * height)))
+    images = [dict(id=image_id, file_name=frame.name) for image_id, frame in enumerate(frames, 1)]
+    gt = dict(type='instance', images=images, annotations=annotations,
+              categories=get_coco_categories(get_task_labels(task).config.scalabel))
+    return gt, frames
+
+
+def box_ap(gt_frames: List[Frame], predictions: Sequence[Dict[str, Any]],
+           classes: Sequence[str], task: str, nproc: int = 0) -> DetResult:
+    """Box AP as ``evaluate_det`` computes it, of predicted frames
+    (:func:`~.scalabel_convert.frame_predictions`, paired with the ground
+    truth by ``match_ground_truth``) against the loaded ground truth."""
+    gt, frames = coco_ground_truth(gt_frames, task)
+    image_ids = {(frame.name, frame.videoName): i for i, frame in enumerate(frames, 1)}
+    return evaluate_coco(gt, coco_predictions(predictions, classes, image_ids, task), 'bbox',
+                         nproc)
 
 
 def coco_predictions(predictions: Sequence[Dict[str, Any]], classes: Sequence[str],
@@ -140,15 +105,6 @@ def coco_predictions(predictions: Sequence[Dict[str, Any]], classes: Sequence[st
     return results
 
 
-def evaluate_det_frames(gt_frames: List[Frame], frames: List[Frame], config: Config,
-                        nproc: int = 0) -> DetResult:
-    """``evaluate_det(gt_frames, frames, config)`` on Scalabel frames: its own
-    COCO conversion, scored by :func:`evaluate_coco` in ``nproc`` processes."""
-    gt_frames = sorted(gt_frames, key=lambda frame: frame.name)
-    results = scalabel2coco_detection(reorder_preds(gt_frames, frames), config)['annotations']
-    return evaluate_coco(scalabel2coco_detection(gt_frames, config), results, 'bbox', nproc)
-
-
 def evaluate_coco(gt: dict, results: List[dict], iou_type: str = 'bbox',
                   nproc: int = 0) -> DetResult:
     """``evaluate_det`` (``iou_type='bbox'``) or ``evaluate_ins_seg``
@@ -177,6 +133,52 @@ class ForkedCOCOeval(COCOevalV2):
     it pickled and send back only match records or curves, which are put in
     place as one process would have computed them: the same numbers.
     """
+
+    def evaluateImg(self, imgId: int, catId: int, aRng: list, maxDet: int) -> Optional[dict]:
+        """``COCOeval.evaluateImg`` with its greedy matching done for all IoU
+        thresholds at once, and only for detections that overlap some ground
+        truth at the lowest threshold (the others match nothing): the same
+        record. Each detection, best score first, takes the free ground truth
+        (a crowd is never used up) of highest IoU >= the threshold, the last
+        of equals, a regular one before any ignored one."""
+        params = self.params
+        if not params.useCats:
+            return super().evaluateImg(imgId, catId, aRng, maxDet)
+        gt, dt = self._gts[imgId, catId], self._dts[imgId, catId]
+        if not gt and not dt:
+            return None
+        ignore = np.array([int(g['ignore'] or g['area'] < aRng[0] or g['area'] > aRng[1])
+                           for g in gt], dtype=np.int64)
+        gt_order = np.argsort(ignore, kind='mergesort')
+        gt = [gt[i] for i in gt_order]
+        dt = [dt[i] for i in np.argsort([-d['score'] for d in dt], kind='mergesort')[:maxDet]]
+        gt_ignore, crowd = ignore[gt_order], np.array([bool(g['iscrowd']) for g in gt])
+        gt_ids = np.array([g['id'] for g in gt])
+        ious = self.ious[imgId, catId]
+        num_t, rows = len(params.iouThrs), np.arange(len(params.iouThrs))
+        gt_matches, dt_matches = np.zeros((num_t, len(gt))), np.zeros((num_t, len(dt)))
+        dt_ignore = np.zeros((num_t, len(dt)))
+        if len(ious):
+            ious = ious[:, gt_order]
+            thresholds = np.minimum(params.iouThrs, 1 - 1e-10)[:, None]
+            blocks = (gt_ignore == 0, gt_ignore == 1)  # regular ones come first
+            for d in np.flatnonzero((ious >= thresholds.min()).any(1)).tolist():
+                candidates = ((gt_matches == 0) | crowd) & (ious[d] >= thresholds)
+                match = np.full(num_t, -1)
+                for block in blocks:
+                    values = np.where(candidates & block, ious[d], -np.inf)[:, ::-1]
+                    found = (match < 0) & (values > -np.inf).any(1)
+                    match[found] = len(gt) - 1 - values.argmax(1)[found]
+                hit = match >= 0
+                dt_ignore[rows[hit], d] = gt_ignore[match[hit]]
+                dt_matches[rows[hit], d] = gt_ids[match[hit]]
+                gt_matches[rows[hit], match[hit]] = dt[d]['id']
+        outside = np.array([d['area'] < aRng[0] or d['area'] > aRng[1] for d in dt], dtype=bool)
+        dt_ignore = np.logical_or(dt_ignore, (dt_matches == 0) & outside[None, :])
+        return dict(image_id=imgId, category_id=catId, aRng=aRng, maxDet=maxDet,
+                    dtIds=[d['id'] for d in dt], gtIds=[g['id'] for g in gt],
+                    dtMatches=dt_matches, gtMatches=gt_matches,
+                    dtScores=[d['score'] for d in dt], gtIgnore=gt_ignore, dtIgnore=dt_ignore)
 
     def forks(self) -> bool:
         return self.nproc > 1 and 'fork' in multiprocessing.get_all_start_methods()
@@ -222,13 +224,11 @@ class ForkedCOCOeval(COCOevalV2):
                          precision=precision, recall=recall, scores=scores)
 
     def forked(self, func, tasks: list) -> Iterator[Any]:
-        """``func(task)`` of each task in forked children of this evaluator,
-        results as they come."""
+        """``func(task)`` of each task in forked children of this evaluator."""
         global _FORKED_EVALUATOR
         _FORKED_EVALUATOR = self
         try:
-            with multiprocessing.get_context('fork').Pool(min(self.nproc, len(tasks))) as pool:
-                yield from pool.imap_unordered(func, tasks)
+            yield from forked_map(func, min(self.nproc, len(tasks)), 'COCO evaluation', tasks)
         finally:
             _FORKED_EVALUATOR = None
 

@@ -7,13 +7,17 @@ Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 """
 import gc
 import io
+import multiprocessing
 import os.path as osp
 from collections import namedtuple
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, redirect_stdout
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
-from scalabel.label.typing import RLE, Box2D, Frame, Label
+from pycocotools import mask as mask_utils
+from scalabel.label.typing import RLE, Box2D, Frame, ImageSize, Label
 
 
 #: what the frame checks read of a Scalabel frame
@@ -87,8 +91,8 @@ def _model(cls, **values):
 
     The values come from arrays of known types, so no validation is needed;
     pydantic v1's ``construct`` also re-derives every field's default on each
-    call, which at ~1M predicted labels dominated the metric's conversion
-    time. Every field of the Scalabel models built here defaults to None.
+    call, which at BDD100K val size dominated the metric's conversion time.
+    Every field of the Scalabel models built here defaults to None.
     """
     model = cls.__new__(cls)
     object.__setattr__(model, '__dict__', {**_ALL_NONE[cls], **values})
@@ -96,7 +100,7 @@ def _model(cls, **values):
     return model
 
 
-_ALL_NONE = {cls: dict.fromkeys(cls.__fields__) for cls in (Frame, Label, Box2D, RLE)}
+_ALL_NONE = {cls: dict.fromkeys(cls.__fields__) for cls in (Frame, Label, Box2D, RLE, ImageSize)}
 
 
 def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
@@ -117,6 +121,31 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
                   frameIndex=preds['frame_index'], labels=labels)
 
 
+def save_bitmask(path: str, size: Sequence[int], labels: List[Tuple[Label, int, int]]) -> None:
+    """One BDD100K bitmask PNG (RGBA as ``bdd100k.label.to_mask`` encodes it)
+    of ``size`` (height, width): ``(label, category id, instance id)`` painted
+    in order, each over the earlier ones."""
+    from bdd100k.label.to_mask import set_instance_color
+    from PIL import Image
+    bitmask = np.zeros((*size, 4), dtype=np.uint8)
+    for label, category_id, instance_id in labels:
+        mask = mask_utils.decode(dict(counts=label.rle.counts, size=label.rle.size))
+        bitmask[mask.astype(bool)] = set_instance_color(label, category_id, instance_id)
+    Image.fromarray(bitmask).save(path)
+
+
+def check_unique_names(predictions: List[Dict[str, Any]], what: str) -> None:
+    """Outputs that tell frames apart by name only: two frames of one name (in
+    two folders or videos) are refused, naming both, never one dropped."""
+    first: Dict[str, Optional[str]] = {}
+    for preds in predictions:
+        place = preds.get('video_name') or preds.get('folder')
+        other = first.setdefault(preds['name'], place)
+        if other != place:
+            raise ValueError(f'{what}: two frames are named {preds["name"]!r} (in {other!r} '
+                             f'and {place!r}); it tells frames apart by name: rename one')
+
+
 def check_class_ids(preds: Dict[str, Any], classes: Sequence[str]) -> None:
     """Class ids of one frame's predictions are indices into ``classes``."""
     labels = preds['labels']
@@ -126,10 +155,27 @@ def check_class_ids(preds: Dict[str, Any], classes: Sequence[str]) -> None:
                          f'({list(classes)})')
 
 
+def forked_map(func: Callable, nproc: int, what: str, *iterables) -> Iterator[Any]:
+    """``map(func, *iterables)`` in ``nproc`` forked processes, results in
+    order: the one parallel path of the metrics. Forked, the workers inherit
+    what the evaluating process holds (ground truth, an evaluator); a worker
+    that dies (the OOM killer) ends the evaluation with an error naming
+    ``what``, where ``multiprocessing.Pool`` would replace it and wait forever
+    for its lost task."""
+    context = multiprocessing.get_context('fork')
+    with ProcessPoolExecutor(nproc, mp_context=context) as pool:
+        try:
+            yield from pool.map(func, *iterables)
+        except BrokenProcessPool as e:
+            raise RuntimeError(f'{what}: a worker process died (killed for memory?); run with '
+                               'fewer processes (nproc) or more memory') from e
+
+
 @contextmanager
 def paused_gc():
-    """No cyclic garbage collection inside: building ~1M acyclic Scalabel
-    objects otherwise triggers collector passes that take 3x the building."""
+    """No cyclic garbage collection inside: building BDD100K-size numbers of
+    acyclic Scalabel objects otherwise triggers collector passes that cost
+    more than the building."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -4,13 +4,14 @@ at the first validation hours later), and a submission that never costs the
 scores."""
 import json
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from scalabel.label.io import dump
 from scalabel.label.typing import Frame
 
+from ...labels import get_task_labels
 from ...utils.io import atomic_write, check_prefix, check_writable
 
 #: ``evaluate()`` / ``runner.test()`` keys are ``bdd100k/<official name>``
@@ -44,6 +45,9 @@ class BDD100KMetric(BaseMetric):
     default_prefix: Optional[str] = METRIC_PREFIX
     #: False where ground truth comes with the data samples (semantic segmentation)
     reads_ann_file = True
+    #: True where class ids index a fixed encoding (train ids, panoptic ids):
+    #: the dataset's classes must then be the official ones, in order
+    official_classes_only = False
 
     def __init__(self,
                  ann_file: Optional[str] = None,
@@ -74,6 +78,15 @@ class BDD100KMetric(BaseMetric):
         if outfile_prefix:  # before inference, not after it
             check_prefix(outfile_prefix)
             check_writable(*self.output_targets())
+
+    @property
+    def classes(self) -> Sequence[str]:
+        official = get_task_labels(self.task).classes
+        classes = (self.dataset_meta or {}).get('classes') or official
+        if self.official_classes_only and tuple(classes) != official:
+            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
+                             f'official BDD100K {self.task} classes in model order {official}')
+        return classes
 
     def output_targets(self) -> Tuple[List[str], List[str]]:
         """(files, folders) the submission writes."""

@@ -4,37 +4,13 @@ from typing import Any, Dict, List, Optional, Sequence
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from scalabel.common.parallel import NPROC
-from scalabel.label.io import load
 from scalabel.label.typing import Frame
 
-from bdd100k.label.to_scalabel import bdd100k_to_scalabel
-
-from ...labels import get_task_labels
-from ...scalabel import label_files, read_frames
-from .base import BDD100KMetric
-from ..functional.coco_ap import coco_ground_truth, coco_predictions, evaluate_coco, unknown_category
+from ..functional.coco_ap import box_ap
+from ..functional.ground_truth import load_ground_truth
 from ..functional.scalabel_convert import (frame_predictions, match_ground_truth, paused_gc,
-                               predictions_to_frame, unique_frames)
-
-
-def check_official_categories(ann_file: str, task: str) -> None:
-    """Every category of the ground truth is one the official evaluation can
-    score (see :func:`~.coco_ap.unknown_category`)."""
-    label_map = get_task_labels(task)
-    known = set(label_map.classes) | set(label_map.ignored_mapping)
-    for source in label_files(ann_file):
-        for frame in read_frames(source):
-            for label in frame.labels or ():
-                category = label.category
-                if label_map.name_mapping.get(category, category) not in known:
-                    raise unknown_category(source, frame, label, task)
-
-
-def load_official_gt(ann_file: str, task: str) -> List[Frame]:
-    """Ground truth exactly as ``python -m bdd100k.eval.run`` loads it:
-    Scalabel's loader, then the BDD100K name / ignored mapping."""
-    check_official_categories(ann_file, task)
-    return bdd100k_to_scalabel(load(ann_file, nprocs=0).frames, get_task_labels(task).config)
+                                           predictions_to_frame, unique_frames)
+from .base import BDD100KMetric
 
 
 @METRICS.register_module()
@@ -60,10 +36,6 @@ class BDD100KDetMetric(BDD100KMetric):
     def __init__(self, *args, nproc: Optional[int] = None, **kwargs) -> None:
         super().__init__(*args, nproc=NPROC if nproc is None else nproc, **kwargs)
 
-    @property
-    def classes(self) -> Sequence[str]:
-        return (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
-
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         self.results.extend(frame_predictions(data_sample) for data_sample in data_samples)
 
@@ -79,16 +51,13 @@ class BDD100KDetMetric(BDD100KMetric):
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         predictions = unique_frames(results)
-        gt, keys = None, None
         if not self.format_only:
-            gt, keys = coco_ground_truth(self.ann_file, self.task)
-            match_ground_truth(predictions, keys, self.ann_file)
+            gt = load_ground_truth(self.ann_file, self.task)
+            match_ground_truth(predictions, gt, self.ann_file)
         if self.outfile_prefix:
             self.try_format_results(predictions)
         if self.format_only:
             return {}
-        image_ids = {(key.name, key.videoName): i for i, key in enumerate(keys, 1)}
-        result = evaluate_coco(gt, coco_predictions(predictions, self.classes, image_ids,
-                                                    self.task), 'bbox', self.nproc)
+        result = box_ap(gt, predictions, self.classes, self.task, self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

@@ -9,19 +9,19 @@ import torch
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
-from scalabel.eval.ins_seg import check_overlap
 from scalabel.eval.utils import reorder_preds
 from scalabel.label.to_coco import scalabel2coco_ins_seg
-from scalabel.label.transforms import rle_to_box2d
-from scalabel.label.typing import RLE, Frame
+from scalabel.label.typing import Frame
+from scalabel.label.utils import get_leaf_categories
 
-from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ...labels import get_task_labels
-from ...scalabel import flatten_poly2d
-from ..functional.coco_ap import evaluate_coco, evaluate_det_frames
-from .det_metric import BDD100KDetMetric, load_official_gt
-from ..functional.scalabel_convert import (coco_quiet, frame_predictions, match_ground_truth, paused_gc,
-                               predictions_to_frame, unique_frames)
+from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
+from ..functional.coco_ap import box_ap, evaluate_coco
+from ..functional.ground_truth import load_ground_truth, to_scalabel
+from ..functional.scalabel_convert import (frame_predictions, match_ground_truth,
+                                           paused_gc, predictions_to_frame, save_bitmask,
+                                           unique_frames)
+from .det_metric import BDD100KDetMetric
 
 
 def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> List[Optional[dict]]:
@@ -34,10 +34,10 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
     The official evaluation needs it: Scalabel drops *every* prediction of a
     frame whose masks overlap, and BDD100K bitmasks hold one instance a pixel.
 
-    Work stays inside each mask's tight box (100 masks of 1280x720 take tens
-    of ms on CPU; a full N x H x W transpose to Fortran order would take more).
+    Work stays inside each mask's tight box (a full N x H x W transpose to
+    Fortran order costs more).
     """
-    if isinstance(masks, torch.Tensor):  # numpy reduces bool masks ~10x faster than torch on CPU
+    if isinstance(masks, torch.Tensor):  # numpy reduces bool masks faster than torch on CPU
         masks = masks.detach().bool().cpu().numpy()
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 3 or len(masks) != len(scores):
@@ -65,30 +65,18 @@ def encode_masks(masks: Any, scores: np.ndarray, no_overlap: bool = True) -> Lis
     return rles
 
 
-def gt_for_ins_seg(frames: List[Frame]) -> List[Frame]:
-    """Make official ground truth usable by both evaluations, in place.
-
-    * A label with a mask but no ``box2d`` (the RLE release) gets its mask's
-      tight box, so box AP has ground truth.
-    * A label with only ``poly2d`` gets an RLE rasterised by pycocotools from
-      the flattened polygon: Scalabel's matplotlib rasteriser calls
-      ``FigureCanvasAgg.tostring_rgb``, which matplotlib >= 3.10 removed.
-    """
-    image_size = get_task_labels('ins_seg').config.scalabel.imageSize
+def drop_overlapping(frames: List[Frame], config) -> None:
+    """Scalabel's ``check_overlap``: a frame whose masks (of official
+    categories) overlap loses all its predictions. Tested at once per frame:
+    masks overlap exactly when their union is smaller than their areas' sum
+    (Scalabel merges them pairwise, re-decoding the growing union each time)."""
+    categories = {category.name for category in get_leaf_categories(config.categories)}
     for frame in frames:
-        size = frame.size or image_size
-        height, width = size.height, size.width
-        for label in frame.labels or ():
-            if label.rle is None and label.poly2d:
-                polygons = [p.tolist() for p in flatten_poly2d(label.poly2d)]
-                if polygons:
-                    rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
-                    label.rle = RLE(counts=rle['counts'].decode(), size=list(rle['size']))
-                label.poly2d = None
-            if label.box2d is None and label.rle is not None and mask_utils.area(
-                    label.rle.dict()) > 0:
-                label.box2d = rle_to_box2d(label.rle)
-    return frames
+        rles = [dict(counts=label.rle.counts, size=label.rle.size) for label in frame.labels or ()
+                if label.category in categories and label.rle is not None]
+        if len(rles) > 1 and mask_utils.area(mask_utils.merge(rles, intersect=False)) < sum(
+                mask_utils.area(rles).tolist()):
+            frame.labels = None
 
 
 @METRICS.register_module()
@@ -115,10 +103,7 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         remove_overlap: give overlapping pixels to the higher score, as
             Vis4D's ``Det2Mask(no_overlap=True)``. Default True.
         nproc: processes of the box and mask evaluations (see
-            :class:`BDD100KDetMetric`). The mask-overlap check runs in process:
-            scalabel 0.3.1's ``check_overlap`` with ``nproc > 1`` passes
-            ``image_size=`` to ``check_overlap_frame``, which does not take it
-            (``TypeError``).
+            :class:`BDD100KDetMetric`).
     """
 
     task = 'ins_seg'
@@ -159,8 +144,6 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         """The test server's format, frame by frame (memory stays one image),
         each at its own size (``sizes[i]``, else its masks'): labels painted
         in ascending score (BDD100K's order), ids 1.. by that order."""
-        from bdd100k.label.to_mask import set_instance_color
-        from PIL import Image
         prefix = outfile_prefix or self.outfile_prefix
         out_dir = osp.abspath(f'{prefix}_bitmasks')
         names = [frame.name for frame in frames]
@@ -177,18 +160,13 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             if size is None and not masks:
                 raise ValueError(f'frame {frame.name!r}: no image size and no mask to take '
                                  'it from; cannot write its bitmask')
-            height, width = size or masks[0].rle.size
-            bitmask = np.zeros((height, width, 4), dtype=np.uint8)
-            labels = []
-            for label in sorted(masks, key=lambda l: l.score):
-                mask = mask_utils.decode(label.rle.dict()).astype(bool)
-                bitmask[mask] = set_instance_color(label, class_ids[label.category],
-                                                   len(labels) + 1)
-                labels.append(dict(id=label.id, index=len(labels) + 1,
-                                   category=label.category, score=label.score))
+            masks = sorted(masks, key=lambda label: label.score)
             pngs.append(osp.splitext(frame.name)[0] + '.png')
-            Image.fromarray(bitmask).save(osp.join(tmp, pngs[-1]))
-            scores.append(dict(name=frame.name, labels=labels))
+            save_bitmask(osp.join(tmp, pngs[-1]), size or masks[0].rle.size, [
+                (label, class_ids[label.category], i) for i, label in enumerate(masks, 1)])
+            scores.append(dict(name=frame.name, labels=[
+                dict(id=label.id, index=i, category=label.category, score=label.score)
+                for i, label in enumerate(masks, 1)]))
         scores_path = f'{prefix}_scores.json'
         with atomic_write(scores_path) as f:
             json.dump(scores, f)
@@ -205,36 +183,30 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
                 folders + [bitmasks])
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        """On Scalabel frames, as the mask evaluation takes them (val is 1K frames)."""
         predictions = unique_frames(results)
-        gt_frames = None
         if not self.format_only:
-            with paused_gc():
-                gt_frames = load_official_gt(self.ann_file, self.task)
-            match_ground_truth(predictions, gt_frames, self.ann_file)
+            gt = load_ground_truth(self.ann_file, self.task)
+            match_ground_truth(predictions, gt, self.ann_file)
         if self.outfile_prefix:
             self.try_format_results(predictions)
         if self.format_only:
             return {}
-        with paused_gc():
-            frames = self.to_frames(predictions)
-        return self.score(frames, gt_frames)
+        return self.score(predictions, gt)
 
-    def score(self, frames: List[Frame], gt_frames: List[Frame]) -> Dict[str, float]:
-        """Mask AP as ``evaluate_ins_seg`` and box AP as ``evaluate_det``
-        compute them, on Scalabel's own COCO conversion of the frames, each
-        evaluation in ``nproc`` forked processes (:func:`~.coco_ap.evaluate_coco`)."""
+    def score(self, predictions: List[Dict[str, Any]], gt: list) -> Dict[str, float]:
+        """Box AP as ``evaluate_det`` computes it (:func:`~.coco_ap.box_ap`)
+        and mask AP as ``evaluate_ins_seg`` does: on Scalabel's own COCO
+        conversion of the frames, evaluated in ``nproc`` forked processes
+        (:func:`~.coco_ap.evaluate_coco`)."""
         config = get_task_labels(self.task).config.scalabel
-        gt_frames = gt_for_ins_seg(gt_frames)
-        # box AP first: the overlap check empties frames whose masks overlap
-        boxes = evaluate_det_frames(gt_frames, frames, config, self.nproc)
+        boxes = box_ap(gt, predictions, self.classes, self.task, self.nproc)
         # the rest as evaluate_ins_seg: frames sorted by name, predictions in their order
-        gt_frames = sorted(gt_frames, key=lambda frame: frame.name)
-        frames = reorder_preds(gt_frames, frames)
+        gt_frames = sorted(to_scalabel(gt), key=lambda frame: frame.name)
+        with paused_gc():
+            frames = reorder_preds(gt_frames, self.to_frames(predictions))
         gt = scalabel2coco_ins_seg(gt_frames, config)
         gt['annotations'] = [ann for ann in gt['annotations'] if 'segmentation' in ann]
-        with coco_quiet():
-            check_overlap(frames, config, nproc=0)  # Scalabel's pool: TypeError (see nproc)
+        drop_overlapping(frames, config)
         results = scalabel2coco_ins_seg(frames, config)['annotations']
         for result in results:  # pycocotools computes a mask's area from the mask without it
             result.pop('bbox', None)

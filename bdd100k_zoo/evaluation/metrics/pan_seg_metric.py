@@ -8,7 +8,6 @@ import numpy as np
 from mmdet.evaluation.functional import INSTANCE_OFFSET
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
-from PIL import Image
 from pycocotools import mask as mask_utils
 from scalabel.eval.pan_seg import evaluate_pan_seg
 from scalabel.label.typing import RLE, Frame, Label
@@ -16,8 +15,9 @@ from scalabel.label.typing import RLE, Frame, Label
 from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from .base import BDD100KMetric
-from .det_metric import load_official_gt
-from ..functional.scalabel_convert import _model, frame_identity, paused_gc, unique_frames
+from ..functional.ground_truth import load_ground_truth, to_scalabel
+from ..functional.scalabel_convert import (_model, check_unique_names, frame_identity,
+                                           paused_gc, save_bitmask, unique_frames)
 
 
 def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
@@ -68,19 +68,11 @@ class BDD100KPanSegMetric(BDD100KMetric):
     """
 
     task = 'pan_seg'
+    official_classes_only = True
 
     def output_targets(self):
         bitmasks = osp.abspath(f'{self.outfile_prefix}_bitmasks')
         return [f'{self.outfile_prefix}.json', f'{bitmasks}.zip'], [bitmasks]
-
-    @property
-    def classes(self) -> Sequence[str]:
-        classes = (self.dataset_meta or {}).get('classes') or get_task_labels(self.task).classes
-        if tuple(classes) != get_task_labels(self.task).classes:
-            raise ValueError(f'{type(self).__name__}: dataset classes {classes} are not the '
-                             f'BDD100K pan_seg classes in model order '
-                             f'{get_task_labels(self.task).classes}')
-        return classes
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         num_classes = len(self.classes)
@@ -92,13 +84,15 @@ class BDD100KPanSegMetric(BDD100KMetric):
                                '"pred_panoptic_seg.sem_seg"; is the model a panoptic one?')
             self.results.append(dict(
                 name=name, video_name=video_name, size=tuple(pan.shape[-2:]),
+                folder=osp.basename(osp.dirname(sample['img_path'])),
                 segments=panoptic_segments(pan.cpu().numpy(), num_classes,
                                            f'{type(self).__name__}: frame {name!r}')))
 
     def to_frames(self, predictions: List[dict]) -> List[Frame]:
-        classes = self.classes
+        classes, predictions = self.classes, unique_frames(predictions)
+        check_unique_names(predictions, f'{type(self).__name__} (Scalabel frames and bitmasks)')
         frames = []
-        for preds in unique_frames(predictions):
+        for preds in predictions:
             labels = [_model(Label, id=str(pan_id), category=classes[class_id],
                              rle=_model(RLE, **rle)) for class_id, pan_id, rle in preds['segments']]
             frames.append(_model(Frame, name=preds['name'], labels=labels))
@@ -109,7 +103,7 @@ class BDD100KPanSegMetric(BDD100KMetric):
         if not self.format_only:  # scored (and logged) first: a failed write keeps them
             with paused_gc():
                 frames = self.to_frames(results)
-                gt_frames = load_official_gt(self.ann_file, self.task)
+            gt_frames = to_scalabel(load_ground_truth(self.ann_file, self.task))
             # (it empties frames whose masks overlap: segments of one panoptic map never do)
             result = evaluate_pan_seg(gt_frames, frames, get_task_labels(self.task).config.scalabel,
                                       nproc=self.nproc)
@@ -145,22 +139,16 @@ class BDD100KPanSegMetric(BDD100KMetric):
         encoding) into ``out_dir``, frame by frame, each at its own size;
         returns the PNG names."""
         from bdd100k.label.label import labels as bdd100k_labels
-        from bdd100k.label.to_mask import STUFF_NUM, set_instance_color
+        from bdd100k.label.to_mask import STUFF_NUM
         label_ids = {label.name: label.id for label in bdd100k_labels}
         names = []
         for frame, size in zip(frames, sizes):
-            height, width = size or frame.labels[0].rle.size
-            bitmask = np.zeros((height, width, 4), dtype=np.uint8)
-            next_thing = STUFF_NUM
+            segments, next_thing = [], STUFF_NUM
             for label in frame.labels:
                 category_id = label_ids[label.category]
-                if category_id <= STUFF_NUM:
-                    segment_id = category_id
-                else:
-                    next_thing += 1
-                    segment_id = next_thing
-                mask = mask_utils.decode(label.rle.dict()).astype(bool)
-                bitmask[mask] = set_instance_color(label, category_id, segment_id)
+                next_thing += category_id > STUFF_NUM
+                segments.append((label, category_id,
+                                 category_id if category_id <= STUFF_NUM else next_thing))
             names.append(osp.splitext(frame.name)[0] + '.png')
-            Image.fromarray(bitmask).save(osp.join(out_dir, names[-1]))
+            save_bitmask(osp.join(out_dir, names[-1]), size or frame.labels[0].rle.size, segments)
         return names

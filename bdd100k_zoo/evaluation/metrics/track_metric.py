@@ -1,41 +1,42 @@
 """BDD100K box-tracking metric: the official Scalabel CLEAR-MOT evaluation behind mmengine's API."""
 import json
 import os.path as osp
-import sys
 from collections import OrderedDict, defaultdict
 from functools import partial
-from multiprocessing import Pool
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import motmetrics as mm
 import numpy as np
 import pandas as pd
+from mmdet.evaluation.metrics.base_video_metric import BaseVideoMetric
 from mmdet.registry import METRICS
 from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
 from scalabel.eval.utils import handle_inconsistent_length
-from scalabel.label.io import group_and_sort, parse
+from scalabel.label.io import dump, group_and_sort
 from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
-from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
-from ...scalabel import label_files, read_frames
-from ..functional.coco_ap import evaluate_det_frames
+from ...scalabel import Frame as GTFrame
+from ...scalabel import with_progress
+from ...utils.io import new_folder, publish_folder
+from ..functional.coco_ap import box_ap
+from ..functional.ground_truth import load_ground_truth, to_scalabel
+from ..functional.scalabel_convert import (FrameKey, forked_map, frame_predictions,
+                                           match_ground_truth, paused_gc, unique_frames)
 from .base import submission_frame
-from .det_metric import BDD100KDetMetric, check_official_categories
-from ..functional.scalabel_convert import (FrameKey, frame_predictions, match_ground_truth,
-                               paused_gc, unique_frames)
+from .det_metric import BDD100KDetMetric
 
 #: key of the result by which a process hands its videos' summaries to the aggregation
 SUMMARIES = 'video_summaries'
 
 
 @METRICS.register_module()
-class BDD100KTrackMetric(BDD100KDetMetric):
+class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
     """mMOTA / mIDF1 / ... of BDD100K box tracking, as ``python -m
     bdd100k.eval.run -t box_track`` computes them.
 
@@ -59,6 +60,7 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         det_ap: also report the box AP (``AP``, ``AP50``, ...) of the tracked
             boxes, as Vis4D's "Det" metric of the same evaluator does.
         nproc: processes of the Scalabel evaluation (``0``: in process).
+        collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
 
     Distributed evaluation: ``TrackImgSampler`` keeps each video on one
     process, so every process accumulates the CLEAR-MOT / IDF1 events of its
@@ -67,30 +69,17 @@ class BDD100KTrackMetric(BDD100KDetMetric):
     results that Scalabel's aggregation reads; one process aggregates them in
     ``evaluate_track``'s video order, so the scores are the official ones to
     the last digit for any number of processes. Every frame is still gathered
-    (mmengine's default would cut the results at the dataset length, which
-    counts videos) for the submission, written once with each frame once; a
+    (:class:`~mmdet.evaluation.metrics.BaseVideoMetric`) for the submission; a
     video a process could not score alone (split across processes, not in the
     ground truth) is scored, or named in an error, by the aggregating process.
     """
 
     task = 'box_track'
 
-    def __init__(self,
-                 ann_file: Optional[str] = None,
-                 format_only: bool = False,
-                 outfile_prefix: Optional[str] = None,
-                 iou_thr: float = 0.5,
-                 ignore_iof_thr: float = 0.5,
-                 det_ap: bool = False,
-                 nproc: int = 0,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(ann_file=ann_file, format_only=format_only,
-                         outfile_prefix=outfile_prefix, nproc=nproc,
-                         collect_device=collect_device, prefix=prefix)
-        self.iou_thr = iou_thr
-        self.ignore_iof_thr = ignore_iof_thr
-        self.det_ap = det_ap
+    def __init__(self, *args, iou_thr: float = 0.5, ignore_iof_thr: float = 0.5,
+                 det_ap: bool = False, nproc: int = 0, **kwargs) -> None:
+        super().__init__(*args, nproc=nproc, **kwargs)
+        self.iou_thr, self.ignore_iof_thr, self.det_ap = iou_thr, ignore_iof_thr, det_ap
         self._summaries: Dict[str, list] = {}  # video -> summary handed on by a test process
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
@@ -112,11 +101,12 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                         'appears twice in one frame')
                 self.results.append(preds)
 
-    def evaluate(self, size: int) -> dict:
+    def evaluate(self, size: int = 1) -> dict:
+        """mmdet's :meth:`BaseVideoMetric.evaluate` (every frame gathered; the
+        dataset size counts videos), each process's summaries handed on with them."""
         if get_world_size() > 1 and not self.format_only:
             self.results.append({SUMMARIES: self.local_summaries(self.results)})
-        # ``size`` is len(dataset), i.e. the number of videos; keep all frames.
-        return super().evaluate(size=sys.maxsize)
+        return super().evaluate(size)
 
     def local_summaries(self, results: List[Dict[str, Any]]) -> Dict[str, list]:
         """The summaries of this process's videos whose frames are all here
@@ -124,19 +114,18 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         videos = defaultdict(list)
         for preds in unique_frames(results):
             videos[preds['video_name']].append(preds)
-        logger = MMLogger.get_current_instance()
         try:
-            gts, _ = load_gt_videos(self.ann_file, self.task, videos.__contains__)
+            gt = load_ground_truth(self.ann_file, self.task)
         except Exception as e:  # noqa: BLE001 (the aggregating process names it)
-            logger.warning(f'rank {get_rank()}: ground truth not loaded ({e}); its videos are '
-                           'scored by the aggregating process')
+            MMLogger.get_current_instance().warning(
+                f'rank {get_rank()}: ground truth not loaded ({e}); its videos are scored by '
+                'the aggregating process')
             return {}
         config = get_task_labels(self.task).config
         names, gt_videos, pred_videos = [], [], []
-        for name, gt in gts.items():
-            predictions = videos[name]
-            gt = sorted(gt, key=lambda frame: frame.frameIndex or 0)
-            if {(f.frameIndex, f.name) for f in gt} != {
+        for video in group_and_sort(to_scalabel([f for f in gt if f.videoName in videos])):
+            predictions = videos[video[0].videoName]
+            if {(f.frameIndex, f.name) for f in video} != {
                     (p['frame_index'], p['name']) for p in predictions}:
                 continue
             try:
@@ -144,8 +133,8 @@ class BDD100KTrackMetric(BDD100KDetMetric):
                     pred_videos.append(bdd100k_to_scalabel(self.to_frames(predictions), config))
             except Exception:  # noqa: BLE001 (bad predictions: named by the aggregation)
                 continue
-            names.append(name)
-            gt_videos.append(gt)
+            names.append(video[0].videoName)
+            gt_videos.append(video)
         return dict(zip(names, self.video_summaries(gt_videos, pred_videos)))
 
     def video_summaries(self, gts: List[List[Frame]], results: List[List[Frame]]) -> List[list]:
@@ -156,12 +145,11 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         summarize = partial(video_summary, classes=classes, iou_thr=self.iou_thr,
                             ignore_iof_thr=self.ignore_iof_thr)
         if self.nproc > 1 and len(gts) > 1:
-            with Pool(min(self.nproc, len(gts))) as pool:
-                return pool.starmap(summarize, zip(gts, results))
-        # in process: a progress bar over the videos (minutes for BDD100K's 200)
-        summarize = _Progress(summarize, len(gts),
+            return list(forked_map(summarize, min(self.nproc, len(gts)),
+                                   'BDD100K box tracking', gts, results))
+        pairs = with_progress(list(zip(gts, results)),  # minutes for BDD100K's 200 videos
                               f'BDD100K box tracking: matching {len(gts)} videos')
-        return [summarize(gt, result) for gt, result in zip(gts, results)]
+        return [summarize(gt, result) for gt, result in pairs]
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         # a video summarised by two processes (split by another sampler) is redone here
@@ -173,27 +161,20 @@ class BDD100KTrackMetric(BDD100KDetMetric):
         for video in [v for v, n in seen.items() if n > 1]:
             del self._summaries[video]
         predictions = unique_frames([r for r in results if SUMMARIES not in r])
+        if self.format_only:
+            self.try_format_results(predictions)
+            return {}
+        gt = load_ground_truth(self.ann_file, self.task)
+        match_ground_truth(predictions, gt, self.ann_file)
+        check_same_frames(gt, [FrameKey(p['name'], p['video_name'], p['frame_index'])
+                               for p in predictions], self.ann_file)
         if self.outfile_prefix:
             self.try_format_results(predictions)
-        if self.format_only:
-            return {}
-        # Scalabel objects only for what is scored here: the videos no process
-        # summarised (all of them in one process, or for det_ap)
-        check_official_categories(self.ann_file, self.task)
-        with paused_gc():
-            gts, index = load_gt_videos(
-                self.ann_file, self.task,
-                (lambda video: True) if self.det_ap else
-                (lambda video: video not in self._summaries))
-        match_ground_truth(predictions, index, self.ann_file)
-        check_same_frames(index, [FrameKey(p['name'], p['video_name'], p['frame_index'])
-                                  for p in predictions], self.ann_file)
-        if not self.det_ap:
-            predictions = [p for p in predictions if p['video_name'] in gts]
-        with paused_gc():
-            frames = self.to_frames(predictions)
-        videos = sorted({key.videoName for key in index}, key=str)  # evaluate_track's order
-        return self.score_videos(frames, gts, videos)
+        metrics = self.score_videos(predictions, gt)
+        if self.det_ap:  # as Vis4D's "Det" metric of the same evaluator
+            det = box_ap(gt, predictions, self.classes, self.task, self.nproc)
+            metrics.update({k: float(v) for k, v in det.summary().items()})
+        return metrics
 
     def output_targets(self):
         folder = osp.abspath(self.outfile_prefix)
@@ -221,50 +202,29 @@ class BDD100KTrackMetric(BDD100KDetMetric):
             f'(per-video JSONs in {folder}/)')
         return [path, folder, zip_path]
 
-    def score_videos(self, frames: List[Frame], gts: Dict[str, List[Frame]],
-                     videos: List[str]) -> Dict[str, float]:
+    def score_videos(self, predictions: List[Dict[str, Any]],
+                     gt: List[GTFrame]) -> Dict[str, float]:
         """The official scores from the gathered summaries plus the videos
-        scored here (``gts``: their ground truth; ``frames``: at least their
-        predictions); ``videos``: every ground-truth video, in order."""
+        no process summarised (all of them in one process), scored here with
+        Scalabel objects of those videos only."""
         config = get_task_labels(self.task).config
-        frames = bdd100k_to_scalabel(frames, config)  # as bdd100k.eval.run loads results
-        todo = [name for name in videos if name not in self._summaries]
-        todo_gts = [sorted(gts[name], key=lambda frame: frame.frameIndex or 0) for name in todo]
+        videos = sorted({frame.videoName for frame in gt}, key=str)  # evaluate_track's order
+        todo = {name for name in videos if name not in self._summaries}
+        todo_gts = group_and_sort(to_scalabel([f for f in gt if f.videoName in todo]))
+        with paused_gc():  # as bdd100k.eval.run loads results
+            frames = bdd100k_to_scalabel(self.to_frames(
+                [p for p in predictions if p['video_name'] in todo]), config)
         # as evaluate_track: a video without predictions is scored with empty frames
-        results = handle_inconsistent_length(
-            todo_gts, group_and_sort([f for f in frames if f.videoName in set(todo)]))
-        summaries = {**self._summaries,
-                     **dict(zip(todo, self.video_summaries(todo_gts, results)))}
+        results = handle_inconsistent_length(todo_gts, group_and_sort(frames))
+        summaries = {**self._summaries, **dict(zip(
+            [video[0].videoName for video in todo_gts], self.video_summaries(todo_gts, results)))}
         result = aggregate([summaries[name] for name in videos], config.scalabel)
         MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
             if isinstance(scores, list):  # [per class, per super-class, overall]
                 metrics.update({f'{name}/{cls}': float(v) for cls, v in scores[0].items()})
-        if self.det_ap:
-            gt_frames = [frame for video in gts.values() for frame in video]  # file order
-            det = evaluate_det_frames(gt_frames, frames, config.scalabel, self.nproc)
-            metrics.update({k: float(v) for k, v in det.summary().items()})
         return metrics
-
-
-class _Progress:
-    """``func``, ticking a progress bar per call (on the main process)."""
-
-    def __init__(self, func, total: int, what: str):
-        from mmengine.dist import is_main_process
-        from mmengine.utils import ProgressBar
-        MMLogger.get_current_instance().info(what)
-        self.func = func
-        self.bar = ProgressBar(total, file=sys.stdout) if is_main_process() and total else None
-
-    def __call__(self, *args, **kwargs):
-        out = self.func(*args, **kwargs)
-        if self.bar is not None:
-            self.bar.update()
-            if self.bar.completed == self.bar.task_num:
-                print()
-        return out
 
 
 def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str) -> None:
@@ -286,23 +246,6 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
             raise ValueError(
                 f'video {video!r}: predicted frames differ from {ann_file}; missing '
                 f'(frameIndex, name) {missing}, unexpected {extra}')
-
-
-def load_gt_videos(ann_file: str, task: str, keep: Callable[[Optional[str]], bool]
-                   ) -> Tuple[Dict[str, List[Frame]], List[FrameKey]]:
-    """The ground-truth frames of the videos ``keep`` selects, by video, as
-    :func:`load_official_gt` gives them (Scalabel's ``parse``, then the
-    BDD100K mapping) but parsed only for those; and every frame's key."""
-    frames, index = [], []
-    for source in label_files(ann_file):
-        for raw in read_frames(source, dict):
-            index.append(FrameKey(raw['name'], raw.get('videoName'), raw.get('frameIndex')))
-            if keep(raw.get('videoName')):
-                frames.append(parse(raw))
-    videos = defaultdict(list)
-    for frame in bdd100k_to_scalabel(frames, get_task_labels(task).config):
-        videos[frame.videoName].append(frame)
-    return dict(videos), index
 
 
 def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,
