@@ -1,7 +1,7 @@
 """BDD100K multiple object tracking (box tracking) as an mmdet video dataset."""
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -12,13 +12,11 @@ from mmengine.logging import MMLogger
 from ..labels import get_task_labels
 from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
-from .columnar import ColumnarDataListMixin, FrameTable, VideoTable
-from .unreadable import UnreadableImagesMixin
+from .columnar import FrameTable, VideoTable
 
 
 @DATASETS.register_module()
-class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, UnreadableImagesMixin,
-                             BaseVideoDataset):
+class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
     """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
 
     The data list is a :class:`~bdd100k_zoo.datasets.columnar.VideoTable`
@@ -47,9 +45,8 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
         drop_categories: valid BDD100K classes outside the 8 tracking
             classes (traffic light/sign of ``det_20``), skipped on load.
         skip_unreadable_images: training only: a key or reference frame
-            that is missing or does not decode is logged and the sample
-            drawn anew, instead of stopping the run (see
-            :class:`~bdd100k_zoo.datasets.unreadable.UnreadableImagesMixin`).
+            that does not read is logged and the sample drawn anew (another
+            video and key frame), see :class:`~.base.BDD100KDatasetMixin`.
 
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without
     one non-ignored box (and videos left empty). With ``ann_file=''`` every
@@ -60,10 +57,8 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
     task = 'box_track'
     METAINFO = get_task_labels('box_track').metainfo
 
-    def __init__(self, *args, image_sources: Sequence[dict] = (),
-                 drop_categories: Iterable[str] = (), **kwargs) -> None:
+    def __init__(self, *args, image_sources: Sequence[dict] = (), **kwargs) -> None:
         self.image_sources = [dict(source) for source in image_sources]
-        self.drop_categories = tuple(drop_categories)
         super().__init__(*args, **kwargs)
 
     def _rooted(self, path: str) -> str:
@@ -75,30 +70,17 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
-        parser = BoxParser(self.task_labels, self.drop_categories)
+        parser = self.make_parser()
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
         keys = _VideoKeys()
-        tables = [self._load_frames(ann_file, img_dir, parser, keys)
+        tables = [self.load_labels(ann_file, img_dir, parser, keys)
                   for ann_file, img_dir in sources]
         videos = keys.group(FrameTable.concat(tables), len(parser.track_codes))
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(videos)} videos, {len(videos.frames)} frames from '
             f'{", ".join(s for s, _ in sources)}; {parser.summary()}')
         return videos
-
-    def _load_frames(self, ann_file: str, img_dir: str, parser: BoxParser,
-                     keys: '_VideoKeys') -> FrameTable:
-        """The frames of one label file or folder (a file per video)."""
-        tables = []
-        for source, chunks in self.read_label_files(ann_file):
-            parts = [self.frame_table(frames, parser, img_dir, source, keys) for frames in chunks]
-            if parts:  # not an empty file
-                tables.append(FrameTable.concat(parts))
-                self.check_image_sizes(tables[-1], source)
-        if not tables:
-            raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
-        return FrameTable.concat(tables)
 
     def frame_table(self, frames: List[Frame], parser: BoxParser, img_dir: str, source: str,
                     keys: '_VideoKeys') -> FrameTable:
@@ -125,22 +107,6 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
                                       video_id=np.repeat(np.arange(len(lengths)), lengths))
         table.instances['gt_instance_ids'] = np.zeros(0, np.int64)
         return VideoTable(table, lengths)
-
-    def get_data_info(self, idx: int) -> dict:
-        """A video with each frame's arrays expanded to the ``instances``
-        list that ``LoadTrackAnnotations`` reads."""
-        info = super().get_data_info(idx)
-        for frame in info['images']:
-            self.expand_instances(frame)
-        return info
-
-    def filter_data(self) -> VideoTable:
-        if self.test_mode or not self.filter_cfg:
-            return self.data_list
-        keep = self.kept_frames(self.data_list.frames)
-        MMLogger.get_current_instance().info(
-            f'{type(self).__name__}: {keep.sum()} of {len(keep)} frames kept by {self.filter_cfg}')
-        return self.data_list.keep_frames(keep)
 
     def image_paths(self, idx) -> List[str]:
         """Every frame of the video of ``idx`` (``video`` or ``(video, frame)``):

@@ -95,8 +95,12 @@ class BoxParser:
         self.track_codes: Dict[str, int] = {}  # Scalabel track id -> its code
 
     def frame_size(self, frame: Frame) -> Tuple[int, int]:
-        """(height, width) of the frame's image: its ``size``, else BDD100K's."""
-        return (frame.size.height, frame.size.width) if frame.size else self.default_size
+        """(height, width) of the frame's image: its ``size``, else its first
+        RLE's (mask releases), else BDD100K's."""
+        if frame.size:
+            return frame.size.height, frame.size.width
+        rle = frame.labels[0].rle if frame.labels else None
+        return tuple(rle.size) if rle is not None else self.default_size
 
     def rule(self, category: Optional[str]) -> Optional[CategoryRule]:
         """The rule of a category name, or None if BDD100K does not know it."""

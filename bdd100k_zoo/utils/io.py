@@ -1,9 +1,11 @@
 """How the package writes files a user keeps: nothing half-written under the
 final name, nothing deleted that a run of this package did not write.
 
-* :func:`atomic_write` writes to ``<path>.tmp-<pid>`` and renames it over
-  ``path`` only once complete (a full disk leaves the old file, not a
-  truncated one).
+* :func:`atomic_path` is the one write-to-temp-and-rename: a writer writes
+  ``<stem>.tmp-<pid><suffix>`` (the suffix kept: cv2, PIL and video writers
+  choose the format by it), renamed over ``path`` only once complete (a full
+  disk or Ctrl-C leaves the old file, not a truncated one);
+  :func:`atomic_write` opens that temporary file for you.
 * :func:`check_writable` runs before inference: the target folder can be
   created and written, and no target name is taken by a folder.
 * Folder outputs (per-video JSONs, PNG masks) get a marker file beside them
@@ -33,19 +35,28 @@ class OutputError(OSError):
 
 
 @contextmanager
-def atomic_write(path: str, mode: str = 'w') -> Iterator[Any]:
-    """``open(path, mode)``, but the data only appears under ``path`` once
-    written completely; on any error the temporary file is removed and
-    ``path`` keeps what it held."""
-    tmp = f'{path}.tmp-{os.getpid()}'
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path to write ``path``'s content to (for writers that take
+    a path: ``cv2.imwrite``, ``torch.save``, ``cv2.VideoWriter``), renamed to
+    ``path`` when the block ends without error; on any error it is removed
+    and ``path`` keeps what it held."""
+    stem, suffix = osp.splitext(path)
+    tmp = f'{stem}.tmp-{os.getpid()}{suffix}'
     try:
-        with open(tmp, mode) as f:
-            yield f
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         if osp.lexists(tmp):
             os.remove(tmp)
         raise
+
+
+@contextmanager
+def atomic_write(path: str, mode: str = 'w') -> Iterator[Any]:
+    """``open(path, mode)`` through :func:`atomic_path`: the data appears
+    under ``path`` only once written completely."""
+    with atomic_path(path) as tmp, open(tmp, mode) as f:
+        yield f
 
 
 def write_json(path: str, obj: Any, **kwargs) -> None:
@@ -73,7 +84,7 @@ def marker(folder: str) -> str:
 
 
 def _mark(folder: str) -> None:
-    with open(marker(folder), 'w') as f:
+    with atomic_write(marker(folder)) as f:
         f.write(f'{osp.basename(folder)}/ was written by bdd100k_zoo; the next submission '
                 'written there replaces it\n')
 
