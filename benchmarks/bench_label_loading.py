@@ -57,7 +57,7 @@ def load_project(task, path):
         ds = DATASETS.build(dict(type=dataset_type, ann_file=path, data_prefix=dict(img=''),
                                  pipeline=[], test_mode=True))
     ready_s = time.perf_counter() - start
-    key = {'det': 'instances', 'pan_seg': 'pan_segments', 'drivable': 'seg_rles'}.get(task)
+    key = {'det': 'instances', 'pan_seg': 'seg_rles', 'drivable': 'seg_rles'}.get(task)
     if key is None:  # a video dataset: its length counts videos
         frames = boxes = 0
         for i in range(len(ds)):

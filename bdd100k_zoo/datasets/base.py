@@ -21,35 +21,39 @@ from .columnar import FrameTable
 from .transforms.loading import LoadBDD100KImage, UnreadableImageError
 
 EXIF_ORIENTATION = 0x0112
+# the formats whose EXIF orientation mmcv's decoding backends apply to
+# 'color' / 'grayscale' reads (None: every format); others apply none
+EXIF_FORMATS = dict(cv2=('JPEG', 'PNG'), pillow=None)
 
 
-def decoded_size(path: str, exif_turns: bool = True) -> Optional[Tuple[int, int, bool]]:
+def decoded_size(path: str, exif_formats=('JPEG', 'PNG')) -> Optional[Tuple[int, int, bool]]:
     """``(height, width, turned)`` of the image as mmcv's loading decodes it,
     read by PIL without decoding: any format PIL knows, whatever the suffix,
-    and turned by the EXIF orientation (cv2 and mmcv's Pillow backend apply
-    it unless ``color_type`` says ``ignore_orientation``). None when PIL
-    cannot open the file: the loading transform names it then."""
+    turned a quarter when its EXIF orientation says so and the loader
+    applies it to the image's format (``exif_formats``, see
+    :data:`EXIF_FORMATS`). None when PIL cannot open the file: the loading
+    transform names it then."""
     try:
         with Image.open(path) as image:
             width, height = image.size
-            turned = exif_turns and 'exif' in image.info and image.getexif().get(
-                EXIF_ORIENTATION, 1) in (5, 6, 7, 8)  # a quarter turn, mirrored or not
+            turned = 'exif' in image.info and (exif_formats is None or image.format in exif_formats)
+            turned = turned and image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
     except Exception:  # missing, empty, not an image
         return None
     return (width, height, True) if turned else (height, width, False)
 
 
-def _loading_named_images(cfg, color_types: list):
+def _loading_named_images(cfg, loaders: list):
     """A pipeline config with each mmcv ``LoadImageFromFile`` in it, nested ones
     (``TransformBroadcaster``) included, as :class:`LoadBDD100KImage`; the
     ``color_type`` of each is added to ``color_types``."""
     if isinstance(cfg, (list, tuple)):
-        return type(cfg)(_loading_named_images(item, color_types) for item in cfg)
+        return type(cfg)(_loading_named_images(item, loaders) for item in cfg)
     if isinstance(cfg, dict):
-        cfg = {key: _loading_named_images(value, color_types) for key, value in cfg.items()}
+        cfg = {key: _loading_named_images(value, loaders) for key, value in cfg.items()}
         if cfg.get('type') in ('LoadImageFromFile', LoadImageFromFile, LoadBDD100KImage):
             cfg['type'] = LoadBDD100KImage
-            color_types.append(cfg.get('color_type', 'color'))
+            loaders.append(cfg)
     return cfg
 
 
@@ -93,10 +97,11 @@ class BDD100KDatasetMixin:
                  pipeline=(), serialize_data: bool = True, **kwargs) -> None:
         self.drop_categories = tuple(drop_categories)
         self.skip_unreadable_images, self.skipped_images = skip_unreadable_images, []
-        color_types = []
-        pipeline = _loading_named_images(pipeline, color_types)
-        self.exif_turns = not color_types or any(
-            t in ('color', 'grayscale') for t in color_types)  # mmcv's flags that apply EXIF
+        loaders = []
+        pipeline = _loading_named_images(pipeline, loaders)
+        loader = (loaders or [{}])[0]  # how images decode: mmcv's defaults without a loader
+        self.exif_formats = EXIF_FORMATS.get(loader.get('imdecode_backend', 'cv2'), ()) if \
+            loader.get('color_type', 'color') in ('color', 'grayscale') else ()
         super().__init__(*args, pipeline=pipeline, serialize_data=False, **kwargs)
 
     @property
@@ -228,10 +233,10 @@ class BDD100KDatasetMixin:
         paths, heights, widths = (table.columns[key].tolist()
                                   for key in ('img_path', 'height', 'width'))
         if len(paths) < 256:
-            sizes = [decoded_size(path, self.exif_turns) for path in paths]
+            sizes = [decoded_size(path, self.exif_formats) for path in paths]
         else:  # threads overlap the latency of a network file system
             with ThreadPoolExecutor(16) as pool:
-                sizes = list(pool.map(decoded_size, paths, [self.exif_turns] * len(paths)))
+                sizes = list(pool.map(decoded_size, paths, [self.exif_formats] * len(paths)))
         for i, size in enumerate(sizes):
             if size is not None and size[:2] != (heights[i], widths[i]):
                 height, width, turned = size
