@@ -151,9 +151,8 @@ class BDD100KDatasetMixin:
     def frame_table(self, frames: List[Frame], parser: BoxParser, img_dir: str,
                     source: str) -> FrameTable:
         """Data-list columns of a chunk of the frames of ``source``."""
-        columns, counts = parser.parse(frames, source)
         return FrameTable(self.frame_columns(frames, parser, img_dir),
-                          self.instance_columns(columns), counts)
+                          *parser.parse(frames, source))
 
     def read_label_files(self, ann_file: str) -> Iterator[Tuple[str, Iterator[List[Frame]]]]:
         """``(file, chunks of its frames)`` of each label file behind
@@ -217,12 +216,6 @@ class BDD100KDatasetMixin:
                               for frame in frames],
                     img_id=[frame.name for frame in frames], height=sizes[:, 0],
                     width=sizes[:, 1])
-
-    @staticmethod
-    def instance_columns(columns: dict) -> dict:
-        """The parser's box columns under their data-list names."""
-        return dict(gt_bboxes=columns['bboxes'], gt_bboxes_labels=columns['labels'],
-                    gt_ignore_flags=columns['ignore_flags'])
 
     def check_image_sizes(self, table: FrameTable, source: str) -> None:
         """Each image must decode to the size its labels are for (the frame's

@@ -86,10 +86,9 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
                     keys: '_VideoKeys') -> FrameTable:
         """Data-list columns of a chunk of the frames of ``source``, in file
         order, with the codes :meth:`_VideoKeys.group` sorts them into videos by."""
-        columns, counts = parser.parse(frames, source, with_track_ids=True)
         return FrameTable(
             dict(self.frame_columns(frames, parser, img_dir), **keys.frame_columns(frames, source)),
-            dict(self.instance_columns(columns), track_code=columns['track_ids']), counts)
+            *parser.parse(frames, source, with_track_ids=True))
 
     def _load_unlabelled(self) -> VideoTable:
         """Every sub-folder of the image folder that holds images is a video."""

@@ -59,9 +59,9 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
 
     def frame_table(self, frames, parser: MaskParser, img_dir: str, source: str) -> FrameTable:
         columns, counts = parser.parse(frames, source)
-        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns['masks']))]
-        return FrameTable(self.frame_columns(frames, parser, img_dir),
-                          self.instance_columns(columns), counts, objects=dict(gt_masks=masks))
+        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns.pop('masks')))]
+        return FrameTable(self.frame_columns(frames, parser, img_dir), columns, counts,
+                          objects=dict(gt_masks=masks))
 
     def _load_bitmasks(self) -> FrameTable:
         self._check_classes()
@@ -70,11 +70,10 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
         for image, path in with_progress(list(zip(images, masks)),
                                          f'{type(self).__name__}: reading {self.ann_file}'):
             columns = read_bitmask(path, len(self.task_labels.classes))
-            (height, width), count = columns['size'], len(columns['masks'])
+            (height, width), masks = columns.pop('size'), columns.pop('masks')
             tables.append(FrameTable(
                 dict(img_path=[image], img_id=[osp.basename(image)], height=[height],
-                     width=[width]), self.instance_columns(columns), [count],
-                objects=dict(gt_masks=[columns['masks']])))
+                     width=[width]), columns, [len(masks)], objects=dict(gt_masks=[masks])))
             self.check_image_sizes(tables[-1], path)
         data_list = FrameTable.concat(tables)
         MMLogger.get_current_instance().info(

@@ -59,7 +59,7 @@ class BDD100KPanSegDataset(BDD100KDetDataset):
     def frame_table(self, frames: List[Frame], parser: SegmentParser, img_dir: str,
                     source: str) -> FrameTable:
         columns, counts = parser.parse(frames, source)
+        objects = dict(seg_rles=columns.pop('segments'), thing_segments=columns.pop('things'))
         return FrameTable(
             dict(self.frame_columns(frames, parser, img_dir), seg_ann_file=[source] * len(frames)),
-            self.instance_columns(columns), counts,
-            objects=dict(seg_rles=columns['segments'], thing_segments=columns['things']))
+            columns, counts, objects)

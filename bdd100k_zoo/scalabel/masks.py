@@ -236,10 +236,10 @@ class MaskParser(BoxParser):
         boxes[with_box2d] = self.boxes([labels[i] for i in kept[with_box2d]], frames,
                                        frame_of[kept[with_box2d]], source)
         self.stats['masks'] += len(kept)
-        columns = dict(bboxes=boxes.astype(np.float32), labels=class_of[kept],
-                       ignore_flags=ignore[kept], masks=[masks[i] for i in kept])
+        columns = dict(gt_bboxes=boxes.astype(np.float32), gt_bboxes_labels=class_of[kept],
+                       gt_ignore_flags=ignore[kept], masks=[masks[i] for i in kept])
         if with_track_ids:
-            columns['track_ids'] = track_ids[kept]
+            columns['track_code'] = track_ids[kept]
         return columns, np.bincount(frame_of[kept], minlength=len(frames))
 
 
@@ -268,7 +268,8 @@ class SegmentParser(MaskParser):
         self.stats['segments'] += len(kept)
         counts = np.bincount(frame_of[kept], minlength=len(frames)).tolist()
         ends = np.cumsum(counts).tolist()
-        columns = dict(bboxes=[], labels=[], ignore_flags=[], segments=[], things=[])
+        columns = dict(gt_bboxes=[], gt_bboxes_labels=[], gt_ignore_flags=[], segments=[],
+                       things=[])
         for frame, start, end in zip(frames, [0] + ends[:-1], ends):
             segments = kept[start:end]
             things = np.flatnonzero(class_of[segments] < self.task_labels.num_things)
@@ -280,13 +281,13 @@ class SegmentParser(MaskParser):
                 self.stats['skipped (empty mask)'] += int((~nonempty).sum())
                 things, boxes = things[nonempty], mask_utils.toBbox(rles)[nonempty].reshape(-1, 4)
                 boxes[:, 2:] += boxes[:, :2]
-            columns['bboxes'].append(boxes.astype(np.float32))
-            columns['labels'].append(class_of[segments[things]])
-            columns['ignore_flags'].append(ignore[segments[things]])
+            columns['gt_bboxes'].append(boxes.astype(np.float32))
+            columns['gt_bboxes_labels'].append(class_of[segments[things]])
+            columns['gt_ignore_flags'].append(ignore[segments[things]])
             columns['segments'].append([(int(class_of[i]), labels[i].rle.counts)
                                         for i in segments])
             columns['things'].append(things)
-        for key in ('bboxes', 'labels', 'ignore_flags'):
+        for key in ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags'):
             columns[key] = np.concatenate(columns[key]) if frames else np.zeros(0)
         return columns, np.array([len(things) for things in columns['things']], np.int64)
 
@@ -354,6 +355,6 @@ def read_bitmask(path: str, num_classes: int) -> Dict[str, Any]:
         raise ScalabelFormatError(f'{path}: instance(s) {bad} (id, category) have a category id '
                                   f'outside 1..{num_classes}')
     masks, boxes = instance_rles(instance_map, len(instance_ids))
-    return dict(bboxes=boxes.astype(np.float32), masks=masks, size=instance_map.shape,
-                labels=np.asarray(category_ids, dtype=np.int64) - 1,
-                ignore_flags=(np.asarray(attributes) & 3) > 0)
+    return dict(gt_bboxes=boxes.astype(np.float32), masks=masks, size=instance_map.shape,
+                gt_bboxes_labels=np.asarray(category_ids, dtype=np.int64) - 1,
+                gt_ignore_flags=(np.asarray(attributes) & 3) > 0)

@@ -1,20 +1,8 @@
 """How the package writes files a user keeps: nothing half-written under the
-final name, nothing deleted that a run of this package did not write.
-
-* :func:`atomic_path` is the one write-to-temp-and-rename: a writer writes
-  ``<stem>.tmp-<pid><suffix>`` (the suffix kept: cv2, PIL and video writers
-  choose the format by it), renamed over ``path`` only once complete (a full
-  disk or Ctrl-C leaves the old file, not a truncated one);
-  :func:`atomic_write` opens that temporary file for you.
-* :func:`check_writable` runs before inference: the target folder can be
-  created and written, and no target name is taken by a folder.
-* Folder outputs (per-video JSONs, PNG masks) get a marker file beside them
-  (``.<folder name>`` + :data:`MARKER`; beside, not inside: the official
-  bitmask evaluation reads every file of the folder); :func:`replace_folder`
-  swaps a new folder in only over a missing one or one with that marker, so
-  ``--outfile-prefix`` pointing at a work dir or at the ground truth is
-  refused instead of deleted.
-* :func:`json_safe` turns NaN / inf scores into ``null``: JSON has no NaN.
+final name (:func:`atomic_path`, the one write-to-temp-and-rename), nothing
+deleted that a run of this package did not write (folders it fills carry a
+marker beside them, and only such a folder is ever replaced), and a target
+that cannot be written found before hours of inference (:func:`check_writable`).
 """
 import json
 import math
@@ -78,7 +66,9 @@ def json_safe(value: Any) -> Any:
 
 
 def marker(folder: str) -> str:
-    """The marker file of a submission folder: ``<parent>/.<name>.bdd100k_zoo_submission``."""
+    """The marker file of a submission folder: ``<parent>/.<name>.bdd100k_zoo_submission``
+    (beside the folder, not in it: the official bitmask evaluation reads
+    every file of the folder)."""
     folder = osp.abspath(folder)
     return osp.join(osp.dirname(folder), f'.{osp.basename(folder)}{MARKER}')
 
