@@ -1,7 +1,7 @@
 """BDD100K multiple object tracking (box tracking) as an mmdet video dataset."""
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import List, Sequence
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -73,21 +73,30 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
         parser = self.make_parser()
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
-        keys = _VideoKeys()
-        tables = [self.load_labels(ann_file, img_dir, parser, keys)
+        files = []  # the label file of each source code
+        tables = [self.load_labels(ann_file, img_dir, parser, files)
                   for ann_file, img_dir in sources]
-        videos = keys.group(FrameTable.concat(tables), len(parser.track_codes))
+        videos = group_videos(FrameTable.concat(tables), len(parser.track_codes), files)
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(videos)} videos, {len(videos.frames)} frames from '
             f'{", ".join(s for s, _ in sources)}; {parser.summary()}')
         return videos
 
     def frame_table(self, frames: List[Frame], parser: BoxParser, img_dir: str, source: str,
-                    keys: '_VideoKeys') -> FrameTable:
+                    files: List[str]) -> FrameTable:
         """Data-list columns of a chunk of the frames of ``source``, in file
-        order, with the codes :meth:`_VideoKeys.group` sorts them into videos by."""
+        order, with what :func:`group_videos` sorts them into videos by."""
+        for frame in frames:
+            if frame.videoName is not None and frame.frameIndex is None:
+                raise ScalabelFormatError(f'{frame.where(source)} has no integer "frameIndex" '
+                                          '(the official evaluation matches frames by it)')
+        if source not in files[-1:]:
+            files.append(source)
         return FrameTable(
-            dict(self.frame_columns(frames, parser, img_dir), **keys.frame_columns(frames, source)),
+            dict(self.frame_columns(frames, parser, img_dir),
+                 video_name=[frame.videoName or '' for frame in frames],
+                 frame_index=[frame.frameIndex or 0 for frame in frames],
+                 source_code=np.full(len(frames), len(files) - 1)),
             *parser.parse(frames, source, with_track_ids=True))
 
     def _load_unlabelled(self) -> VideoTable:
@@ -123,61 +132,38 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
         return int(self.data_list.lengths[idx])
 
 
-class _VideoKeys:
-    """Codes that group the frames of all label files into videos: the
-    video of each frame (``videoName``; a frame without one, of ``det_20``,
-    is a one-frame video), numbered in order of first appearance."""
+def _codes(keys: np.ndarray) -> np.ndarray:
+    """Per key its code, 0, 1, ... in order of first appearance."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
 
-    def __init__(self) -> None:
-        self.videos: Dict[object, int] = {}
-        self.names: List[Optional[str]] = []  # per video code
-        self.sources: List[str] = []
 
-    def frame_columns(self, frames: List[Frame], source: str) -> dict:
-        if source not in self.sources[-1:]:
-            self.sources.append(source)
-        codes = []
-        for frame in frames:
-            key = frame.videoName if frame.videoName is not None else (source, frame.name)
-            if key not in self.videos:
-                self.videos[key] = len(self.videos)
-                self.names.append(frame.videoName)
-            codes.append(self.videos[key])
-            if frame.videoName is not None and frame.frameIndex is None:
-                raise ScalabelFormatError(
-                    f'{frame.where(source)} has no integer "frameIndex" (the official '
-                    'evaluation matches frames by it)')
-        frame_index = [frame.frameIndex if frame.frameIndex is not None else 0 for frame in frames]
-        return dict(video_code=codes, frame_index=frame_index,
-                    source_code=np.full(len(frames), len(self.sources) - 1))
-
-    def group(self, table: FrameTable, num_tracks: int) -> VideoTable:
-        """``table``'s frames as videos, in order of first appearance, each
-        sorted by ``frameIndex``: ``video_id``, ``frame_id`` (position in the
-        video) and, from the track codes (``num_tracks`` of them),
-        ``gt_instance_ids`` (one id a track, unique over the
-        dataset, from 1: mmdet's ``QuasiDenseTrackHead`` takes 0 for
-        "unmatched")."""
-        video, frame_index = table.columns.pop('video_code'), table.columns['frame_index']
-        source = table.columns.pop('source_code')
-        order = np.lexsort((frame_index, video))
-        table, video, frame_index = table.take(order), video[order], frame_index[order]
-        repeated = np.flatnonzero((video[1:] == video[:-1]) & (frame_index[1:] == frame_index[:-1]))
-        if len(repeated):
-            i = repeated[0] + 1
-            names = table.columns['img_id']
-            raise ScalabelFormatError(
-                f'{self.sources[source[order[i]]]}: frame {names[i]!r} of video '
-                f'{self.names[video[i]]!r} repeats frameIndex {frame_index[i]} (also frame '
-                f'{names[i - 1]!r})')
-        lengths = np.bincount(video, minlength=len(self.videos))
-        starts = np.cumsum(lengths) - lengths
-        table.columns['video_id'] = np.repeat(np.arange(len(lengths)), lengths)
-        table.columns['frame_id'] = np.arange(len(table)) - np.repeat(starts, lengths)
-        track = video[table.frame_of_instances()] * max(num_tracks, 1) + \
-            table.instances.pop('track_code')
-        _, first, inverse = np.unique(track, return_index=True, return_inverse=True)
-        rank = np.empty(len(first), np.int64)
-        rank[np.argsort(first)] = np.arange(len(first))
-        table.instances['gt_instance_ids'] = rank[inverse].reshape(-1) + 1
-        return VideoTable(table, lengths)
+def group_videos(table: FrameTable, num_tracks: int, files: List[str]) -> VideoTable:
+    """``table``'s frames as videos (``videoName``; a frame without one, of
+    ``det_20``, is a one-frame video) in order of first appearance, each
+    sorted by ``frameIndex``: ``video_id``, ``frame_id`` (position in the
+    video) and, from the track codes (``num_tracks`` of them),
+    ``gt_instance_ids`` (one id a track, unique over the dataset, from 1:
+    mmdet's ``QuasiDenseTrackHead`` takes 0 for "unmatched")."""
+    names, source = table.columns.pop('video_name'), table.columns.pop('source_code')
+    # names of frames without a video are unique (a repeated one is an error at load)
+    video = _codes(np.where(names == '', np.char.add('\0', table.columns['img_id']), names))
+    order = np.lexsort((table.columns['frame_index'], video))
+    table, video = table.take(order), video[order]
+    frame_index = table.columns['frame_index']
+    repeated = np.flatnonzero((video[1:] == video[:-1]) & (frame_index[1:] == frame_index[:-1]))
+    if len(repeated):
+        i, frames = repeated[0] + 1, table.columns['img_id']
+        raise ScalabelFormatError(
+            f'{files[source[order[i]]]}: frame {frames[i]!r} of video {names[order[i]]!r} '
+            f'repeats frameIndex {frame_index[i]} (also frame {frames[i - 1]!r})')
+    lengths = np.bincount(video)
+    starts = np.cumsum(lengths) - lengths
+    table.columns['video_id'] = np.repeat(np.arange(len(lengths)), lengths)
+    table.columns['frame_id'] = np.arange(len(table)) - np.repeat(starts, lengths)
+    track = video[table.frame_of_instances()] * max(num_tracks, 1) + \
+        table.instances.pop('track_code')
+    table.instances['gt_instance_ids'] = _codes(track) + 1
+    return VideoTable(table, lengths)
