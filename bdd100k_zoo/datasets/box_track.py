@@ -42,11 +42,9 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
             ``[dict(ann_file='labels/det_20/det_train.json',
             img='images/100k/train/')]``. Their paths are relative to
             ``data_root``; their reference frame is the key frame itself.
-        drop_categories: valid BDD100K classes outside the 8 tracking
-            classes (traffic light/sign of ``det_20``), skipped on load.
-        skip_unreadable_images: training only: a key or reference frame
-            that does not read is logged and the sample drawn anew (another
-            video and key frame), see :class:`~.base.BDD100KDatasetMixin`.
+        skip_unreadable_images: training only, as in
+            :class:`~.base.BDD100KDatasetMixin`: another video and key frame
+            are drawn when a key or reference frame does not read.
 
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without
     one non-ignored box (and videos left empty). With ``ann_file=''`` every

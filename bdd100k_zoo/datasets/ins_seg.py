@@ -42,10 +42,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     METAINFO = get_task_labels('ins_seg').metainfo
 
     def __init__(self, *args, mask_format: str = 'auto', **kwargs) -> None:
-        if mask_format not in MaskParser.MASK_FORMATS:
-            raise ValueError(f'mask_format must be one of {MaskParser.MASK_FORMATS}, '
-                             f'got {mask_format!r}')
-        self.mask_format = mask_format
+        self.mask_format = mask_format  # checked by MaskParser
         super().__init__(*args, **kwargs)
 
     def make_parser(self) -> MaskParser:

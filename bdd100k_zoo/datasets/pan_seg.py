@@ -1,15 +1,4 @@
-"""BDD100K panoptic segmentation as an mmdet dataset for mmdet's panoptic models.
-
-BDD100K ships panoptic labels as Scalabel JSON with one RLE per segment
-(``labels/pan_seg/rles/pan_seg_{train,val}.json``): stuff classes may have
-several segments a frame, every thing instance has its own. mmdet's
-``LoadPanopticAnnotations`` reads COCO-panoptic PNGs instead, so
-:class:`~.transforms.LoadBDD100KPanopticAnnotations` builds what it builds
-from the RLEs: ``gt_seg_map`` (things ``0 .. 9``, stuff ``10 .. 39``, 255
-unlabeled; see :mod:`bdd100k_zoo.labels` for the things-first order) and the
-thing instances' boxes, labels and masks. The data list keeps the RLE
-strings, never pixels.
-"""
+"""BDD100K panoptic segmentation as an mmdet dataset for mmdet's panoptic models."""
 import os.path as osp
 from typing import List
 
@@ -24,6 +13,12 @@ from .det import BDD100KDetDataset
 @DATASETS.register_module()
 class BDD100KPanSegDataset(BDD100KDetDataset):
     """BDD100K panoptic segmentation (10K images), 10 thing + 30 stuff classes.
+
+    BDD100K ships one RLE per segment (stuff classes may have several a
+    frame) where mmdet's ``LoadPanopticAnnotations`` reads COCO-panoptic
+    PNGs, so ``LoadBDD100KPanopticAnnotations`` builds what that builds
+    (``gt_seg_map``: things ``0 .. 9``, stuff ``10 .. 39``, 255 unlabeled; the
+    things' boxes, labels and masks) from the RLEs, which the data list keeps.
 
     ``ann_file`` is the Scalabel RLE release; images are
     ``data_prefix['img']/<frame name>``; ``ann_file=''`` lists the images

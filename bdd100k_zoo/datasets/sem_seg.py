@@ -1,15 +1,4 @@
-"""BDD100K semantic segmentation as an mmseg dataset, from either official release.
-
-BDD100K ships the same labels twice: train-id PNG masks
-(``labels/sem_seg/masks/{train,val}/<name>.png``), which mmseg's
-``BDD100KDataset`` already reads, and Scalabel JSON with one RLE per category
-and frame (``labels/sem_seg/rles/sem_seg_{train,val}.json``), which Vis4D's
-recipe trains on. The dataset keeps the RLE strings in its data list, never
-pixels, and :class:`~.transforms.LoadBDD100KSemSegAnnotations` decodes them
-when the pipeline needs pixels, painting the categories in file order over
-255 (unlabeled) exactly as ``scalabel.eval.sem_seg.frame_to_mask`` does for
-the official evaluation.
-"""
+"""BDD100K semantic segmentation as an mmseg dataset, from either official release."""
 from typing import List
 
 import numpy as np
@@ -28,8 +17,10 @@ class BDD100KSemSegDataset(BDD100KDatasetMixin, BDD100KDataset):
 
     Labels come from one of:
 
-    * ``ann_file='<...>.json'``: the Scalabel RLE release, read by
-      :class:`~bdd100k_zoo.scalabel.SegmentParser`; images are
+    * ``ann_file='<...>.json'``: the Scalabel RLE release (one RLE per
+      category and frame), which Vis4D's recipe trains on; the data list
+      keeps the RLE strings, ``LoadBDD100KSemSegAnnotations`` paints them in
+      file order as ``scalabel.eval.sem_seg.frame_to_mask`` does; images are
       ``data_prefix['img_path']/<frame name>``;
     * ``data_prefix=dict(img_path=..., seg_map_path=...)``: the PNG release,
       listed by mmseg's ``BDD100KDataset`` (``<name>.jpg`` <-> ``<name>.png``);

@@ -1,6 +1,5 @@
 """Scalabel mask labels (RLE, poly2d) and BDD100K bitmask PNGs -> compact
 masks for an mmdet data list, checked before pycocotools trusts them."""
-import os.path as osp
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
@@ -346,8 +345,6 @@ def read_bitmask(path: str, num_classes: int) -> Dict[str, Any]:
     ignored), B * 256 + A the instance id. Decoded with ``bdd100k``'s own
     ``parse_bitmask``; crowd and ignored instances become ignore instances.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'BDD100K bitmask not found: {path}')
     instance_map, instance_ids, attributes, category_ids = decode_bitmask(path, 'instance')
     bad = [(int(i), int(c)) for i, c in zip(instance_ids, category_ids)
            if not 1 <= c <= num_classes]
