@@ -235,7 +235,8 @@ def test_other_formats_saved_as_jpg_are_checked(odd_image, fmt):
     ann_file, img_dir = odd_image(lambda image, path: image.save(path, format=fmt))
     ds = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')])
     assert ds[0]['img'].shape == (720, 1280, 3)  # the right size: it loads
-    ann_file, img_dir = odd_image(lambda image, path: image.resize((640, 360)).save(path, format=fmt))
+    ann_file, img_dir = odd_image(
+        lambda image, path: image.resize((640, 360)).save(path, format=fmt))
     with pytest.raises(ScalabelFormatError, match=r"913b47b8-3cf1b886\.jpg: the image is 640x360 "
                        r".*frame '913b47b8-3cf1b886\.jpg'.* are for 1280x720"):
         make_dataset(ann_file, img_dir)
