@@ -91,6 +91,14 @@ def get_task_labels(task: str) -> TaskLabels:
         num_things=num_things)
 
 
+def categories_outside(task: str) -> frozenset:
+    """The BDD100K pixel categories of a segment task's taxonomy that are no
+    class of it (``unlabeled``, ``dynamic``, ...): the official evaluation
+    skips their labels."""
+    taxonomy = BDD100K_DRIVABLES if task == 'drivable' else BDD100K_LABELS
+    return frozenset({label.name for label in taxonomy} - set(get_task_labels(task).classes))
+
+
 def sem_seg_train_ids() -> Dict[str, int]:
     """Pixel class name -> train id (0-18, or 255 for every ignored class)."""
     return {label.name: label.trainId for label in BDD100K_LABELS}

@@ -1,11 +1,12 @@
 """Synthetic label files in BDD100K's Scalabel format, at BDD100K's scale and
 class frequencies, for tests and benchmarks (as ``mmdet.testing`` serves
 mmdet's): generated, so nothing is downloaded and no real label is copied."""
-import json
 import os
 import os.path as osp
 
 import numpy as np
+
+from .utils.io import write_json
 
 # det_20 train box counts per category (BDD100K 100K release), used as frequencies
 DET_FREQUENCIES = {
@@ -27,17 +28,14 @@ def _labels(rng, n, categories, probs, with_ids=None):
     w = rng.uniform(4, 300, n)
     h = rng.uniform(4, 200, n)
     crowd = rng.random(n) < 0.01
-    labels = []
-    for i in range(n):
-        labels.append({
-            'id': str(with_ids[i]) if with_ids is not None else str(int(rng.integers(1e7))),
-            'category': categories[cats[i]],
-            'attributes': {'occluded': bool(i % 3 == 0), 'truncated': bool(i % 7 == 0),
-                           'trafficLightColor': 'NA', 'crowd': bool(crowd[i])},
-            'box2d': {'x1': float(x1[i]), 'y1': float(y1[i]),
-                      'x2': float(min(x1[i] + w[i], 1279)), 'y2': float(min(y1[i] + h[i], 719))},
-        })
-    return labels
+    return [{
+        'id': str(with_ids[i]) if with_ids is not None else str(int(rng.integers(1e7))),
+        'category': categories[cats[i]],
+        'attributes': {'occluded': bool(i % 3 == 0), 'truncated': bool(i % 7 == 0),
+                       'trafficLightColor': 'NA', 'crowd': bool(crowd[i])},
+        'box2d': {'x1': float(x1[i]), 'y1': float(y1[i]),
+                  'x2': float(min(x1[i] + w[i], 1279)), 'y2': float(min(y1[i] + h[i], 719))},
+    } for i in range(n)]
 
 
 def generate_det_labels(path, num_frames=70000, num_boxes=1290000, seed=0):
@@ -53,8 +51,7 @@ def generate_det_labels(path, num_frames=70000, num_boxes=1290000, seed=0):
         'timestamp': 10000,
         'labels': _labels(rng, int(n), categories, probs),
     } for i, n in enumerate(per_frame)]
-    with open(path, 'w') as f:
-        json.dump(frames, f)
+    write_json(path, frames)
     return path
 
 
@@ -74,8 +71,7 @@ def generate_track_labels(folder, num_videos=1400, frames_per_video=200, boxes_p
             frames.append({'name': f'{video}-{t + 1:07d}.jpg', 'videoName': video,
                            'frameIndex': t,
                            'labels': _labels(rng, boxes_per_frame, categories, probs, ids)})
-        with open(osp.join(folder, f'{video}.json'), 'w') as f:
-            json.dump(frames, f)
+        write_json(osp.join(folder, f'{video}.json'), frames)
     return folder
 
 
@@ -115,8 +111,7 @@ def generate_pan_seg_labels(path, num_frames=1000, stuff_per_frame=30, things_pe
         frames.append({'name': f'{i:08x}-{i * 7919 % 99991:08x}.jpg', 'labels': [
             {'id': str(k), 'category': c, 'attributes': {'crowd': bool(rng.random() < 0.01)},
              'rle': _polygon_rle(rng)} for k, c in enumerate(cats)]})
-    with open(path, 'w') as f:
-        json.dump(frames, f)
+    write_json(path, frames)
     return path
 
 
@@ -130,6 +125,5 @@ def generate_drivable_labels(path, num_frames=70000, seed=0):
         frames.append({'name': f'{i:08x}-{i * 7919 % 99991:08x}.jpg', 'labels': [
             {'id': str(k), 'category': c, 'rle': _polygon_rle(rng)}
             for k, c in enumerate(cats)]})
-    with open(path, 'w') as f:
-        json.dump(frames, f)
+    write_json(path, frames)
     return path

@@ -2,11 +2,12 @@ from .box_track import BDD100KBoxTrackDataset
 from .det import BDD100KDetDataset
 from .drivable import BDD100KDrivableDataset
 from .ins_seg import BDD100KInsSegDataset
-from .pan_seg import BDD100KPanSegDataset, LoadBDD100KPanopticAnnotations
-from .sem_seg import BDD100KSemSegDataset, LoadBDD100KSemSegAnnotations
+from .pan_seg import BDD100KPanSegDataset
+from .sem_seg import BDD100KSemSegDataset
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
-from .transforms import ColorJitter, FilterSmallTrackBoxes
-from .unreadable import LoadBDD100KImage, UnreadableImageError
+from .transforms import (ColorJitter, FilterSmallTrackBoxes, LoadBDD100KImage,
+                         LoadBDD100KPanopticAnnotations, LoadBDD100KSemSegAnnotations,
+                         UnreadableImageError)
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KDrivableDataset',
            'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSemSegDataset',

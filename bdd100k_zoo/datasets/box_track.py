@@ -1,7 +1,7 @@
 """BDD100K multiple object tracking (box tracking) as an mmdet video dataset."""
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import List, Sequence
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -12,13 +12,11 @@ from mmengine.logging import MMLogger
 from ..labels import get_task_labels
 from ..scalabel import BoxParser, Frame, ScalabelFormatError
 from .base import BDD100KDatasetMixin
-from .columnar import ColumnarDataListMixin, FrameTable, VideoTable
-from .unreadable import UnreadableImagesMixin
+from .columnar import FrameTable, VideoTable
 
 
 @DATASETS.register_module()
-class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, UnreadableImagesMixin,
-                             BaseVideoDataset):
+class BDD100KBoxTrackDataset(BDD100KDatasetMixin, BaseVideoDataset):
     """BDD100K box tracking (``labels/box_track_20/{train,val}/<video>.json``), 8 classes.
 
     The data list is a :class:`~bdd100k_zoo.datasets.columnar.VideoTable`
@@ -44,12 +42,9 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
             ``[dict(ann_file='labels/det_20/det_train.json',
             img='images/100k/train/')]``. Their paths are relative to
             ``data_root``; their reference frame is the key frame itself.
-        drop_categories: valid BDD100K classes outside the 8 tracking
-            classes (traffic light/sign of ``det_20``), skipped on load.
-        skip_unreadable_images: training only: a key or reference frame
-            that is missing or does not decode is logged and the sample
-            drawn anew, instead of stopping the run (see
-            :class:`~bdd100k_zoo.datasets.unreadable.UnreadableImagesMixin`).
+        skip_unreadable_images: training only, as in
+            :class:`~.base.BDD100KDatasetMixin`: another video and key frame
+            are drawn when a key or reference frame does not read.
 
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training frames without
     one non-ignored box (and videos left empty). With ``ann_file=''`` every
@@ -60,10 +55,8 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
     task = 'box_track'
     METAINFO = get_task_labels('box_track').metainfo
 
-    def __init__(self, *args, image_sources: Sequence[dict] = (),
-                 drop_categories: Iterable[str] = (), **kwargs) -> None:
+    def __init__(self, *args, image_sources: Sequence[dict] = (), **kwargs) -> None:
         self.image_sources = [dict(source) for source in image_sources]
-        self.drop_categories = tuple(drop_categories)
         super().__init__(*args, **kwargs)
 
     def _rooted(self, path: str) -> str:
@@ -75,39 +68,34 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
         if not self.ann_file:
             return self._load_unlabelled()
         self._check_classes()
-        parser = BoxParser(self.task_labels, self.drop_categories)
+        parser = self.make_parser()
         sources = [(self.ann_file, self._image_dir())] + [
             (self._rooted(s['ann_file']), self._rooted(s['img'])) for s in self.image_sources]
-        keys = _VideoKeys()
-        tables = [self._load_frames(ann_file, img_dir, parser, keys)
+        files = []  # the label file of each source code
+        tables = [self.load_labels(ann_file, img_dir, parser, files)
                   for ann_file, img_dir in sources]
-        videos = keys.group(FrameTable.concat(tables), len(parser.track_codes))
+        videos = group_videos(FrameTable.concat(tables), len(parser.track_codes), files)
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(videos)} videos, {len(videos.frames)} frames from '
             f'{", ".join(s for s, _ in sources)}; {parser.summary()}')
         return videos
 
-    def _load_frames(self, ann_file: str, img_dir: str, parser: BoxParser,
-                     keys: '_VideoKeys') -> FrameTable:
-        """The frames of one label file or folder (a file per video)."""
-        tables = []
-        for source, chunks in self.read_label_files(ann_file):
-            parts = [self.frame_table(frames, parser, img_dir, source, keys) for frames in chunks]
-            if parts:  # not an empty file
-                tables.append(FrameTable.concat(parts))
-                self.check_image_sizes(tables[-1], source)
-        if not tables:
-            raise ScalabelFormatError(f'{ann_file}: no frames (an empty label file?)')
-        return FrameTable.concat(tables)
-
     def frame_table(self, frames: List[Frame], parser: BoxParser, img_dir: str, source: str,
-                    keys: '_VideoKeys') -> FrameTable:
+                    files: List[str]) -> FrameTable:
         """Data-list columns of a chunk of the frames of ``source``, in file
-        order, with the codes :meth:`_VideoKeys.group` sorts them into videos by."""
-        columns, counts = parser.parse(frames, source, with_track_ids=True)
+        order, with what :func:`group_videos` sorts them into videos by."""
+        for frame in frames:
+            if frame.videoName is not None and frame.frameIndex is None:
+                raise ScalabelFormatError(f'{frame.where(source)} has no integer "frameIndex" '
+                                          '(the official evaluation matches frames by it)')
+        if source not in files[-1:]:
+            files.append(source)
         return FrameTable(
-            dict(self.frame_columns(frames, parser, img_dir), **keys.frame_columns(frames, source)),
-            dict(self.instance_columns(columns), track_code=columns['track_ids']), counts)
+            dict(self.frame_columns(frames, parser, img_dir),
+                 video_name=[frame.videoName or '' for frame in frames],
+                 frame_index=[frame.frameIndex or 0 for frame in frames],
+                 source_code=np.full(len(frames), len(files) - 1)),
+            *parser.parse(frames, source, with_track_ids=True))
 
     def _load_unlabelled(self) -> VideoTable:
         """Every sub-folder of the image folder that holds images is a video."""
@@ -126,22 +114,6 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
         table.instances['gt_instance_ids'] = np.zeros(0, np.int64)
         return VideoTable(table, lengths)
 
-    def get_data_info(self, idx: int) -> dict:
-        """A video with each frame's arrays expanded to the ``instances``
-        list that ``LoadTrackAnnotations`` reads."""
-        info = super().get_data_info(idx)
-        for frame in info['images']:
-            self.expand_instances(frame)
-        return info
-
-    def filter_data(self) -> VideoTable:
-        if self.test_mode or not self.filter_cfg:
-            return self.data_list
-        keep = self.kept_frames(self.data_list.frames)
-        MMLogger.get_current_instance().info(
-            f'{type(self).__name__}: {keep.sum()} of {len(keep)} frames kept by {self.filter_cfg}')
-        return self.data_list.keep_frames(keep)
-
     def image_paths(self, idx) -> List[str]:
         """Every frame of the video of ``idx`` (``video`` or ``(video, frame)``):
         the reference frame may be any of them."""
@@ -158,61 +130,38 @@ class BDD100KBoxTrackDataset(BDD100KDatasetMixin, ColumnarDataListMixin, Unreada
         return int(self.data_list.lengths[idx])
 
 
-class _VideoKeys:
-    """Codes that group the frames of all label files into videos: the
-    video of each frame (``videoName``; a frame without one, of ``det_20``,
-    is a one-frame video), numbered in order of first appearance."""
+def _codes(keys: np.ndarray) -> np.ndarray:
+    """Per key its code, 0, 1, ... in order of first appearance."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
 
-    def __init__(self) -> None:
-        self.videos: Dict[object, int] = {}
-        self.names: List[Optional[str]] = []  # per video code
-        self.sources: List[str] = []
 
-    def frame_columns(self, frames: List[Frame], source: str) -> dict:
-        if source not in self.sources[-1:]:
-            self.sources.append(source)
-        codes = []
-        for frame in frames:
-            key = frame.videoName if frame.videoName is not None else (source, frame.name)
-            if key not in self.videos:
-                self.videos[key] = len(self.videos)
-                self.names.append(frame.videoName)
-            codes.append(self.videos[key])
-            if frame.videoName is not None and frame.frameIndex is None:
-                raise ScalabelFormatError(
-                    f'{frame.where(source)} has no integer "frameIndex" (the official '
-                    'evaluation matches frames by it)')
-        frame_index = [frame.frameIndex if frame.frameIndex is not None else 0 for frame in frames]
-        return dict(video_code=codes, frame_index=frame_index,
-                    source_code=np.full(len(frames), len(self.sources) - 1))
-
-    def group(self, table: FrameTable, num_tracks: int) -> VideoTable:
-        """``table``'s frames as videos, in order of first appearance, each
-        sorted by ``frameIndex``: ``video_id``, ``frame_id`` (position in the
-        video) and, from the track codes (``num_tracks`` of them),
-        ``gt_instance_ids`` (one id a track, unique over the
-        dataset, from 1: mmdet's ``QuasiDenseTrackHead`` takes 0 for
-        "unmatched")."""
-        video, frame_index = table.columns.pop('video_code'), table.columns['frame_index']
-        source = table.columns.pop('source_code')
-        order = np.lexsort((frame_index, video))
-        table, video, frame_index = table.take(order), video[order], frame_index[order]
-        repeated = np.flatnonzero((video[1:] == video[:-1]) & (frame_index[1:] == frame_index[:-1]))
-        if len(repeated):
-            i = repeated[0] + 1
-            names = table.columns['img_id']
-            raise ScalabelFormatError(
-                f'{self.sources[source[order[i]]]}: frame {names[i]!r} of video '
-                f'{self.names[video[i]]!r} repeats frameIndex {frame_index[i]} (also frame '
-                f'{names[i - 1]!r})')
-        lengths = np.bincount(video, minlength=len(self.videos))
-        starts = np.cumsum(lengths) - lengths
-        table.columns['video_id'] = np.repeat(np.arange(len(lengths)), lengths)
-        table.columns['frame_id'] = np.arange(len(table)) - np.repeat(starts, lengths)
-        track = video[table.frame_of_instances()] * max(num_tracks, 1) + \
-            table.instances.pop('track_code')
-        _, first, inverse = np.unique(track, return_index=True, return_inverse=True)
-        rank = np.empty(len(first), np.int64)
-        rank[np.argsort(first)] = np.arange(len(first))
-        table.instances['gt_instance_ids'] = rank[inverse].reshape(-1) + 1
-        return VideoTable(table, lengths)
+def group_videos(table: FrameTable, num_tracks: int, files: List[str]) -> VideoTable:
+    """``table``'s frames as videos (``videoName``; a frame without one, of
+    ``det_20``, is a one-frame video) in order of first appearance, each
+    sorted by ``frameIndex``: ``video_id``, ``frame_id`` (position in the
+    video) and, from the track codes (``num_tracks`` of them),
+    ``gt_instance_ids`` (one id a track, unique over the dataset, from 1:
+    mmdet's ``QuasiDenseTrackHead`` takes 0 for "unmatched")."""
+    names, source = table.columns.pop('video_name'), table.columns.pop('source_code')
+    # names of frames without a video are unique (a repeated one is an error at load)
+    video = _codes(np.where(names == '', np.char.add('\0', table.columns['img_id']), names))
+    order = np.lexsort((table.columns['frame_index'], video))
+    table, video = table.take(order), video[order]
+    frame_index = table.columns['frame_index']
+    repeated = np.flatnonzero((video[1:] == video[:-1]) & (frame_index[1:] == frame_index[:-1]))
+    if len(repeated):
+        i, frames = repeated[0] + 1, table.columns['img_id']
+        raise ScalabelFormatError(
+            f'{files[source[order[i]]]}: frame {frames[i]!r} of video {names[order[i]]!r} '
+            f'repeats frameIndex {frame_index[i]} (also frame {frames[i - 1]!r})')
+    lengths = np.bincount(video)
+    starts = np.cumsum(lengths) - lengths
+    table.columns['video_id'] = np.repeat(np.arange(len(lengths)), lengths)
+    table.columns['frame_id'] = np.arange(len(table)) - np.repeat(starts, lengths)
+    track = video[table.frame_of_instances()] * max(num_tracks, 1) + \
+        table.instances.pop('track_code')
+    table.instances['gt_instance_ids'] = _codes(track) + 1
+    return VideoTable(table, lengths)

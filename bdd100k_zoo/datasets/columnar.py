@@ -3,7 +3,7 @@ instances, instead of one dict (or one pickle) a frame.
 
 mmengine's ``serialize_data`` pickles each frame's dict into one byte buffer
 so that dataloader workers share it instead of copying Python objects page
-by page. A BDD100K data list is mostly numbers (1.3M boxes in ``det_20``
+by page. A BDD100K data list is mostly numbers (the boxes of ``det_20``
 train), so here it *is* those numbers: loading builds no per-frame object
 and pickles nothing, and workers share the arrays as they are. A frame's
 dict is made when it is asked for.
@@ -12,7 +12,6 @@ import pickle
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
-from mmengine.dataset import force_full_init
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -86,6 +85,10 @@ class FrameTable:
                                   np.concatenate([[0], np.cumsum(sizes)]))
         return table
 
+    def keep_frames(self, keep: np.ndarray) -> 'FrameTable':
+        """The frames where ``keep``."""
+        return self.take(np.flatnonzero(keep))
+
     @classmethod
     def concat(cls, tables: Sequence['FrameTable']) -> 'FrameTable':
         """The frames of ``tables``, one after the other (same columns)."""
@@ -144,24 +147,3 @@ class VideoTable:
         video_of = np.repeat(np.arange(len(self)), self.lengths)
         lengths = np.bincount(video_of[keep], minlength=len(self))
         return VideoTable(self.frames.take(np.flatnonzero(keep)), lengths[lengths > 0])
-
-
-class ColumnarDataListMixin:
-    """mmengine's ``BaseDataset`` over a :class:`FrameTable` or
-    :class:`VideoTable` data list. It is flat arrays already, which is what
-    ``serialize_data`` would make of it, so that flag is accepted and the
-    data list is never pickled."""
-
-    def __init__(self, *args, serialize_data: bool = True, **kwargs) -> None:
-        super().__init__(*args, serialize_data=False, **kwargs)
-
-    @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        info = self.data_list[idx]  # a new dict, nothing shared with the table
-        info['sample_idx'] = idx if idx >= 0 else len(self) + idx
-        return info
-
-    def _get_unserialized_subset(self, indices):
-        if isinstance(indices, int):  # mmengine: the first (or last) ``indices`` items
-            return self.data_list[:indices] if indices >= 0 else self.data_list[indices:]
-        return self.data_list.take(indices)

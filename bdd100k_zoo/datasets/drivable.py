@@ -21,6 +21,3 @@ class BDD100KDrivableDataset(BDD100KSemSegDataset):
 
     task = 'drivable'
     METAINFO = get_task_labels('drivable').metainfo
-
-    def _skipped_categories(self) -> set:
-        return set()  # every drivable category is a class

@@ -22,15 +22,14 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     * ``labels/ins_seg/polygons/ins_seg_{train,val}.json``: Scalabel JSON,
       ``poly2d`` (Bezier segments flattened, see
       :class:`~bdd100k_zoo.scalabel.MaskParser`);
-    * ``labels/ins_seg/bitmasks/{train,val}``: a folder of RGBA PNGs. Frames
-      are then the images under ``data_prefix['img']``, each needing
-      ``<stem>.png`` in that folder (the mmseg way of pairing images and
-      masks); each PNG is decoded to per-instance RLE once, at load.
+    * ``labels/ins_seg/bitmasks/{train,val}``: a folder of RGBA PNGs, one
+      ``<stem>.png`` per image under ``data_prefix['img']``, each decoded to
+      per-instance RLE once, at load.
 
-    Each data-list entry keeps its masks as RLE strings or float32 polygons,
-    never as pixels (7K training frames of dense masks would need ~60 GB);
+    Masks stay RLE strings or float32 polygons in the data list, never
+    pixels (the dense masks of the training set would not fit in memory);
     :meth:`get_data_info` hands them to mmdet's
-    ``LoadAnnotations(with_mask=True)`` as the ``mask`` of each instance, which
+    ``LoadAnnotations(with_mask=True)`` as each instance's ``mask``, which
     decodes them per sample. Boxes, class ids, crowd / ignored handling and
     the training filter are those of :class:`BDD100KDetDataset`.
 
@@ -43,10 +42,7 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
     METAINFO = get_task_labels('ins_seg').metainfo
 
     def __init__(self, *args, mask_format: str = 'auto', **kwargs) -> None:
-        if mask_format not in MaskParser.MASK_FORMATS:
-            raise ValueError(f'mask_format must be one of {MaskParser.MASK_FORMATS}, '
-                             f'got {mask_format!r}')
-        self.mask_format = mask_format
+        self.mask_format = mask_format  # checked by MaskParser
         super().__init__(*args, **kwargs)
 
     def make_parser(self) -> MaskParser:
@@ -60,39 +56,27 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
 
     def frame_table(self, frames, parser: MaskParser, img_dir: str, source: str) -> FrameTable:
         columns, counts = parser.parse(frames, source)
-        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns['masks']))]
-        return FrameTable(self.frame_columns(frames, parser, img_dir),
-                          self.instance_columns(columns), counts, objects=dict(gt_masks=masks))
+        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns.pop('masks')))]
+        return FrameTable(self.frame_columns(frames, parser, img_dir), columns, counts,
+                          objects=dict(gt_masks=masks))
 
     def _load_bitmasks(self) -> FrameTable:
         self._check_classes()
-        img_dir, mask_dir, tables = self._image_dir(), self.ann_file, []
-        for name in with_progress(self.image_names(img_dir),
-                                  f'{type(self).__name__}: reading {mask_dir}'):
-            path = osp.join(mask_dir, osp.splitext(name)[0] + '.png')
-            if not osp.isfile(path):
-                raise FileNotFoundError(
-                    f'{type(self).__name__}: image {osp.join(img_dir, name)} has no bitmask '
-                    f'{path} in {mask_dir}')
+        tables = []
+        images, masks = self.bitmask_paths(self._image_dir())
+        for image, path in with_progress(list(zip(images, masks)),
+                                         f'{type(self).__name__}: reading {self.ann_file}'):
             columns = read_bitmask(path, len(self.task_labels.classes))
-            height, width = (columns['masks'][0]['size'] if columns['masks']
-                             else self._png_size(path))
+            (height, width), masks = columns.pop('size'), columns.pop('masks')
             tables.append(FrameTable(
-                dict(img_path=[osp.join(img_dir, name)], img_id=[name], height=[height],
-                     width=[width]), self.instance_columns(columns), [len(columns['masks'])],
-                objects=dict(gt_masks=[columns['masks']])))
+                dict(img_path=[image], img_id=[osp.basename(image)], height=[height],
+                     width=[width]), columns, [len(masks)], objects=dict(gt_masks=[masks])))
             self.check_image_sizes(tables[-1], path)
         data_list = FrameTable.concat(tables)
         MMLogger.get_current_instance().info(
             f'{type(self).__name__}: {len(data_list)} frames, '
-            f'{len(data_list.instances["gt_bboxes"])} instances from bitmasks in {mask_dir}')
+            f'{len(data_list.instances["gt_bboxes"])} instances from bitmasks in {self.ann_file}')
         return data_list
-
-    @staticmethod
-    def _png_size(path: str):
-        from PIL import Image
-        with Image.open(path) as image:
-            return image.height, image.width
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)

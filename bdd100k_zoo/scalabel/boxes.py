@@ -95,8 +95,12 @@ class BoxParser:
         self.track_codes: Dict[str, int] = {}  # Scalabel track id -> its code
 
     def frame_size(self, frame: Frame) -> Tuple[int, int]:
-        """(height, width) of the frame's image: its ``size``, else BDD100K's."""
-        return (frame.size.height, frame.size.width) if frame.size else self.default_size
+        """(height, width) of the frame's image: its ``size``, else its first
+        RLE's (mask releases), else BDD100K's."""
+        if frame.size:
+            return frame.size.height, frame.size.width
+        rle = frame.labels[0].rle if frame.labels else None
+        return tuple(rle.size) if rle is not None else self.default_size
 
     def rule(self, category: Optional[str]) -> Optional[CategoryRule]:
         """The rule of a category name, or None if BDD100K does not know it."""
@@ -175,10 +179,11 @@ class BoxParser:
     def parse(self, frames: List[Frame], source: str,
               with_track_ids: bool = False) -> Tuple[Dict[str, np.ndarray], np.ndarray]:
         """The labels of ``frames`` (of one file) as columns, labels of a frame
-        consecutive, and the number of labels each frame kept. Columns:
-        ``bboxes`` (N, 4) float32 xyxy, ``labels`` (N,) int64,
-        ``ignore_flags`` (N,) bool and, on request, ``track_ids`` (N,)
-        int64: the codes of the Scalabel ids in :attr:`track_codes`.
+        consecutive, and the number of labels each frame kept. Columns, named
+        as in the data list: ``gt_bboxes`` (N, 4) float32 xyxy,
+        ``gt_bboxes_labels`` (N,) int64, ``gt_ignore_flags`` (N,) bool and, on
+        request, ``track_code`` (N,) int64: the codes of the Scalabel ids in
+        :attr:`track_codes`.
         Labels without a ``box2d`` are skipped."""
         labels, frame_of = flatten(frames)
         track_ids = check_label_ids(labels, frame_of, frames, source,
@@ -191,10 +196,10 @@ class BoxParser:
             labels = [labels[i] for i in kept.tolist()]
         self.stats['boxes'] += len(labels)
         columns = dict(
-            bboxes=self.boxes(labels, frames, frame_of[kept], source).astype(np.float32),
-            labels=class_of[kept], ignore_flags=ignore[kept])
+            gt_bboxes=self.boxes(labels, frames, frame_of[kept], source).astype(np.float32),
+            gt_bboxes_labels=class_of[kept], gt_ignore_flags=ignore[kept])
         if with_track_ids:
-            columns['track_ids'] = track_ids[kept]
+            columns['track_code'] = track_ids[kept]
         return columns, np.bincount(frame_of[kept], minlength=len(frames))
 
     def summary(self) -> str:

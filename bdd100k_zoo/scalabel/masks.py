@@ -1,6 +1,5 @@
 """Scalabel mask labels (RLE, poly2d) and BDD100K bitmask PNGs -> compact
 masks for an mmdet data list, checked before pycocotools trusts them."""
-import os.path as osp
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
@@ -145,6 +144,23 @@ class MaskParser(BoxParser):
             raise ValueError(f'mask_format must be one of {self.MASK_FORMATS}, got {mask_format!r}')
         self.mask_format = mask_format
 
+    def check_rles(self, labels: List[Label], indices: Iterable[int], frames: List[Frame],
+                   frame_of: np.ndarray, source: str) -> None:
+        """The RLEs of ``labels[indices]`` are their frame's size and decode
+        (:func:`check_rles`); the first that is not names its label."""
+        def where(i: int) -> str:
+            return f'{frames[frame_of[i]].where(source)}: label {labels[i].id!r}'
+
+        sizes = [self.frame_size(frame) for frame in frames]
+        for i in indices:
+            (height, width), size = sizes[frame_of[i]], tuple(labels[i].rle.size)
+            if size != (height, width):
+                raise ScalabelFormatError(
+                    f'{where(i)} has an rle of size {size[1]}x{size[0]} (WxH) but the image is '
+                    f'{width}x{height} (its "size" is HxW, {size[0]}x{size[1]})')
+        check_rles([(labels[i].rle.counts, labels[i].rle.size, lambda i=i: where(i))
+                    for i in indices])
+
     def masks(self, labels: List[Label], frames: List[Frame], frame_of: np.ndarray,
               source: str) -> Tuple[List[Optional[object]], np.ndarray]:
         """Per label its compact mask in the chosen format (None: it has none)
@@ -156,13 +172,7 @@ class MaskParser(BoxParser):
         boxes = np.full((len(labels), 4), np.nan)
         rles = [i for i, label in enumerate(labels)
                 if label.rle is not None and self.mask_format != 'poly2d']
-        for i in rles:
-            size, (height, width) = labels[i].rle.size, self.frame_size(frames[frame_of[i]])
-            if size != (height, width):
-                raise ScalabelFormatError(f'{where(i)} has an rle of size {size[1]}x{size[0]} '
-                                          f'(WxH) but the image is {width}x{height}')
-        check_rles([(labels[i].rle.counts, labels[i].rle.size, lambda i=i: where(i))
-                    for i in rles])
+        self.check_rles(labels, rles, frames, frame_of, source)
         for i in rles:
             masks[i] = dict(size=list(labels[i].rle.size), counts=labels[i].rle.counts)
         if rles:  # one pycocotools call per file, not per label
@@ -225,11 +235,74 @@ class MaskParser(BoxParser):
         boxes[with_box2d] = self.boxes([labels[i] for i in kept[with_box2d]], frames,
                                        frame_of[kept[with_box2d]], source)
         self.stats['masks'] += len(kept)
-        columns = dict(bboxes=boxes.astype(np.float32), labels=class_of[kept],
-                       ignore_flags=ignore[kept], masks=[masks[i] for i in kept])
+        columns = dict(gt_bboxes=boxes.astype(np.float32), gt_bboxes_labels=class_of[kept],
+                       gt_ignore_flags=ignore[kept], masks=[masks[i] for i in kept])
         if with_track_ids:
-            columns['track_ids'] = track_ids[kept]
+            columns['track_code'] = track_ids[kept]
         return columns, np.bincount(frame_of[kept], minlength=len(frames))
+
+
+class SegmentParser(MaskParser):
+    """:class:`BoxParser` for the segment releases (semantic, drivable,
+    panoptic): every label is an RLE segment of its frame's size, kept in
+    file order, as later segments paint over earlier ones. Things (panoptic:
+    the first ``num_things`` classes) with pixels also become box instances,
+    the tight box of their mask; crowd ones are ignore instances."""
+
+    def parse(self, frames: List[Frame], source: str, with_track_ids: bool = False):
+        """The box columns and counts of :meth:`BoxParser.parse` for the
+        things, plus per frame ``segments`` (``(class id, RLE counts)`` of
+        every kept segment) and ``things`` (their indices among them)."""
+        labels, frame_of = flatten(frames)
+        class_of, ignore = self.classify(labels, frames, frame_of, source,
+                                         counted=np.ones(len(labels), bool))
+        kept = np.flatnonzero(class_of >= 0)
+        for i in kept:
+            if labels[i].rle is None:
+                raise ScalabelFormatError(
+                    f'{frames[frame_of[i]].where(source)}: label {labels[i].id!r} '
+                    f'({labels[i].category}) has no "rle"; use the RLE release '
+                    f'(labels/{self.task_labels.task}/rles)')
+        self.check_rles(labels, kept, frames, frame_of, source)
+        self.stats['segments'] += len(kept)
+        counts = np.bincount(frame_of[kept], minlength=len(frames)).tolist()
+        ends = np.cumsum(counts).tolist()
+        columns = dict(gt_bboxes=[], gt_bboxes_labels=[], gt_ignore_flags=[], segments=[],
+                       things=[])
+        for frame, start, end in zip(frames, [0] + ends[:-1], ends):
+            segments = kept[start:end]
+            things = np.flatnonzero(class_of[segments] < self.task_labels.num_things)
+            boxes = np.zeros((0, 4))
+            if len(things):  # one pycocotools call per frame, not per label
+                size = list(self.frame_size(frame))
+                rles = [dict(size=size, counts=labels[i].rle.counts) for i in segments[things]]
+                nonempty = mask_utils.area(rles) > 0
+                self.stats['skipped (empty mask)'] += int((~nonempty).sum())
+                things, boxes = things[nonempty], mask_utils.toBbox(rles)[nonempty].reshape(-1, 4)
+                boxes[:, 2:] += boxes[:, :2]
+            columns['gt_bboxes'].append(boxes.astype(np.float32))
+            columns['gt_bboxes_labels'].append(class_of[segments[things]])
+            columns['gt_ignore_flags'].append(ignore[segments[things]])
+            columns['segments'].append([(int(class_of[i]), labels[i].rle.counts)
+                                        for i in segments])
+            columns['things'].append(things)
+        for key in ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags'):
+            columns[key] = np.concatenate(columns[key]) if frames else np.zeros(0)
+        return columns, np.array([len(things) for things in columns['things']], np.int64)
+
+
+def paint_segments(segments: List[Tuple[int, str]], size: Tuple[int, int],
+                   background: int = 255) -> Tuple[np.ndarray, np.ndarray]:
+    """The uint8 class map (``background`` where unlabeled) of one frame's
+    ``(class id, RLE counts)`` segments, later ones painted over earlier ones
+    as ``scalabel.eval.sem_seg.frame_to_mask`` does, and their masks (H, W, N)."""
+    seg = np.full(size, background, np.uint8)
+    masks = np.zeros((*size, 0), np.uint8)
+    if segments:
+        masks = mask_utils.decode([dict(size=list(size), counts=counts) for _, counts in segments])
+        for i, (class_id, _) in enumerate(segments):
+            seg[masks[..., i] > 0] = class_id
+    return seg, masks
 
 
 def decode_bitmask(path: str, kind: str, where: str = '') -> Tuple[np.ndarray, ...]:
@@ -239,7 +312,7 @@ def decode_bitmask(path: str, kind: str, where: str = '') -> Tuple[np.ndarray, .
     (and ``where``, e.g. the frame)."""
     from bdd100k.common.bitmask import parse_bitmask
     from PIL import Image
-    with Image.open(path) as image:
+    with Image.open(path) as image:  # RGBA as it is stored (mmcv's readers give BGRA)
         bitmask = np.asarray(image, dtype=np.uint8)
     if bitmask.ndim != 3 or bitmask.shape[2] != 4:
         raise ScalabelFormatError(f'{path}{where}: not a BDD100K RGBA {kind} bitmask '
@@ -251,32 +324,34 @@ def decode_bitmask(path: str, kind: str, where: str = '') -> Tuple[np.ndarray, .
                                   'attributes') from None
 
 
-def read_bitmask(path: str, num_classes: int) -> Dict[str, np.ndarray]:
+def instance_rles(instance_map: np.ndarray, count: int) -> Tuple[List[dict], np.ndarray]:
+    """The COCO RLE (``counts`` a str) and continuous ``xyxy`` tight box of
+    instances ``1 .. count`` of an instance map."""
+    rles = [mask_utils.encode(np.asfortranarray(instance_map == i + 1, dtype=np.uint8))
+            for i in range(count)]
+    boxes = mask_utils.toBbox(rles).reshape(-1, 4) if rles else np.zeros((0, 4))
+    boxes[:, 2:] += boxes[:, :2]
+    return [dict(size=[int(s) for s in rle['size']], counts=rle['counts'].decode())
+            for rle in rles], boxes
+
+
+def read_bitmask(path: str, num_classes: int) -> Dict[str, Any]:
     """The instances of one BDD100K instance-segmentation bitmask PNG as the
-    arrays of :meth:`MaskParser.parse` (masks as RLE).
+    columns of :meth:`MaskParser.parse` (masks as RLE), and its ``size``
+    (height, width).
 
     BDD100K's RGBA encoding: R is the category id (1-based, the task's class
     order), G the attribute bits (8 truncated, 4 occluded, 2 crowd, 1
     ignored), B * 256 + A the instance id. Decoded with ``bdd100k``'s own
     ``parse_bitmask``; crowd and ignored instances become ignore instances.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'BDD100K bitmask not found: {path}')
     instance_map, instance_ids, attributes, category_ids = decode_bitmask(path, 'instance')
     bad = [(int(i), int(c)) for i, c in zip(instance_ids, category_ids)
            if not 1 <= c <= num_classes]
     if bad:
         raise ScalabelFormatError(f'{path}: instance(s) {bad} (id, category) have a category id '
                                   f'outside 1..{num_classes}')
-    masks, boxes = [], []
-    for i in range(len(instance_ids)):
-        rle = mask_utils.encode(np.asfortranarray(instance_map == i + 1, dtype=np.uint8))
-        x, y, w, h = mask_utils.toBbox(rle).tolist()
-        masks.append(dict(size=[int(s) for s in rle['size']], counts=rle['counts'].decode()))
-        boxes.append([x, y, x + w, y + h])
-    return dict(
-        bboxes=np.asarray(boxes, dtype=np.float32).reshape(-1, 4),
-        labels=np.asarray(category_ids, dtype=np.int64) - 1,
-        ignore_flags=(np.asarray(attributes) & 3) > 0,
-        track_ids=np.asarray([str(i) for i in instance_ids], dtype=object),
-        masks=masks)
+    masks, boxes = instance_rles(instance_map, len(instance_ids))
+    return dict(gt_bboxes=boxes.astype(np.float32), masks=masks, size=instance_map.shape,
+                gt_bboxes_labels=np.asarray(category_ids, dtype=np.int64) - 1,
+                gt_ignore_flags=(np.asarray(attributes) & 3) > 0)

@@ -4,7 +4,7 @@ import json
 import os
 import os.path as osp
 import sys
-from typing import Any, Iterator, List, Optional, Union
+from typing import Any, Iterable, Iterator, List, Optional, Union
 
 import msgspec
 
@@ -32,23 +32,17 @@ def label_files(path: str) -> List[str]:
     return [path]
 
 
-def with_progress(items: List[Any], what: str) -> Iterator[Any]:
-    """``items``, saying what is being done: a progress bar on the main process
-    where there are many (BDD100K's 1,400 tracking label files take ~20 s),
-    else one log line."""
+def with_progress(items: List[Any], what: str) -> Iterable[Any]:
+    """``items``, saying what is being done: a log line, and mmengine's
+    progress bar on the main process where there are many (BDD100K ships
+    tracking labels as one file per video)."""
     from mmengine.dist import is_main_process
     from mmengine.logging import print_log
-    if len(items) < 20 or not is_main_process():
-        print_log(f'{what}...', logger='current')
-        yield from items
-        return
-    from mmengine.utils import ProgressBar
+    from mmengine.utils import track_iter_progress
     print_log(f'{what} ({len(items)})', logger='current')
-    bar = ProgressBar(len(items), file=sys.stdout)
-    for item in items:
-        yield item
-        bar.update()
-    print()  # end the bar's line
+    if len(items) < 20 or not is_main_process():
+        return items
+    return track_iter_progress(items, file=sys.stdout)  # today's stdout, not import time's
 
 
 def read_frames(path: str, frame_type: type = Frame) -> list:

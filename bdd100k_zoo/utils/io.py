@@ -1,18 +1,8 @@
 """How the package writes files a user keeps: nothing half-written under the
-final name, nothing deleted that a run of this package did not write.
-
-* :func:`atomic_write` writes to ``<path>.tmp-<pid>`` and renames it over
-  ``path`` only once complete (a full disk leaves the old file, not a
-  truncated one).
-* :func:`check_writable` runs before inference: the target folder can be
-  created and written, and no target name is taken by a folder.
-* Folder outputs (per-video JSONs, PNG masks) get a marker file beside them
-  (``.<folder name>`` + :data:`MARKER`; beside, not inside: the official
-  bitmask evaluation reads every file of the folder); :func:`replace_folder`
-  swaps a new folder in only over a missing one or one with that marker, so
-  ``--outfile-prefix`` pointing at a work dir or at the ground truth is
-  refused instead of deleted.
-* :func:`json_safe` turns NaN / inf scores into ``null``: JSON has no NaN.
+final name (:func:`atomic_path`, the one write-to-temp-and-rename), nothing
+deleted that a run of this package did not write (folders it fills carry a
+marker beside them, and only such a folder is ever replaced), and a target
+that cannot be written found before hours of inference (:func:`check_writable`).
 """
 import json
 import math
@@ -33,19 +23,28 @@ class OutputError(OSError):
 
 
 @contextmanager
-def atomic_write(path: str, mode: str = 'w') -> Iterator[Any]:
-    """``open(path, mode)``, but the data only appears under ``path`` once
-    written completely; on any error the temporary file is removed and
-    ``path`` keeps what it held."""
-    tmp = f'{path}.tmp-{os.getpid()}'
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path to write ``path``'s content to (for writers that take
+    a path: ``cv2.imwrite``, ``torch.save``, ``cv2.VideoWriter``), renamed to
+    ``path`` when the block ends without error; on any error it is removed
+    and ``path`` keeps what it held."""
+    stem, suffix = osp.splitext(path)
+    tmp = f'{stem}.tmp-{os.getpid()}{suffix}'
     try:
-        with open(tmp, mode) as f:
-            yield f
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         if osp.lexists(tmp):
             os.remove(tmp)
         raise
+
+
+@contextmanager
+def atomic_write(path: str, mode: str = 'w') -> Iterator[Any]:
+    """``open(path, mode)`` through :func:`atomic_path`: the data appears
+    under ``path`` only once written completely."""
+    with atomic_path(path) as tmp, open(tmp, mode) as f:
+        yield f
 
 
 def write_json(path: str, obj: Any, **kwargs) -> None:
@@ -67,13 +66,15 @@ def json_safe(value: Any) -> Any:
 
 
 def marker(folder: str) -> str:
-    """The marker file of a submission folder: ``<parent>/.<name>.bdd100k_zoo_submission``."""
+    """The marker file of a submission folder: ``<parent>/.<name>.bdd100k_zoo_submission``
+    (beside the folder, not in it: the official bitmask evaluation reads
+    every file of the folder)."""
     folder = osp.abspath(folder)
     return osp.join(osp.dirname(folder), f'.{osp.basename(folder)}{MARKER}')
 
 
 def _mark(folder: str) -> None:
-    with open(marker(folder), 'w') as f:
+    with atomic_write(marker(folder)) as f:
         f.write(f'{osp.basename(folder)}/ was written by bdd100k_zoo; the next submission '
                 'written there replaces it\n')
 

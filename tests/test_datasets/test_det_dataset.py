@@ -4,6 +4,7 @@ import os.path as osp
 import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
+from PIL import Image
 
 from bdd100k_zoo.datasets import BDD100KDetDataset
 from bdd100k_zoo.labels import DET_CLASSES
@@ -180,3 +181,62 @@ def test_opt_in_skip_reports_each_unreadable_training_image(images_with_problems
                         skip_unreadable_images=True, test_mode=True)
     with pytest.raises(FileNotFoundError, match='missing.jpg'):
         test[1]
+
+
+@pytest.fixture
+def odd_image(tmp_path, samples):
+    """``913b47b8-3cf1b886.jpg`` (labels for 1280x720) written by ``save``."""
+    src = Image.open(osp.join(samples, 'detect/images/913b47b8-3cf1b886.jpg'))
+
+    def write(save):
+        save(src, str(tmp_path / '913b47b8-3cf1b886.jpg'))
+        return osp.join(samples, 'detect/labels/annotation.json'), str(tmp_path)
+    return write
+
+
+def turned_jpeg(image, path):
+    """The frame stored 720x1280 whose EXIF orientation (6) turns it back to 1280x720."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image.transpose(Image.Transpose.ROTATE_90).save(path, format='JPEG', exif=exif.tobytes())
+
+
+def test_exif_orientation_counts_as_the_loader_decodes_it(odd_image):
+    """cv2 (mmcv's loader) turns the stored 720x1280 pixels to 1280x720: the
+    labels fit what is decoded, with mmcv's default loading and without any."""
+    init_default_scope('mmdet')
+    ann_file, img_dir = odd_image(turned_jpeg)
+    ds = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')])
+    assert ds[0]['img'].shape == (720, 1280, 3)
+    make_dataset(ann_file, img_dir)
+    with pytest.raises(ScalabelFormatError, match=r"913b47b8-3cf1b886\.jpg: the image is 720x1280 "
+                       r"\(WxH\) but its labels in .*annotation\.json \(frame '913b47b8-3cf1b886"
+                       r"\.jpg'\) are for 1280x720"):
+        make_dataset(ann_file, img_dir, pipeline=[
+            dict(type='LoadImageFromFile', color_type='color_ignore_orientation')])
+
+
+def test_exif_turned_image_is_named_at_load(odd_image):
+    """Stored 1280x720 as the labels say, but decoded 720x1280 by cv2."""
+    def save(image, path):
+        exif = Image.Exif()
+        exif[0x0112] = 8
+        image.save(path, format='JPEG', exif=exif.tobytes())
+    ann_file, img_dir = odd_image(save)
+    with pytest.raises(ScalabelFormatError, match=r"913b47b8-3cf1b886\.jpg: the image is 720x1280 "
+                       r".*frame '913b47b8-3cf1b886\.jpg'.* are for 1280x720; it is stored "
+                       r'1280x720 and its EXIF orientation turns it'):
+        make_dataset(ann_file, img_dir)
+
+
+@pytest.mark.parametrize('fmt', ['BMP', 'WEBP', 'PNG'])
+def test_other_formats_saved_as_jpg_are_checked(odd_image, fmt):
+    init_default_scope('mmdet')
+    ann_file, img_dir = odd_image(lambda image, path: image.save(path, format=fmt))
+    ds = make_dataset(ann_file, img_dir, pipeline=[dict(type='LoadImageFromFile')])
+    assert ds[0]['img'].shape == (720, 1280, 3)  # the right size: it loads
+    ann_file, img_dir = odd_image(
+        lambda image, path: image.resize((640, 360)).save(path, format=fmt))
+    with pytest.raises(ScalabelFormatError, match=r"913b47b8-3cf1b886\.jpg: the image is 640x360 "
+                       r".*frame '913b47b8-3cf1b886\.jpg'.* are for 1280x720"):
+        make_dataset(ann_file, img_dir)

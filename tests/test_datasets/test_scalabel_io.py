@@ -44,8 +44,8 @@ def fast(path, task, drop=()):
     parser = BoxParser(get_task_labels(task), drop)
     columns, counts = parser.parse(read_frames(path), path)
     ends = np.cumsum(counts).tolist()
-    return [(columns['bboxes'][start:end], columns['labels'][start:end],
-             columns['ignore_flags'][start:end]) for start, end in zip([0] + ends[:-1], ends)]
+    return [(columns['gt_bboxes'][start:end], columns['gt_bboxes_labels'][start:end],
+             columns['gt_ignore_flags'][start:end]) for start, end in zip([0] + ends[:-1], ends)]
 
 
 def assert_same(expected, actual):

@@ -1,6 +1,7 @@
 """Transforms BDD100K training needs beyond mmdet's and mmseg's."""
 from typing import Tuple
 
+import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
@@ -41,29 +42,12 @@ def _grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def _shift_hue(rgb: np.ndarray, shift: float) -> np.ndarray:
-    """Rotates the hue of RGB in [0, 1] by ``shift`` turns, through HSV as
-    torchvision's ``adjust_hue`` (Pillow's hexcone model)."""
-    maxc, minc = rgb.max(-1), rgb.min(-1)
-    chroma = maxc - minc
-    grey = chroma == 0
-    sat = np.where(grey, 0., chroma / np.where(grey, 1., maxc))
-    safe = np.where(grey, 1., chroma)
-    r, g, b = (rgb[..., i] for i in range(3))
-    hue = np.where(maxc == r, (g - b) / safe,
-                   np.where(maxc == g, 2. + (b - r) / safe, 4. + (r - g) / safe))
-    hue = np.where(grey, 0., hue / 6. % 1.)
-    hue = (hue + shift) % 1.
-    # back to RGB, one of six sectors of the hue circle
-    sector = np.floor(hue * 6.)
-    frac = hue * 6. - sector
-    sector = sector.astype(np.int64) % 6
-    p = np.clip(maxc * (1. - sat), 0., 1.)
-    q = np.clip(maxc * (1. - sat * frac), 0., 1.)
-    t = np.clip(maxc * (1. - sat * (1. - frac)), 0., 1.)
-    v = maxc
-    table = np.stack([np.stack(c, -1) for c in
-                      ((v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q))])
-    return np.take_along_axis(table, sector[None, ..., None], 0)[0]
+    """Rotates the hue of float RGB in [0, 1] by ``shift`` turns, through
+    HSV (cv2's float conversion: the hexcone model torchvision's
+    ``adjust_hue`` uses)."""
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb, np.float32), cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = (hsv[..., 0] + 360. * shift) % 360.
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
 @SEG_TRANSFORMS.register_module()
