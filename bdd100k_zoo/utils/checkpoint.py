@@ -3,12 +3,12 @@
 torch >= 2.6 unpickles checkpoints with ``weights_only=True``, which refuses
 the few non-tensor types mmengine 0.10 writes into its checkpoints (the
 message hub's ``HistoryBuffer`` with numpy arrays and scalars). Importing this
-module allow-lists exactly those types and replaces mmengine's local-file
-loader, so resume, ``load_from`` and ``tools/test.py CKPT`` all load through
-the safe unpickler, and a refused or truncated file is reported by name.
-Initial weights named by URL (``https://``, ``open-mmlab://``,
-``torchvision://``) go the same way: mmengine hands them to torch.hub, which
-unpickles with ``weights_only=False``.
+module allow-lists exactly those types and registers (``CheckpointLoader.register_scheme``,
+mmengine's extension point) loaders for local files, so that resume, ``load_from`` and
+``tools/test.py CKPT`` all load through the safe unpickler and a refused or truncated file
+is reported by name, and for every scheme that downloads (``https://``, ``open-mmlab://``,
+``torchvision://``, ``mmcls://``): mmengine hands those to torch.hub, which unpickles with
+``weights_only=False``.
 """
 import os
 import os.path as osp
@@ -16,12 +16,14 @@ import pickle
 import zipfile
 from urllib.parse import urlparse
 
-import mmengine.runner.checkpoint as mmengine_checkpoint
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
+                                        _process_mmcls_checkpoint, get_deprecated_model_names,
+                                        get_external_models, get_mmcls_models,
+                                        get_torchvision_models)
 
 
 def _numpy_globals() -> list:
@@ -120,9 +122,23 @@ def load_from_http(filename: str, map_location=None, model_dir=None,
     return load_from_local(cached, map_location)
 
 
-# mmengine's open-mmlab:// and torchvision:// loaders resolve their names to a URL and call
-# the module's load_from_http: route them through this one too
-mmengine_checkpoint.load_from_http = load_from_http
+@CheckpointLoader.register_scheme(
+    prefixes=('open-mmlab://', 'openmmlab://', 'modelzoo://', 'torchvision://', 'mmcls://'),
+    force=True)
+def load_from_model_zoo(filename: str, map_location=None) -> dict:
+    """Named OpenMMLab / torchvision weights: the name resolved with mmengine's own
+    tables, as its loaders do, then loaded by :func:`load_from_http`."""
+    scheme, name = filename.split('://', 1)
+    if scheme in ('open-mmlab', 'openmmlab'):
+        url = get_external_models()[get_deprecated_model_names().get(name, name)]
+    elif scheme == 'mmcls':
+        url = get_mmcls_models()[name]
+    else:
+        url = get_torchvision_models()[name]
+    if not url.startswith(('http://', 'https://')):  # a file under the mmengine home
+        return load_from_local(osp.join(_get_mmengine_home(), url), map_location)
+    checkpoint = load_from_http(url, map_location)
+    return _process_mmcls_checkpoint(checkpoint) if scheme == 'mmcls' else checkpoint
 
 
 class CheckpointMismatchError(CheckpointError):
