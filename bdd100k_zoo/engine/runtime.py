@@ -174,12 +174,12 @@ class WorkDirLock:
     """
 
     NAME = 'train.lock'
+    _held = {}  # lock path -> open file: the lock lives as long as the process, not this object
 
     def __init__(self, work_dir: str) -> None:
         self.path = osp.join(work_dir, self.NAME)
         self.owner = dict(pid=os.getpid(), host=socket.gethostname(),
                           since=time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv))
-        self._file = None
 
     def acquire(self) -> 'WorkDirLock':
         os.makedirs(osp.dirname(self.path), exist_ok=True)
@@ -201,14 +201,14 @@ class WorkDirLock:
         lock.truncate(0)
         lock.write(json.dumps(self.owner))
         lock.flush()
-        self._file = lock
+        self._held[self.path] = lock
         return self
 
     def release(self) -> None:
         """Drop the lock (the process's end does it too)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        lock = self._held.pop(self.path, None)
+        if lock is not None:
+            lock.close()
 
 
 def lock_work_dir(work_dir: str) -> Optional[WorkDirLock]:
