@@ -16,7 +16,7 @@ from mmengine.runner import Runner
 
 from ..utils.checkpoint import load_weights_strict
 from .console import FileOnly
-from .runtime import find_resume_checkpoint, init_cpu_distributed, lock_work_dir, prepare_config
+from .runtime import WorkDirLock, find_resume_checkpoint, init_cpu_distributed, prepare_config
 
 
 @RUNNERS.register_module()
@@ -44,8 +44,8 @@ class BDD100KRunner(Runner):
         return logger
 
     def train(self):
-        # the lock before resuming or writing a checkpoint; held until the process ends
-        self._lock = lock_work_dir(self.work_dir)
+        if self.rank == 0:  # before resuming or writing a checkpoint; held until the end
+            self._lock = WorkDirLock(self.work_dir).acquire()
         return super().train()
 
     def test(self) -> dict:

@@ -132,29 +132,26 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     ``epoch_N.pth`` / ``iter_N.pth`` of the work dir, saying so in the log;
     None when the work dir holds no checkpoint (a fresh start).
     """
-    last = osp.join(work_dir, 'last_checkpoint')
     named = find_latest_checkpoint(work_dir) or ''  # what last_checkpoint names
     for candidate in (named, osp.join(work_dir, osp.basename(named))):
         if named and osp.isfile(candidate):
             return candidate
-    found = [(m.group(1), int(m.group(2)), name) for name in
-             (os.listdir(work_dir) if osp.isdir(work_dir) else ())
-             for m in [_CHECKPOINT.match(name)] if m]
+    last = osp.join(work_dir, 'last_checkpoint')
+    problem = (f'{work_dir} has no last_checkpoint file' if not osp.isfile(last) else
+               f'{last} is empty' if not named else f'{last} names {named!r}, which does not exist')
+    found = [m for m in map(_CHECKPOINT.match, os.listdir(work_dir) if osp.isdir(work_dir) else [])
+             if m]
     if not found:
         if osp.isfile(last):
-            problem = 'is empty' if not named else f'names {named}, which does not exist'
-            raise FileNotFoundError(f'--resume: {last} {problem}, and {work_dir} holds no '
+            raise FileNotFoundError(f'--resume: {problem}, and {work_dir} holds no '
                                     'epoch_*.pth / iter_*.pth to resume from')
         return None
-    if len({kind for kind, _, _ in found}) == 1:
-        newest = max(found)[2]
+    if len({m[1] for m in found}) == 1:
+        newest = max(found, key=lambda m: int(m[2]))[0]
     else:  # both epoch_ and iter_ files: the last written
-        newest = max(found, key=lambda item: osp.getmtime(osp.join(work_dir, item[2])))[2]
-    problem = (f'{last} is empty' if osp.isfile(last) and not named else
-               f'{last} names {named!r}, which does not exist' if osp.isfile(last) else
-               f'{work_dir} has no last_checkpoint file')
+        newest = max((m[0] for m in found), key=lambda n: osp.getmtime(osp.join(work_dir, n)))
     print_log(f'--resume: {problem}; resuming from the newest checkpoint there, {newest} '
-              f'(found {", ".join(sorted(n for _, _, n in found))})', logger='current',
+              f'(found {", ".join(sorted(m[0] for m in found))})', logger='current',
               level=logging.WARNING)
     return osp.join(work_dir, newest)
 
@@ -210,10 +207,3 @@ class WorkDirLock:
         if lock is not None:
             lock.close()
 
-
-def lock_work_dir(work_dir: str) -> Optional[WorkDirLock]:
-    """Take the work dir's :class:`WorkDirLock` on the first process of a run
-    (the others share it); None on the other ranks."""
-    rank = next((os.environ[k] for k in ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK')
-                 if k in os.environ), '0')
-    return WorkDirLock(work_dir).acquire() if int(rank) == 0 else None

@@ -96,29 +96,26 @@ def load_from_local(filename: str, map_location=None) -> dict:
             f'Checkpoint {filename} cannot be read: it is truncated or corrupt ({e})') from None
 
 
-def hub_cache_file(url: str, model_dir=None, progress: bool = True) -> str:
-    """The hub cache's copy of ``url`` (``$TORCH_HOME/hub/checkpoints/<file
-    name>``), downloaded first when absent, as torch.hub does."""
-    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
-    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
-    if not osp.exists(cached):
-        os.makedirs(model_dir, exist_ok=True)
-        torch.hub.download_url_to_file(url, cached, None, progress=progress)
-    return cached
-
-
 @CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
 def load_from_http(filename: str, map_location=None, model_dir=None,
                    progress: bool = os.isatty(0)) -> dict:
-    """mmengine's http loader (rank 0 downloads into the hub cache first),
-    loading the cached file like a local checkpoint."""
+    """mmengine's http loader (rank 0 downloads into the hub cache,
+    ``$TORCH_HOME/hub/checkpoints/<file name>``, first), loading the cached file
+    like a local checkpoint."""
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    cached = osp.join(model_dir, osp.basename(urlparse(filename).path))
+
+    def fetch():
+        if not osp.exists(cached):
+            os.makedirs(model_dir, exist_ok=True)
+            torch.hub.download_url_to_file(filename, cached, None, progress=progress)
+
     rank, world_size = get_dist_info()
     if rank == 0:
-        cached = hub_cache_file(filename, model_dir, progress)
+        fetch()
     if world_size > 1:
         torch.distributed.barrier()
-        if rank > 0:
-            cached = hub_cache_file(filename, model_dir, progress)
+        fetch()  # on a node that does not share rank 0's cache
     return load_from_local(cached, map_location)
 
 
