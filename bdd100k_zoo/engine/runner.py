@@ -29,7 +29,8 @@ class BDD100KRunner(Runner):
     @classmethod
     def from_cfg(cls, cfg) -> 'BDD100KRunner':
         cfg = prepare_config(cfg, cfg.get('launcher', 'none'))
-        init_cpu_distributed(cfg.launcher, cfg.env_cfg.dist_cfg.get('backend', 'gloo'))
+        init_cpu_distributed(cfg.launcher, cfg.get('env_cfg', {}).get('dist_cfg', {}).get(
+            'backend', 'gloo'))
         return super().from_cfg(cfg)
 
     def build_logger(self, log_level='INFO', log_file=None, **kwargs):
