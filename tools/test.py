@@ -26,8 +26,9 @@ mmdet's tools/test.py, flag for flag, plus:
 Scores are printed and written to <work-dir>/scores.json (official names). A
 relative --show-dir lands in the work dir (detection and tracking:
 <work-dir>/<timestamp>/<dir>, as in mmdet; segmentation: <work-dir>/<dir>);
-every process paints its own frames (the configs' visualizers). Tracking frames are painted one by one,
-then assembled into one video per video, <show-dir>/<video>.mp4.
+every process paints its own frames (the configs' visualizers). Tracking
+frames are painted one by one, then assembled into one video per video,
+<show-dir>/<video>.mp4.
 """
 import argparse
 import os

@@ -27,8 +27,8 @@ from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
 
 
 def _numpy_globals() -> list:
-    """The numpy objects a pickled ndarray / scalar refers to (uint32: the
-    numpy generator state that :class:`~bdd100k_zoo.engine.hooks.random_state_hook.RandomStateHook` saves)."""
+    """The numpy objects a pickled ndarray / scalar refers to (uint32: the numpy
+    generator state that :class:`~bdd100k_zoo.engine.hooks.RandomStateHook` saves)."""
     try:
         from numpy.core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy >= 2
