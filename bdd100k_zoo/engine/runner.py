@@ -12,9 +12,9 @@ import os.path as osp
 
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.runner import CheckpointLoader, Runner
 
-from ..utils.checkpoint import load_weights_strict
+from ..utils.checkpoint import fit_weights
 from .console import FileOnly
 from .runtime import WorkDirLock, find_resume_checkpoint, init_cpu_distributed, prepare_config
 
@@ -67,8 +67,9 @@ class BDD100KRunner(Runner):
         if not self._strict_load:
             return super().load_checkpoint(filename, map_location, strict, revise_keys)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        checkpoint = load_weights_strict(model, filename, map_location, self.cfg.filename,
-                                         self.logger)
+        checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+        fit_weights(model, checkpoint, filename, self.cfg.filename)
+        self.logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         self._has_loaded = True
         return checkpoint

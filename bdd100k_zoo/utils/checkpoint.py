@@ -193,22 +193,3 @@ def fit_weights(model: torch.nn.Module, checkpoint: dict, filename: str,
             'of this config (same task, number of classes, architecture)?')
     model.load_state_dict(state_dict, strict=True)
 
-
-def load_weights_strict(model: torch.nn.Module, filename: str, map_location='cpu',
-                        config: str = None, logger=None) -> dict:
-    """Load ``filename``'s weights into ``model``, every key and shape matching.
-
-    For evaluation and inference, where a checkpoint of another config or
-    class count would otherwise (mmengine's ``load_from``, strict=False) only
-    log a warning and leave random weights in place. Fine-tuning keeps
-    mmengine's lenient ``load_from``. Returns the loaded checkpoint (its
-    ``meta`` holds the class names, where it was saved with them).
-
-    Raises:
-        CheckpointMismatchError: see :func:`fit_weights`.
-    """
-    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
-    fit_weights(model, checkpoint, filename, config)
-    if logger is not None:
-        logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
-    return checkpoint
