@@ -10,69 +10,42 @@ it. :func:`set_data_root` moves all of them at once: every dataset's
 ``browse_dataset.py`` and ``infer.py`` take it as ``--data-root DIR``
 (``--cfg-options data_root=DIR`` does the same).
 
-:func:`register_scope` (run on ``import bdd100k_zoo``) makes ``bdd100k_zoo::``
-a config scope like ``mmdet::``: the configs ship as package data in
-``bdd100k_zoo/.mim/configs`` (as mmdet's and mmseg's do), so
-``_base_ = 'bdd100k_zoo::faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'``,
-``mmengine.hub.get_config`` and ``Config.fromfile`` take such names.
+``bdd100k_zoo::`` is a config scope like ``mmdet::``: the configs ship as
+package data in ``bdd100k_zoo/.mim/configs`` (as mmdet's and mmseg's do), so
+``_base_ = 'bdd100k_zoo::faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'`` and
+``mmengine.hub.get_config`` take such names once the package is imported, and
+the tools take them as CONFIG.
 """
 import os.path as osp
 from typing import Iterator, List, Optional, Sequence
 
 from mmengine.config import Config
+from mmengine.config.utils import MODULE2PACKAGE, _get_package_and_cfg_path
 from mmengine.logging import print_log
+from mmengine.utils import get_installed_path
 
 SCOPE = 'bdd100k_zoo'
 PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
 
 
+# mmengine asserts that a scope is one of the packages it lists (MODULE2PACKAGE has no
+# registration function): our one entry is the only way to name zoo configs by scope. No
+# lookup function is replaced: mmengine finds the package with pkg_resources / find_spec
+# (tools/setup_env.sh installs it so that they do).
+MODULE2PACKAGE.setdefault(SCOPE, SCOPE)
+
+
 def resolve_config_path(path: str) -> str:
     """``<scope>::<config>`` -> the file in that package's ``.mim/configs``
-    (other paths unchanged)."""
+    (other paths unchanged); the zoo's scope is the imported package."""
     if '::' not in path or osp.exists(path):
         return path
-    from mmengine.config.utils import _get_package_and_cfg_path
-    from mmengine.utils import get_installed_path
     package, cfg_path = _get_package_and_cfg_path(path)
     root = PACKAGE_DIR if package == SCOPE else get_installed_path(package)
     resolved = osp.join(root, '.mim', 'configs', cfg_path)
     if not osp.isfile(resolved):
         raise FileNotFoundError(f'{path}: no config {cfg_path} in {osp.dirname(resolved)}')
     return resolved
-
-
-def register_scope() -> None:
-    """Teach mmengine the ``bdd100k_zoo::`` config scope (idempotent).
-
-    mmengine knows a fixed list of OpenMMLab packages (``MODULE2PACKAGE``) and
-    finds their files through ``pkg_resources``, which cannot see into an
-    editable (PEP 660) install; our scope resolves to this imported package.
-    ``Config.fromfile`` also takes ``<scope>::<config>`` names, as
-    ``mmengine.hub.get_config`` does."""
-    from mmengine.config import config as config_module
-    from mmengine.config import utils as config_utils
-    from mmengine.hub import hub
-    config_utils.MODULE2PACKAGE.setdefault(SCOPE, SCOPE)
-    for module in (config_module, hub):
-        lookup = module.get_installed_path
-        if getattr(lookup, '_bdd100k_zoo', False):
-            continue
-
-        def get_installed_path(package: str, _lookup=lookup) -> str:
-            return PACKAGE_DIR if package == SCOPE else _lookup(package)
-
-        get_installed_path._bdd100k_zoo = True
-        module.get_installed_path = get_installed_path
-    if not getattr(Config.fromfile, '_bdd100k_zoo', False):
-        fromfile = Config.fromfile
-
-        def scoped_fromfile(filename, *args, **kwargs):
-            if isinstance(filename, str):
-                filename = resolve_config_path(filename)
-            return fromfile(filename, *args, **kwargs)
-
-        scoped_fromfile._bdd100k_zoo = True
-        Config.fromfile = staticmethod(scoped_fromfile)
 
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')

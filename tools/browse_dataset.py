@@ -5,7 +5,7 @@
 
 One tool for every task: it builds the config's training set (its pipeline
 included, so the augmentation is visible) and the config's own visualizer
-(``DetLocalVisualizer``, ``SegLocalVisualizer`` or ``BDD100KTrackVisualizer``)
+(``BDD100KDetVisualizer``, ``BDD100KSegVisualizer`` or ``BDD100KTrackVisualizer``)
 with the dataset's BDD100K palette. Tracking videos are painted frame by
 frame into ``<output-dir>/<video>/`` and then assembled into one
 ``<output-dir>/<video>.mp4`` each (with ``--gif`` also a small GIF;

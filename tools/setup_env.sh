@@ -107,7 +107,7 @@ want="cpu"
 [[ -n "$archs" ]] && want="cuda"
 # the stamp records which mmcv ops were built (an empty one predates that: CPU)
 if [[ -f "$stamp" && "$stamp" -nt "$reqs/runtime.txt" && "$stamp" -nt "$reqs/constraints.txt" \
-      && "$stamp" -nt "$root/setup.cfg" ]]; then
+      && "$stamp" -nt "$root/setup.cfg" && "$stamp" -nt "${BASH_SOURCE[0]}" ]]; then
   built="$(cat "$stamp")"
   [[ "${built:-mmcv_ops=cpu}" == "mmcv_ops=$want" || "$built" == "mmcv_ops=cuda" ]] && exit 0
 fi
@@ -138,7 +138,15 @@ if [[ "$want" == "cuda" ]]; then
 fi
 # One resolve for the whole stack so no later step moves numpy/pydantic again.
 MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
-  -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt" -e "$root"
+  -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt"
+# The checkout itself goes on the venv's path (a .pth file), not through `pip install -e`:
+# mmengine finds a package's .mim/configs (the bdd100k_zoo:: config scope) through
+# pkg_resources, which places every editable install (PEP 660, compat mode too) in
+# site-packages, where the package is not; without an install record it falls back to
+# find_spec, which finds the checkout (or a PYTHONPATH ahead of it). Wheels work as they are.
+"${pip[@]}" uninstall -q -y bdd100k_zoo 2>/dev/null || true  # an earlier editable install
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$root" >"$site/bdd100k_zoo.pth"
 if [[ "$want" == "cuda" ]]; then
   ops="$("$venv/bin/python" -c 'from bdd100k_zoo.engine.runtime import mmcv_cuda_ops; print(mmcv_cuda_ops())')"
   [[ "$ops" != not\ available* ]] || die "mmcv was built without its CUDA ops ($ops)"

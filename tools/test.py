@@ -20,8 +20,9 @@ submission (the files and folders the metrics wrote) and show_dir; record it
 in the zoo with tools/model_zoo/record_run.py. A
 relative --show-dir lands in the work dir (detection and tracking:
 <work-dir>/<timestamp>/<dir>, as in mmdet; segmentation: <work-dir>/<dir>);
-every process paints its own frames. Tracking frames are painted one by one,
-then assembled into one video per video, <show-dir>/<video>.mp4.
+every process paints its own frames (the configs' visualizers). Tracking
+frames are painted one by one, then assembled into one video per video,
+<show-dir>/<video>.mp4.
 """
 import argparse
 import os
@@ -31,17 +32,13 @@ import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import barrier, is_main_process
-from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from bdd100k_zoo.utils.checkpoint import load_weights_strict
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.engine.console import announce_log, quiet_console
 from bdd100k_zoo.evaluation import official_names
 from bdd100k_zoo.utils.io import json_safe, write_json
-from bdd100k_zoo.engine.runtime import init_cpu_distributed, prepare_config
-from bdd100k_zoo.visualization import make_videos, paint_gt_masks, paint_on_every_rank
+from bdd100k_zoo.visualization import make_videos, paint_gt_masks
 
 
 def parse_args():
@@ -93,7 +90,6 @@ def enable_visualization(cfg: Config, args) -> None:
     if hook['type'].endswith('TrackVisualizationHook'):
         hook['frame_interval'] = 1  # mmdet paints every 30th frame; a video needs them all
     paint_gt_masks(cfg)
-    paint_on_every_rank()
 
 
 def show_dir_path(args, cfg: Config, runner) -> str:
@@ -106,14 +102,13 @@ def show_dir_path(args, cfg: Config, runner) -> str:
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
-    quiet_console(cfg)
-    prepare_config(cfg, args.launcher)
+    cfg.launcher = args.launcher
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = None  # loaded strictly below, not by mmengine's lenient load_from
+    cfg.load_from = args.checkpoint  # the zoo's runner loads it strictly: every weight fits
 
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
@@ -128,12 +123,7 @@ def main():
             evaluator['outfile_prefix'] = prefix
             evaluator['format_only'] = args.format_only
 
-    init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    announce_log(runner)
-    # a checkpoint that does not fit the model is an error, not random weights scored
-    load_weights_strict(runner.model.module if is_model_wrapper(runner.model) else runner.model,
-                        args.checkpoint, config=args.config, logger=runner.logger)
     if args.out is not None:
         from mmdet.evaluation import DumpDetResults
         if not args.out.endswith(('.pkl', '.pickle')):

@@ -2,6 +2,10 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--data-root DIR] [--resume [CKPT]] [--amp]
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+
+What the run does (hooks, log processor, visualizer, the runner that adapts it
+to a CPU-only machine and keeps one run per work dir) is declared in the
+config: configs/_base_/default_runtime.py.
 """
 import argparse
 import os
@@ -12,9 +16,6 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.engine.console import announce_log, quiet_console
-from bdd100k_zoo.engine.runtime import (add_zoo_hooks, find_resume_checkpoint, init_cpu_distributed,
-                                 lock_work_dir, prepare_config)
 
 
 def parse_args():
@@ -47,34 +48,30 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
-    quiet_console(cfg)
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.loss_scale = 'dynamic'
-    prepare_config(cfg, args.launcher)  # after --amp: without a GPU, fp32
+    cfg.launcher = args.launcher
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
 
+    if args.amp:  # without a GPU the zoo's runner trains in fp32
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise RuntimeError(f'{args.config} has no "auto_scale_lr.base_batch_size"')
         cfg.auto_scale_lr.enable = True
 
-    lock_work_dir(cfg.work_dir)  # one run per work dir; released at exit
-    if args.resume == 'auto':
-        cfg.resume = True  # also without (or with an empty) last_checkpoint
-        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+    if args.resume == 'auto':  # the latest checkpoint of the work dir
+        cfg.resume = True
+        cfg.load_from = None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
 
-    add_zoo_hooks(cfg)
-    init_cpu_distributed(args.launcher, cfg.env_cfg.dist_cfg.backend)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    announce_log(runner)
     runner.train()
 
 

@@ -3,16 +3,15 @@
 mmengine's Runner logs the whole config, the system environment and the hook
 order (hundreds of lines) before anything happens, and the metrics of an
 evaluation as one line with every per-class score (1,800 characters for
-tracking). :func:`quiet_console` keeps those in the log file only (the console
-says where); :class:`BDD100KLogProcessor` keeps the per-class scores off the
-summary line: the metrics log Scalabel's own result tables, and ``tools/test.py``
-writes every score to ``scores.json``.
+tracking). :class:`FileOnly` keeps the former in the log file only
+(:class:`~bdd100k_zoo.engine.runner.BDD100KRunner` sets it on its console
+handler); :class:`BDD100KLogProcessor` keeps the per-class scores off the
+summary line: the metrics log Scalabel's own result tables, and
+``tools/test.py`` writes every score to ``scores.json``.
 """
 import logging
-import os.path as osp
 from typing import Tuple
 
-from mmengine.logging import MMLogger
 from mmengine.registry import LOG_PROCESSORS
 from mmengine.runner import LogProcessor
 
@@ -21,41 +20,11 @@ FILE_ONLY = ('Config:\n', 'Hooks will be executed in the following order',
              '\n' + '-' * 60 + '\nSystem environment:')
 
 
-class _FileOnly(logging.Filter):
+class FileOnly(logging.Filter):
+    """A console handler's filter: the config dump, environment and hook order stay out."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         return not (isinstance(record.msg, str) and record.msg.startswith(FILE_ONLY))
-
-
-def _is_console(handler: logging.Handler) -> bool:
-    return isinstance(handler, logging.StreamHandler) and not isinstance(
-        handler, logging.FileHandler)
-
-
-def quiet_console(cfg) -> None:
-    """Keep the config dump, environment and hook order off the console of the
-    Runners built from now on (they stay in ``<work_dir>/<timestamp>/<timestamp>.log``),
-    and shorten the metrics line (:class:`BDD100KLogProcessor`)."""
-    processor = cfg.get('log_processor') or {}
-    if processor.get('type', 'LogProcessor') in ('LogProcessor', 'mmengine.LogProcessor'):
-        cfg.log_processor = dict(processor, type='BDD100KLogProcessor')
-    init = MMLogger.__init__
-    if getattr(init, '_bdd100k_zoo', False):
-        return
-
-    def __init__(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        for handler in self.handlers:
-            if _is_console(handler):
-                handler.addFilter(_FileOnly())
-
-    __init__._bdd100k_zoo = True
-    MMLogger.__init__ = __init__
-
-
-def announce_log(runner) -> None:
-    """One console line instead of the config dump: where to find it."""
-    log = osp.join(runner.log_dir, f'{runner.timestamp}.log')
-    runner.logger.info(f'config, environment and hooks: {log}')
 
 
 def _name(item: str, mode: str) -> str:

@@ -1,17 +1,16 @@
-"""What tools/train.py and tools/test.py add to mmdet's tools.
+"""What :class:`~bdd100k_zoo.engine.runner.BDD100KRunner` adds to mmengine's Runner.
 
-The zoo's training runs get :func:`add_zoo_hooks`. The stock tools assume
-CUDA: mmengine initialises NCCL, pins a GPU per rank and gives DDP
-``device_ids``. On CPU-only machines (CI, laptops) these
-functions switch to gloo and device-less DDP, and mixed precision
-(``AmpOptimWrapper``, which mmengine builds only for accelerators) to fp32,
-so the same configs, commands and ``dist_*.sh`` launchers work there too.
-Where CUDA exists nothing changes, but a run stops at once if mmcv was built
-without its CUDA ops (:func:`check_mmcv_cuda_ops`). :func:`find_resume_checkpoint`
-and :class:`WorkDirLock` keep ``--resume`` and concurrent runs from overwriting
-checkpoints.
+The stock tools assume CUDA: mmengine initialises NCCL, pins a GPU per rank
+and gives DDP ``device_ids``. On CPU-only machines (CI, laptops)
+:func:`prepare_config` switches to gloo and device-less DDP, and mixed
+precision (``AmpOptimWrapper``, which mmengine builds only for accelerators)
+to fp32, so the same configs, commands and ``dist_*.sh`` launchers work there
+too. Where CUDA exists nothing changes, but a run stops at once if mmcv was
+built without its CUDA ops (:func:`check_mmcv_cuda_ops`).
+:func:`find_resume_checkpoint` and :class:`WorkDirLock` keep ``--resume`` and
+concurrent runs from overwriting checkpoints.
 """
-import atexit
+import fcntl
 import json
 import logging
 import os
@@ -19,15 +18,15 @@ import os.path as osp
 import re
 import socket
 import sys
-import threading
 import time
-from typing import List, Optional
+from typing import Optional
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.dist import is_distributed
 from mmengine.logging import print_log
+from mmengine.runner import find_latest_checkpoint
 
 
 def check_launcher(launcher: str) -> None:
@@ -119,16 +118,6 @@ def init_cpu_distributed(launcher: str, backend: str = 'gloo') -> None:
             world_size=int(os.environ['WORLD_SIZE']))
 
 
-def add_zoo_hooks(cfg: Config) -> Config:
-    """Hooks every zoo training run gets: :class:`~bdd100k_zoo.engine.hooks.random_state_hook.RandomStateHook`
-    (exact resume)."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') in ('RandomStateHook', 'mmengine.RandomStateHook') for h in hooks):
-        hooks.append(dict(type='mmengine.RandomStateHook'))
-    cfg.custom_hooks = hooks
-    return cfg
-
-
 _CHECKPOINT = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
 
 
@@ -143,32 +132,26 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     ``epoch_N.pth`` / ``iter_N.pth`` of the work dir, saying so in the log;
     None when the work dir holds no checkpoint (a fresh start).
     """
+    named = find_latest_checkpoint(work_dir) or ''  # what last_checkpoint names
+    for candidate in (named, osp.join(work_dir, osp.basename(named))):
+        if named and osp.isfile(candidate):
+            return candidate
     last = osp.join(work_dir, 'last_checkpoint')
-    named = ''
-    if osp.isfile(last):
-        with open(last) as f:
-            named = f.read().strip()
-        for candidate in (named, osp.join(work_dir, osp.basename(named))):
-            if named and osp.isfile(candidate):
-                return candidate
-    found = [(m.group(1), int(m.group(2)), name) for name in
-             (os.listdir(work_dir) if osp.isdir(work_dir) else ())
-             for m in [_CHECKPOINT.match(name)] if m]
+    problem = (f'{work_dir} has no last_checkpoint file' if not osp.isfile(last) else
+               f'{last} is empty' if not named else f'{last} names {named!r}, which does not exist')
+    found = [m for m in map(_CHECKPOINT.match, os.listdir(work_dir) if osp.isdir(work_dir) else [])
+             if m]
     if not found:
         if osp.isfile(last):
-            problem = 'is empty' if not named else f'names {named}, which does not exist'
-            raise FileNotFoundError(f'--resume: {last} {problem}, and {work_dir} holds no '
+            raise FileNotFoundError(f'--resume: {problem}, and {work_dir} holds no '
                                     'epoch_*.pth / iter_*.pth to resume from')
         return None
-    if len({kind for kind, _, _ in found}) == 1:
-        newest = max(found)[2]
+    if len({m[1] for m in found}) == 1:
+        newest = max(found, key=lambda m: int(m[2]))[0]
     else:  # both epoch_ and iter_ files: the last written
-        newest = max(found, key=lambda item: osp.getmtime(osp.join(work_dir, item[2])))[2]
-    problem = (f'{last} is empty' if osp.isfile(last) and not named else
-               f'{last} names {named!r}, which does not exist' if osp.isfile(last) else
-               f'{work_dir} has no last_checkpoint file')
+        newest = max((m[0] for m in found), key=lambda n: osp.getmtime(osp.join(work_dir, n)))
     print_log(f'--resume: {problem}; resuming from the newest checkpoint there, {newest} '
-              f'(found {", ".join(sorted(n for _, _, n in found))})', logger='current',
+              f'(found {", ".join(sorted(m[0] for m in found))})', logger='current',
               level=logging.WARNING)
     return osp.join(work_dir, newest)
 
@@ -177,122 +160,50 @@ class WorkDirBusy(RuntimeError):
     """Another training run holds the work dir."""
 
 
-def _proc_stat(pid: int) -> Optional[List[str]]:
-    """The fields of ``/proc/<pid>/stat`` after the command name (Linux), or None."""
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def _process_start(pid: int) -> Optional[str]:
-    """Start time of a process, to tell a live pid from a reused one."""
-    stat = _proc_stat(pid)
-    return stat[19] if stat and len(stat) > 19 else None
-
-
-def _alive(pid: int, start: Optional[str]) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = _proc_stat(pid)
-    if stat and stat[0] in ('Z', 'X'):  # a killed process nobody has reaped yet
-        return False
-    current = stat[19] if stat and len(stat) > 19 else None
-    return start is None or current is None or current == start
-
-
 class WorkDirLock:
     """``<work_dir>/train.lock``: one training run per work dir.
 
     Two runs in one work dir overwrite each other's checkpoints and logs, so
     the second is refused, naming the owner (pid, host, command, start). The
-    owner refreshes the file every :attr:`HEARTBEAT` seconds and removes it
-    when it ends. A lock left behind by a killed run is taken over (and the
-    log says so) when its owner is a dead process of this host, or when it
-    has not been refreshed for :attr:`STALE` seconds (an owner on another
-    host, e.g. a pre-empted Slurm job requeued elsewhere).
+    lock is an exclusive ``flock`` held for the owner's life: the kernel drops
+    it when the process ends, killed or not, so a lock file left behind never
+    blocks a later run.
     """
 
     NAME = 'train.lock'
-    HEARTBEAT = 30
-    STALE = 300
+    _held = {}  # lock path -> open file: the lock lives as long as the process, not this object
 
     def __init__(self, work_dir: str) -> None:
         self.path = osp.join(work_dir, self.NAME)
         self.owner = dict(pid=os.getpid(), host=socket.gethostname(),
-                          start=_process_start(os.getpid()),
-                          since=time.strftime('%Y-%m-%d %H:%M:%S'),
-                          command=' '.join(sys.argv))
-        self._stop = threading.Event()
-
-    def _stale_reason(self, holder: dict) -> Optional[str]:
-        """Why the lock of ``holder`` may be taken over, or None."""
-        age = time.time() - osp.getmtime(self.path)
-        if holder.get('host') == self.owner['host'] and isinstance(holder.get('pid'), int):
-            if not _alive(holder['pid'], holder.get('start')):
-                return f'its owner, pid {holder["pid"]} on this host, is no longer running'
-            return None
-        if age > self.STALE:
-            return f'it was last refreshed {age:.0f} s ago (owners refresh it every ' \
-                f'{self.HEARTBEAT} s)'
-        return None
+                          since=time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv))
 
     def acquire(self) -> 'WorkDirLock':
         os.makedirs(osp.dirname(self.path), exist_ok=True)
+        lock = open(self.path, 'a+')
         try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            with os.fdopen(fd, 'w') as f:
-                json.dump(self.owner, f)
-        except FileExistsError:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
             try:
-                with open(self.path) as f:
-                    holder = json.load(f)
-            except (OSError, ValueError):
-                holder = {}  # unreadable: a writer killed mid-write, or not ours
-            reason = self._stale_reason(holder) if isinstance(holder, dict) else None
-            if reason is None:
-                raise WorkDirBusy(
-                    f'{osp.dirname(self.path)} is in use by another training run: pid '
-                    f'{holder.get("pid")} on {holder.get("host")}, started {holder.get("since")} '
-                    f'({holder.get("command")}); lock file {self.path}. Use another --work-dir, '
-                    'or delete the lock file if that run is gone.') from None
-            print_log(f'taking over the stale lock {self.path} of pid {holder.get("pid")} on '
-                      f'{holder.get("host")}: {reason}', logger='current', level=logging.WARNING)
-            tmp = f'{self.path}.tmp-{os.getpid()}'
-            with open(tmp, 'w') as f:
-                json.dump(self.owner, f)
-            os.replace(tmp, self.path)
-        atexit.register(self.release)
-        threading.Thread(target=self._heartbeat, daemon=True).start()
+                holder = json.loads(lock.read())
+            except ValueError:
+                holder = {}
+            lock.close()
+            raise WorkDirBusy(
+                f'{osp.dirname(self.path)} is in use by another training run: pid '
+                f'{holder.get("pid")} on {holder.get("host")}, started {holder.get("since")} '
+                f'({holder.get("command")}); lock file {self.path}. Use another --work-dir, '
+                'or wait for that run to end.') from None
+        lock.truncate(0)
+        lock.write(json.dumps(self.owner))
+        lock.flush()
+        self._held[self.path] = lock
         return self
 
-    def _heartbeat(self) -> None:
-        while not self._stop.wait(self.HEARTBEAT):
-            try:
-                os.utime(self.path)
-            except OSError:
-                return
-
     def release(self) -> None:
-        """Remove the lock if it is still ours."""
-        self._stop.set()
-        try:
-            with open(self.path) as f:
-                mine = json.load(f).get('pid') == self.owner['pid']
-        except (OSError, ValueError, AttributeError):
-            return
-        if mine:
-            os.remove(self.path)
+        """Drop the lock (the process's end does it too)."""
+        lock = self._held.pop(self.path, None)
+        if lock is not None:
+            lock.close()
 
-
-def lock_work_dir(work_dir: str) -> Optional[WorkDirLock]:
-    """Take the work dir's :class:`WorkDirLock` on the first process of a run
-    (the others share it); None on the other ranks."""
-    rank = next((os.environ[k] for k in ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK')
-                 if k in os.environ), '0')
-    return WorkDirLock(work_dir).acquire() if int(rank) == 0 else None

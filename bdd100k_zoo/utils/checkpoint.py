@@ -3,12 +3,12 @@
 torch >= 2.6 unpickles checkpoints with ``weights_only=True``, which refuses
 the few non-tensor types mmengine 0.10 writes into its checkpoints (the
 message hub's ``HistoryBuffer`` with numpy arrays and scalars). Importing this
-module allow-lists exactly those types and replaces mmengine's local-file
-loader, so resume, ``load_from`` and ``tools/test.py CKPT`` all load through
-the safe unpickler, and a refused or truncated file is reported by name.
-Initial weights named by URL (``https://``, ``open-mmlab://``,
-``torchvision://``) go the same way: mmengine hands them to torch.hub, which
-unpickles with ``weights_only=False``.
+module allow-lists exactly those types and registers (``CheckpointLoader.register_scheme``,
+mmengine's extension point) loaders for local files, so that resume, ``load_from`` and
+``tools/test.py CKPT`` all load through the safe unpickler and a refused or truncated file
+is reported by name, and for every scheme that downloads (``https://``, ``open-mmlab://``,
+``torchvision://``, ``mmcls://``): mmengine hands those to torch.hub, which unpickles with
+``weights_only=False``.
 """
 import os
 import os.path as osp
@@ -16,17 +16,19 @@ import pickle
 import zipfile
 from urllib.parse import urlparse
 
-import mmengine.runner.checkpoint as mmengine_checkpoint
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
+                                        _process_mmcls_checkpoint, get_deprecated_model_names,
+                                        get_external_models, get_mmcls_models,
+                                        get_torchvision_models)
 
 
 def _numpy_globals() -> list:
-    """The numpy objects a pickled ndarray / scalar refers to (uint32: the
-    numpy generator state that :class:`~bdd100k_zoo.engine.hooks.random_state_hook.RandomStateHook` saves)."""
+    """The numpy objects a pickled ndarray / scalar refers to (uint32: the numpy
+    generator state that :class:`~bdd100k_zoo.engine.hooks.RandomStateHook` saves)."""
     try:
         from numpy.core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy >= 2
@@ -94,35 +96,46 @@ def load_from_local(filename: str, map_location=None) -> dict:
             f'Checkpoint {filename} cannot be read: it is truncated or corrupt ({e})') from None
 
 
-def hub_cache_file(url: str, model_dir=None, progress: bool = True) -> str:
-    """The hub cache's copy of ``url`` (``$TORCH_HOME/hub/checkpoints/<file
-    name>``), downloaded first when absent, as torch.hub does."""
-    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
-    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
-    if not osp.exists(cached):
-        os.makedirs(model_dir, exist_ok=True)
-        torch.hub.download_url_to_file(url, cached, None, progress=progress)
-    return cached
-
-
 @CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
 def load_from_http(filename: str, map_location=None, model_dir=None,
                    progress: bool = os.isatty(0)) -> dict:
-    """mmengine's http loader (rank 0 downloads into the hub cache first),
-    loading the cached file like a local checkpoint."""
+    """mmengine's http loader (rank 0 downloads into the hub cache,
+    ``$TORCH_HOME/hub/checkpoints/<file name>``, first), loading the cached file
+    like a local checkpoint."""
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    cached = osp.join(model_dir, osp.basename(urlparse(filename).path))
+
+    def fetch():
+        if not osp.exists(cached):
+            os.makedirs(model_dir, exist_ok=True)
+            torch.hub.download_url_to_file(filename, cached, None, progress=progress)
+
     rank, world_size = get_dist_info()
     if rank == 0:
-        cached = hub_cache_file(filename, model_dir, progress)
+        fetch()
     if world_size > 1:
         torch.distributed.barrier()
-        if rank > 0:
-            cached = hub_cache_file(filename, model_dir, progress)
+        fetch()  # on a node that does not share rank 0's cache
     return load_from_local(cached, map_location)
 
 
-# mmengine's open-mmlab:// and torchvision:// loaders resolve their names to a URL and call
-# the module's load_from_http: route them through this one too
-mmengine_checkpoint.load_from_http = load_from_http
+@CheckpointLoader.register_scheme(
+    prefixes=('open-mmlab://', 'openmmlab://', 'modelzoo://', 'torchvision://', 'mmcls://'),
+    force=True)
+def load_from_model_zoo(filename: str, map_location=None) -> dict:
+    """Named OpenMMLab / torchvision weights: the name resolved with mmengine's own
+    tables, as its loaders do, then loaded by :func:`load_from_http`."""
+    scheme, name = filename.split('://', 1)
+    if scheme in ('open-mmlab', 'openmmlab'):
+        url = get_external_models()[get_deprecated_model_names().get(name, name)]
+    elif scheme == 'mmcls':
+        url = get_mmcls_models()[name]
+    else:
+        url = get_torchvision_models()[name]
+    if not url.startswith(('http://', 'https://')):  # a file under the mmengine home
+        return load_from_local(osp.join(_get_mmengine_home(), url), map_location)
+    checkpoint = load_from_http(url, map_location)
+    return _process_mmcls_checkpoint(checkpoint) if scheme == 'mmcls' else checkpoint
 
 
 class CheckpointMismatchError(CheckpointError):
@@ -180,22 +193,3 @@ def fit_weights(model: torch.nn.Module, checkpoint: dict, filename: str,
             'of this config (same task, number of classes, architecture)?')
     model.load_state_dict(state_dict, strict=True)
 
-
-def load_weights_strict(model: torch.nn.Module, filename: str, map_location='cpu',
-                        config: str = None, logger=None) -> dict:
-    """Load ``filename``'s weights into ``model``, every key and shape matching.
-
-    For evaluation and inference, where a checkpoint of another config or
-    class count would otherwise (mmengine's ``load_from``, strict=False) only
-    log a warning and leave random weights in place. Fine-tuning keeps
-    mmengine's lenient ``load_from``. Returns the loaded checkpoint (its
-    ``meta`` holds the class names, where it was saved with them).
-
-    Raises:
-        CheckpointMismatchError: see :func:`fit_weights`.
-    """
-    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
-    fit_weights(model, checkpoint, filename, config)
-    if logger is not None:
-        logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
-    return checkpoint

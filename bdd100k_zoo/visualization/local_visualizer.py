@@ -1,18 +1,65 @@
-"""The tracking visualizer and what ``tools/test.py --show-dir`` sets up to paint."""
+"""The zoo's visualizers (named in the configs) and what ``tools/test.py --show-dir`` sets up.
+
+mmengine's and the OpenMMLab visualizers paint on the main process only
+(``@master_only``), so ``--show-dir`` under ``dist_test.sh`` would paint a
+fraction of the frames. The zoo's subclasses paint on every process, each its
+own frames: :func:`paint_on_every_rank` gives them the undecorated methods.
+"""
+import inspect
+
 from mmdet.registry import VISUALIZERS
 from mmdet.structures.bbox import BaseBoxes
 from mmdet.visualization import DetLocalVisualizer, TrackLocalVisualizer
 from mmengine.dist import master_only
-from mmengine.visualization import Visualizer
+from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
+
+# the drawing API of the visualizers (not their scalar / config logging)
+_PAINTING = ('dataset_meta', 'set_image', 'get_image', 'draw_', 'add_datasample', 'add_image',
+             'show')
+
+
+def paint_on_every_rank(cls: type) -> type:
+    """Class decorator: ``cls`` gets, as its own attributes, the undecorated
+    versions of the ``@master_only`` drawing methods it inherits (its bases stay
+    as they are)."""
+    master_only_code = master_only(lambda: None).__code__
+
+    def unwrap(func):
+        return func.__wrapped__ if getattr(func, '__code__', None) is master_only_code else func
+
+    for name in dir(cls):
+        if not name.startswith(_PAINTING):
+            continue
+        attr = inspect.getattr_static(cls, name)
+        if isinstance(attr, property):
+            plain = property(unwrap(attr.fget), unwrap(attr.fset), attr.fdel, attr.__doc__)
+            if (plain.fget, plain.fset) != (attr.fget, attr.fset):
+                setattr(cls, name, plain)
+        elif unwrap(attr) is not attr:
+            setattr(cls, name, unwrap(attr))
+    return cls
 
 
 @VISUALIZERS.register_module()
+@paint_on_every_rank
+class BDD100KDetVisualizer(DetLocalVisualizer):
+    """mmdet's ``DetLocalVisualizer``, painting on every process."""
+
+
+@SEG_VISUALIZERS.register_module()
+@paint_on_every_rank
+class BDD100KSegVisualizer(SegLocalVisualizer):
+    """mmseg's ``SegLocalVisualizer``, painting on every process."""
+
+
+@VISUALIZERS.register_module()
+@paint_on_every_rank
 class BDD100KTrackVisualizer(TrackLocalVisualizer):
-    """mmdet 3.3's ``TrackLocalVisualizer``, which also paints the ground truth
-    as ``PackTrackInputs`` packs it: it reads track ids as ``instances_id`` and
-    boxes as tensors, where the packed ground truth has ``instances_ids`` and
-    box objects (mmdet's own MOT browse tool fails on that)."""
+    """mmdet 3.3's ``TrackLocalVisualizer``, painting on every process and also
+    the ground truth as ``PackTrackInputs`` packs it: mmdet's reads track ids as
+    ``instances_id`` and boxes as tensors, where the packed ground truth has
+    ``instances_ids`` and box objects (mmdet's own MOT browse tool fails on that)."""
 
     def _draw_instances(self, image, instances):
         instances = instances.clone()
@@ -21,32 +68,6 @@ class BDD100KTrackVisualizer(TrackLocalVisualizer):
         if isinstance(instances.get('bboxes'), BaseBoxes):
             instances.bboxes = instances.bboxes.tensor
         return super()._draw_instances(image, instances)
-
-
-# the drawing API of the visualizers (not their scalar / config logging)
-_PAINTING = ('dataset_meta', 'set_image', 'get_image', 'draw_', 'add_datasample', 'add_image',
-             'show')
-
-
-def paint_on_every_rank() -> None:
-    """Let every process of a distributed test paint its own frames: mmengine's
-    and the OpenMMLab visualizers' drawing methods run on the main process only
-    (``@master_only``), so ``--show-dir`` under ``dist_test.sh`` would paint a
-    fraction of the frames. Their undecorated methods are put back (idempotent)."""
-    master_only_code = master_only(lambda: None).__code__
-
-    def unwrap(func):
-        return func.__wrapped__ if getattr(func, '__code__', None) is master_only_code else func
-
-    for cls in (Visualizer, DetLocalVisualizer, TrackLocalVisualizer, SegLocalVisualizer):
-        for name, attr in list(vars(cls).items()):
-            if not name.startswith(_PAINTING):
-                continue
-            if isinstance(attr, property):
-                setattr(cls, name, property(unwrap(attr.fget), unwrap(attr.fset), attr.fdel,
-                                            attr.__doc__))
-            else:
-                setattr(cls, name, unwrap(attr))
 
 
 def paint_gt_masks(cfg) -> bool:

@@ -10,15 +10,12 @@ _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     '../_base_/datasets/bdd100k_ins_seg.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
+    '../_base_/models/resnet50_torchvision.py',
 ]
 
 model = dict(
-    # torchvision's ImageNet ResNet-50 (IMAGENET1K_V1, Vis4D's) by its file, not mmdet's
-    # `torchvision://resnet50`: mmengine reads $TORCH_HOME/hub/checkpoints or downloads it,
-    # without torchvision
-    backbone=dict(init_cfg=dict(
-        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+    backbone=dict(init_cfg=_base_.resnet50_torchvision),  # not mmdet's torchvision://
     roi_head=dict(bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)),
     # R-CNN targets without low-quality matches, as Vis4D (mmdet's Mask R-CNN base allows them)
     train_cfg=dict(rcnn=dict(assigner=dict(match_low_quality=False))))

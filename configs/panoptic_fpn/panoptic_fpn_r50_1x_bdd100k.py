@@ -11,7 +11,8 @@ _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     '../_base_/datasets/bdd100k_pan_seg.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
+    '../_base_/models/resnet50_torchvision.py',
 ]
 
 num_things_classes = 10
@@ -19,10 +20,7 @@ num_stuff_classes = 30
 # As panoptic-fpn_r50_fpn_1x_coco.py, with BDD100K's class counts.
 model = dict(
     type='PanopticFPN',
-    # mmdet's `torchvision://resnet50` (the earlier zoo's too) by its file: mmengine reads
-    # $TORCH_HOME/hub/checkpoints or downloads it, without torchvision
-    backbone=dict(init_cfg=dict(
-        checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+    backbone=dict(init_cfg=_base_.resnet50_torchvision),  # mmdet's torchvision://, by file
     data_preprocessor=dict(
         type='DetDataPreprocessor',
         mean=[123.675, 116.28, 103.53],

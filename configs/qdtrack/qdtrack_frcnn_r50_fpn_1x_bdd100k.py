@@ -5,6 +5,7 @@
 _base_ = [
     'mmdet::qdtrack/qdtrack_faster-rcnn_r50_fpn_4e_base.py',
     '../_base_/datasets/bdd100k_box_track.py',
+    '../_base_/models/resnet50_torchvision.py',
 ]
 
 model = dict(
@@ -12,14 +13,11 @@ model = dict(
     data_preprocessor=dict(
         mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
     detector=dict(
-        # torchvision's ImageNet R50 (by its file: no torchvision needed), conv1 + layer1 frozen
-        # (trainable_layers=3), BN in eval mode with trainable affine weights as Vis4D's
-        # (mmdet's QDTrack base freezes them)
+        # torchvision's ImageNet R50, conv1 + layer1 frozen (trainable_layers=3), BN in eval
+        # mode with trainable affine weights as Vis4D's (mmdet's QDTrack base freezes them)
         backbone=dict(
             style='pytorch', frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True),
-            init_cfg=dict(
-                type='Pretrained',
-                checkpoint='https://download.pytorch.org/models/resnet50-0676ba61.pth')),
+            init_cfg=_base_.resnet50_torchvision),
         # proposals, detections and so tracks clipped to the image, as Vis4D (mmdet's MOT17
         # base lets boxes cross the border)
         rpn_head=dict(bbox_coder=dict(clip_border=True)),
@@ -50,5 +48,10 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=16)
 
-# mmdet's TrackLocalVisualizer that also paints the ground truth (browse_dataset.py, --show-dir)
+# What a zoo run does (configs/_base_/default_runtime.py), here on the runtime that mmdet's
+# QDTrack base carries; the visualizer also paints the ground truth (browse_dataset.py).
+custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
+runner_type = 'BDD100KRunner'
+log_processor = dict(type='BDD100KLogProcessor')
+custom_hooks = _base_.custom_hooks + [dict(type='mmengine.RandomStateHook')]  # SyncBuffersHook +
 visualizer = dict(type='BDD100KTrackVisualizer')

@@ -119,4 +119,5 @@ custom_hooks = [
     # EMA decay 0.9998 with a 2000-step warm-up (YOLOX's exponential EMA)
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, gamma=2000,
          update_buffers=True, priority=49),
+    dict(type='mmengine.RandomStateHook'),  # the zoo's (default_runtime.py)
 ]

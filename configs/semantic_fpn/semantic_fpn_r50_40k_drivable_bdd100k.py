@@ -10,7 +10,7 @@
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     '../_base_/datasets/bdd100k_drivable.py',
-    'mmseg::_base_/default_runtime.py',
+    '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]
 

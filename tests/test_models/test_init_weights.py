@@ -2,8 +2,8 @@
 
 Stand-ins with the published files' layout (``pretrained_standins``) lie in a
 temporary hub cache under the real file names; each model is built as
-``tools/train.py`` builds it (its config, ``prepare_config``, the Runner's
-weight initialisation and ``load_from``), with torch's ``weights_only``
+``tools/train.py`` builds it (its config, the zoo's Runner with its
+adaptation to the machine, weight initialisation and ``load_from``), with torch's ``weights_only``
 loading left on, and every weight and running statistic of the part the file
 fills must equal the file's, compared by value.
 """
@@ -13,9 +13,8 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.registry import RUNNERS
 
-from bdd100k_zoo.engine.runtime import add_zoo_hooks, prepare_config
 from helpers import REPO
 from pretrained_standins import (RESNET50, RESNET50_V1C, VIS4D_CONFIGS, YOLOX_CLASS_KEYS,
                                  YOLOX_X, ZOO_INIT, file_state, save_standin)
@@ -51,11 +50,10 @@ def standins(torch_home):
 def build_as_train_py(config: str, work_dir) -> torch.nn.Module:
     """The model of ``tools/train.py CONFIG`` right before its first iteration."""
     cfg = Config.fromfile(osp.join(REPO, config))
-    prepare_config(cfg, 'none')
+    cfg.launcher = 'none'
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = f'init_{osp.basename(config)}_{id(work_dir)}'
-    add_zoo_hooks(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner._init_model_weights()  # what Runner.train() does before the loop
     runner.load_or_resume()
     return runner.model

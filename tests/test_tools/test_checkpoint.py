@@ -64,3 +64,14 @@ def test_plain_pickle_file_is_refused(tmp_path):
     path.write_bytes(pickle.dumps({'weights': Payload()}))
     with pytest.raises(CheckpointError, match='old.pkl'):
         CheckpointLoader.load_checkpoint(str(path))
+
+
+@pytest.mark.parametrize('name', ['epoch_1.pth', 'https://host/w.pth', 'http://host/w.pth',
+                                  'open-mmlab://resnet50_v1c', 'openmmlab://resnet50_v1c',
+                                  'torchvision://resnet50', 'modelzoo://resnet50',
+                                  'mmcls://resnet50'])
+def test_every_scheme_that_downloads_loads_through_the_safe_loaders(name):
+    """Registered with CheckpointLoader.register_scheme: mmengine's own loaders
+    of these schemes unpickle downloads with torch.hub's weights_only=False."""
+    loader = CheckpointLoader._get_checkpoint_loader(name)
+    assert loader.__module__ == 'bdd100k_zoo.utils.checkpoint', loader

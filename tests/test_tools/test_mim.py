@@ -8,13 +8,14 @@ import sys
 
 import pytest
 from mmengine.config import Config
+from mmengine.hub import get_config
 
 from bdd100k_zoo.zoo import load_records
 from helpers import REPO
 
 
 def test_the_scope_resolves_in_the_checkout(tmp_path):
-    cfg = Config.fromfile('bdd100k_zoo::faster_rcnn/faster_rcnn_r50_1x_bdd100k.py')
+    cfg = get_config('bdd100k_zoo::faster_rcnn/faster_rcnn_r50_1x_bdd100k.py')
     assert cfg.model.roi_head.bbox_head.num_classes == 10
     user = tmp_path / 'my_frcnn.py'  # a downstream config inheriting a zoo config
     user.write_text("_base_ = 'bdd100k_zoo::semantic_fpn/semantic_fpn_r50_40k_bdd100k.py'\n"
@@ -59,8 +60,8 @@ def test_mim_search_lists_every_zoo_model(installed):
 
 
 def test_an_installed_package_resolves_its_scope(installed):
-    out = _run(installed, '-c', 'import bdd100k_zoo; from mmengine.config import Config; '
-               "print(Config.fromfile('bdd100k_zoo::mask_rcnn/mask_rcnn_r50_3x_bdd100k.py')"
+    out = _run(installed, '-c', 'import bdd100k_zoo; from mmengine.hub import get_config; '
+               "print(get_config('bdd100k_zoo::mask_rcnn/mask_rcnn_r50_3x_bdd100k.py')"
                '.filename)')
     assert out.strip() == osp.join(installed, 'bdd100k_zoo', '.mim', 'configs', 'mask_rcnn',
                                    'mask_rcnn_r50_3x_bdd100k.py')

@@ -26,6 +26,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.structures import InstanceData
 from PIL import Image
 
+from bdd100k_zoo.engine import runtime
 from bdd100k_zoo.utils.checkpoint import CheckpointError
 from bdd100k_zoo.datasets import (BDD100KBoxTrackDataset, BDD100KDetDataset,
                                   BDD100KInsSegDataset)
@@ -199,11 +200,11 @@ def test_resume_without_last_checkpoint_continues_from_the_newest(trained_detect
            'epoch_2.pth' in log
     assert 'resumed epoch: 2, iter: 2' in log and 'Epoch(train)' not in log
     assert os.stat(tmp_path / 'epoch_1.pth').st_mtime_ns == before  # not overwritten
-    assert not osp.exists(tmp_path / 'train.lock')  # released at the end
+    runtime.WorkDirLock(str(tmp_path)).acquire().release()  # released at the end
 
 
 def test_find_resume_checkpoint(tmp_path):
-    find_resume_checkpoint = new_api()[1].find_resume_checkpoint
+    find_resume_checkpoint = runtime.find_resume_checkpoint
     assert find_resume_checkpoint(str(tmp_path)) is None  # nothing there: a fresh start
     for name in ('epoch_2.pth', 'epoch_10.pth', 'best_AP.pth'):
         (tmp_path / name).write_bytes(b'')
@@ -219,7 +220,6 @@ def test_find_resume_checkpoint(tmp_path):
 
 
 def test_a_second_run_in_the_work_dir_is_refused(tmp_path):
-    runtime = new_api()[1]
     lock = runtime.WorkDirLock(str(tmp_path)).acquire()
     try:
         with pytest.raises(runtime.WorkDirBusy, match=rf'in use by another training run: '
@@ -230,30 +230,28 @@ def test_a_second_run_in_the_work_dir_is_refused(tmp_path):
                                str(tmp_path)], cwd=REPO, capture_output=True, text=True)
         assert proc.returncode != 0 and 'WorkDirBusy' in proc.stderr
         assert f'pid {os.getpid()}' in proc.stderr
+        assert not osp.exists(tmp_path / 'last_checkpoint')
     finally:
         lock.release()
-    assert not osp.exists(tmp_path / 'train.lock')
+    runtime.WorkDirLock(str(tmp_path)).acquire().release()  # free again
 
 
-def test_a_stale_lock_is_taken_over_and_said_so(tmp_path, caplog):
-    runtime = new_api()[1]
-    path = tmp_path / 'train.lock'
-    zombie = subprocess.Popen([sys.executable, '-c', 'pass'])  # killed, not yet reaped
-    while runtime._proc_stat(zombie.pid)[0] != 'Z':
-        pass
-    for owner in (zombie, None):
-        if owner is None:  # reaped: the pid is gone
-            zombie.wait()
-        write(path, dict(pid=zombie.pid, host=socket.gethostname(), since='then', command='x'))
-        lock = runtime.WorkDirLock(str(tmp_path)).acquire()
-        assert read(path)['pid'] == os.getpid()
-        lock.release()
-    # another host's lock: refused while fresh, taken over once not refreshed for 5 min
-    write(path, dict(pid=1, host='elsewhere', since='then', command='x'))
-    with pytest.raises(runtime.WorkDirBusy, match='elsewhere'):
-        runtime.WorkDirLock(str(tmp_path)).acquire()
-    os.utime(path, (0, 0))
-    runtime.WorkDirLock(str(tmp_path)).acquire().release()
+def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
+    """The kernel drops the lock with its process: no stale lock to clean up."""
+    holder = subprocess.Popen(
+        [sys.executable, '-c', 'import sys, time; from bdd100k_zoo.engine.runtime import '
+         'WorkDirLock; WorkDirLock(sys.argv[1]).acquire(); print("held", flush=True); '
+         'time.sleep(600)', str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'held'
+        with pytest.raises(runtime.WorkDirBusy, match=rf'pid {holder.pid} on'):
+            runtime.WorkDirLock(str(tmp_path)).acquire()
+    finally:
+        holder.kill()
+        holder.wait()
+    lock = runtime.WorkDirLock(str(tmp_path)).acquire()  # its lock file is still there
+    assert read(tmp_path / 'train.lock')['pid'] == os.getpid()
+    lock.release()
 
 
 # ---------------------------------------------------- 4, 9: frames identified, none ignored

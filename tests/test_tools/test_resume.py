@@ -1,6 +1,5 @@
 """A training run killed mid-epoch and resumed ends exactly where the
 uninterrupted run ends: weights, optimizer, LR schedule, iteration count."""
-import json
 import os
 import os.path as osp
 import random
@@ -44,18 +43,17 @@ def saved_epochs(work_dir):
 
 def wait_for_the_lock_owner(work_dir, timeout=300):
     """torchrun's workers live in their own process group and outlive the kill
-    until their collectives fail; the work-dir lock (rank 0's pid) refuses a
+    until their collectives fail; the work-dir lock (held by rank 0) refuses a
     resume while they run, as it should: wait for them, as a user would."""
-    from bdd100k_zoo.engine.runtime import WorkDirLock, _alive
-    path = osp.join(work_dir, WorkDirLock.NAME)
-    if not osp.exists(path):
-        return
-    with open(path) as f:
-        owner = json.load(f)
+    from bdd100k_zoo.engine.runtime import WorkDirBusy, WorkDirLock
     deadline = time.time() + timeout
-    while _alive(owner['pid'], owner.get('start')):
-        assert time.time() < deadline, f'pid {owner["pid"]} outlived the kill by {timeout} s'
-        time.sleep(0.5)
+    while True:
+        try:
+            WorkDirLock(work_dir).acquire().release()
+            return
+        except WorkDirBusy:
+            assert time.time() < deadline, f'the killed run held {work_dir} for {timeout} s'
+            time.sleep(0.5)
 
 
 def assert_same(a, b, where=''):

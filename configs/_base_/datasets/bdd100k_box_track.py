@@ -2,8 +2,6 @@
 # labels/box_track_20/<split>/<video>.json (Scalabel, 8 classes). The shape of mmdet's
 # MOT dataset config (mot_challenge.py): key + reference frame pairs for training,
 # frame-by-frame video test with TrackImgSampler (each video stays on one process).
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-
 dataset_type = 'BDD100KBoxTrackDataset'
 data_root = 'data/bdd100k/'
 image_scale = (1280, 720)

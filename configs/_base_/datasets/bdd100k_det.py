@@ -3,8 +3,6 @@
 # loaders, BDD100K dataset/metric and Vis4D's 1280x720 single scale.
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-
 dataset_type = 'BDD100KDetDataset'
 data_root = 'data/bdd100k/'
 image_scale = (1280, 720)

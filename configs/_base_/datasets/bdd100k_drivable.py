@@ -6,8 +6,6 @@
 # distortion.
 _base_ = 'mmseg::_base_/datasets/cityscapes.py'
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-
 dataset_type = 'BDD100KDrivableDataset'
 data_root = 'data/bdd100k/'
 crop_size = (512, 1024)

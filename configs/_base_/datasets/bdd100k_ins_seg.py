@@ -1,11 +1,10 @@
 # BDD100K instance segmentation: 10K images (1280x720), 8 classes, official
-# Scalabel RLE labels. A diff against mmdet's COCO instance dataset config:
-# BDD100K dataset/metric and Vis4D's 1280x720 single scale.
+# Scalabel RLE labels. The detection base (bdd100k_det.py: mmdet's COCO loaders and
+# test pipeline, Vis4D's 1280x720 single scale) with the 10K images, masks in training
+# and the instance-segmentation dataset and metric.
 # ann_file may also be labels/ins_seg/polygons/ins_seg_<split>.json or the
 # bitmask folder labels/ins_seg/bitmasks/<split> (see BDD100KInsSegDataset).
-_base_ = 'mmdet::_base_/datasets/coco_instance.py'
-
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
+_base_ = './bdd100k_det.py'
 
 dataset_type = 'BDD100KInsSegDataset'
 data_root = 'data/bdd100k/'
@@ -18,18 +17,11 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs')
 ]
-# Ground-truth masks are not loaded at test: the metric reads the label file.
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=image_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor'))
-]
+# Ground-truth masks are not loaded at test (the detection test pipeline): the metric
+# reads the label file.
 train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
-        data_root=data_root,
         ann_file='labels/ins_seg/rles/ins_seg_train.json',
         data_prefix=dict(img='images/10k/train/'),
         pipeline=train_pipeline))
@@ -40,10 +32,8 @@ train_dataloader = dict(
 val_dataloader = dict(
     dataset=dict(
         type=dataset_type,
-        data_root=data_root,
         ann_file='labels/ins_seg/rles/ins_seg_val.json',
-        data_prefix=dict(img='images/10k/val/'),
-        pipeline=test_pipeline))
+        data_prefix=dict(img='images/10k/val/')))
 test_dataloader = val_dataloader
 
 # remove_overlap=True gives overlapping mask pixels to the higher-scoring

@@ -5,8 +5,6 @@
 # metric, and the earlier BDD100K zoo's 1280x720 single scale.
 _base_ = 'mmdet::_base_/datasets/coco_panoptic.py'
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-
 dataset_type = 'BDD100KPanSegDataset'
 data_root = 'data/bdd100k/'
 image_scale = (1280, 720)

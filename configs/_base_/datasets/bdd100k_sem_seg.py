@@ -3,8 +3,6 @@
 # loader and metric, and Vis4D's augmentation.
 _base_ = 'mmseg::_base_/datasets/cityscapes.py'
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-
 dataset_type = 'BDD100KSemSegDataset'
 data_root = 'data/bdd100k/'
 crop_size = (512, 1024)
