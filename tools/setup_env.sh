@@ -62,6 +62,15 @@ nvcc_release() {  # "12.8" from `nvcc --version`
   "$1" --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -1
 }
 
+# The toolkit an nvcc belongs to: nvcc's own TOP (an nvcc on the PATH may be a
+# wrapper script, e.g. /usr/local/bin/nvcc), else the folder above its bin/.
+cuda_home_of() {
+  local top
+  top="$("$1" --dryrun -E -x cu /dev/null 2>&1 | sed -n 's/^#\$ TOP=//p' | head -1)"
+  [[ -n "$top" && -d "$top" ]] || top="$(dirname "$1")/.."
+  (cd "$top" && pwd)
+}
+
 # torch's CUDA headers include cuBLAS' and cuSPARSE's, which a system toolkit may
 # lack; the CUDA torch wheels pull in PyPI's nvidia-cublas / nvidia-cusparse, whose
 # include folders then go on CPATH (read by the host compiler under nvcc, too).
@@ -75,7 +84,7 @@ toolkit_headers() {
       "headers) and no nvidia-* package in $venv provides it: install the toolkit's" \
       "cuBLAS/cuSPARSE development headers, or a CUDA torch (it pulls in nvidia-cublas and" \
       "nvidia-cusparse), or point CUDA_HOME at a complete toolkit."
-    dirs+="${dirs:+:}$(dirname "$found")"
+    [[ ":$dirs:" == *":$(dirname "$found"):"* ]] || dirs+="${dirs:+:}$(dirname "$found")"
   done
   [[ -z "$dirs" ]] || echo "CPATH=$dirs"
 }
@@ -83,7 +92,7 @@ toolkit_headers() {
 # Prints the CUDA plan as key=value lines: archs, torch_cuda, then either
 # nvcc=PATH cuda_home=DIR or nvcc_pip="PACKAGES"; fails where a CUDA build is impossible.
 cuda_plan() {
-  local archs tcuda candidate release
+  local archs tcuda candidate release home
   archs="$(gpu_archs)"
   echo "archs=$archs"
   [[ -n "$archs" ]] || { echo "mmcv_ops=cpu"; return 0; }
@@ -100,8 +109,9 @@ cuda_plan() {
     release="$(nvcc_release "$candidate")"
     if [[ "${release%%.*}" == "${tcuda%%.*}" ]]; then
       echo "nvcc=$candidate"
-      echo "CUDA_HOME=$(cd "$(dirname "$candidate")/.." && pwd)"
-      toolkit_headers "$(cd "$(dirname "$candidate")/.." && pwd)"
+      home="$(cuda_home_of "$candidate")"
+      echo "CUDA_HOME=$home"
+      toolkit_headers "$home"
       return 0
     fi
     echo "skipped_nvcc=$candidate (CUDA $release; torch has $tcuda)"
