@@ -2,6 +2,8 @@
 decisions with a fake ``nvidia-smi`` / ``nvcc`` first on the PATH, and the
 run-time stop with torch made to report a GPU beside this CPU-only mmcv."""
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -176,14 +178,20 @@ def test_mmcv_cuda_sources_compile_with_mmcv_setup_flags(tmp_path):
     /usr/local/cuda (the system's or PyPI's nvidia-cuda-nvcc)."""
     import mmcv
     python = os.environ.get('CUDA_TORCH_PYTHON', sys.executable)
+    env = dict(os.environ, FORCE_CUDA='1', TORCH_CUDA_ARCH_LIST='9.0', MAX_JOBS='2')
+    nvcc = shutil.which('nvcc')
+    if 'CUDA_HOME' not in env and nvcc:  # as setup_env.sh: nvcc's own TOP, past wrapper scripts
+        dry = subprocess.run([nvcc, '--dryrun', '-E', '-x', 'cu', '/dev/null'],
+                             capture_output=True, text=True).stderr
+        top = re.search(r'^#\$ TOP=(.+)$', dry, re.M)
+        env.update({'CUDA_HOME': os.path.realpath(top.group(1))} if top else {})
     probe = subprocess.run([python, '-c', 'import torch, torch.utils.cpp_extension as c; '
                             'print(torch.__version__, torch.version.cuda, c.CUDA_HOME)'],
-                           capture_output=True, text=True, timeout=300)
+                           env=env, capture_output=True, text=True, timeout=300)
     assert probe.returncode == 0, probe.stderr
     version, cuda, cuda_home = probe.stdout.split()
     assert cuda != 'None', f'{python} has a CPU-only torch {version}: set CUDA_TORCH_PYTHON'
     assert cuda_home != 'None', 'no nvcc: set CUDA_HOME or put nvcc on the PATH'
-    env = dict(os.environ, FORCE_CUDA='1', TORCH_CUDA_ARCH_LIST='9.0', MAX_JOBS='2')
     # the cuBLAS / cuSPARSE headers from PyPI's nvidia-* packages, as setup_env.sh adds them
     headers = subprocess.run([python, '-c', 'import glob, nvidia; print(":".join(sorted({'
                               'p.rsplit("/", 1)[0] for d in nvidia.__path__ for p in glob.glob('
