@@ -193,10 +193,11 @@ def test_mmcv_cuda_sources_compile_with_mmcv_setup_flags(tmp_path):
     assert cuda != 'None', f'{python} has a CPU-only torch {version}: set CUDA_TORCH_PYTHON'
     assert cuda_home != 'None', 'no nvcc: set CUDA_HOME or put nvcc on the PATH'
     # the cuBLAS / cuSPARSE headers from PyPI's nvidia-* packages, as setup_env.sh adds them
-    headers = subprocess.run([python, '-c', 'import glob, nvidia; print(":".join(sorted({'
-                              'p.rsplit("/", 1)[0] for d in nvidia.__path__ for p in glob.glob('
-                              'd + "/*/include/cus*.h") + glob.glob(d + "/*/include/cublas*.h")})))'],
-                             capture_output=True, text=True).stdout.strip()
+    headers = subprocess.run(
+        [python, '-c', 'import glob, nvidia; print(":".join(sorted({p.rsplit("/", 1)[0] '
+         'for d in nvidia.__path__ for p in glob.glob(d + "/*/include/cus*.h") '
+         '+ glob.glob(d + "/*/include/cublas*.h")})))'],
+        capture_output=True, text=True).stdout.strip()
     if headers:
         env['CPATH'] = headers + (':' + env['CPATH'] if env.get('CPATH') else '')
     (tmp_path / 'setup.py').write_text(MMCV_SETUP)
