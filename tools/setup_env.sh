@@ -11,6 +11,9 @@
 # build would come out CPU-only (a CPU-only torch), and after it when mmcv has
 # no CUDA ops. Choose another torch build with TORCH_SPEC / TORCH_INDEX_URL, e.g.
 #   TORCH_SPEC="torch==2.1.2" TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121
+# mmcv 2.1.0's setup.py compiles with -std=c++17 (host compiler and nvcc) and
+# torch 2.14's headers need C++20, so a torch outside 2.1 <= torch < 2.14 is
+# refused before anything is installed or built.
 #
 #   bash tools/setup_env.sh --cuda-plan   # print what it would do for CUDA, change nothing
 set -euo pipefail
@@ -21,6 +24,25 @@ reqs="$root/requirements"
 python="${PYTHON:-python3}"
 
 die() { echo "setup_env.sh: $*" >&2; exit 1; }
+
+torch_min=2.1 torch_below=2.14  # the torch releases mmcv 2.1.0's C++17 build compiles with
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" == "$2" ]]; }
+torch_refused() {  # $1: a torch version ("2.14.1+cu130"), $2: where it comes from
+  die "$2 asks for torch $1, but mmcv 2.1.0 builds only against $torch_min <= torch <" \
+    "$torch_below (its setup.py compiles with -std=c++17; torch >= 2.14's headers need C++20)." \
+    "Choose a torch in that range, e.g. TORCH_SPEC=\"torch==2.13.0\" (the default) or" \
+    "TORCH_SPEC=\"torch==2.1.2\" TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121" \
+    "(docs/get_started.md, \"GPU set-up\")."
+}
+torch_version_ok() { version_ge "${1%%+*}" "$torch_min" && ! version_ge "${1%%+*}" "$torch_below"; }
+# Refuses a TORCH_SPEC that pins (==, ~=, a wheel file name) or starts (>=) outside the range.
+check_torch_spec() {
+  local spec="${TORCH_SPEC:-}" v
+  v="$(sed -n 's/.*\(==\|~=\|torch-\)\([0-9][0-9.]*[0-9]\).*/\2/p' <<<"$spec")"
+  [[ -z "$v" ]] || torch_version_ok "$v" || torch_refused "$v" "TORCH_SPEC=\"$spec\""
+  v="$(sed -n 's/.*>=*\([0-9][0-9.]*[0-9]\).*/\1/p' <<<"$spec")"
+  [[ -z "$v" ]] || ! version_ge "$v" "$torch_below" || torch_refused ">= $v" "TORCH_SPEC=\"$spec\""
+}
 
 # Compute capabilities of the visible NVIDIA GPUs, "8.0;9.0"; empty without one.
 gpu_archs() {
@@ -40,10 +62,37 @@ nvcc_release() {  # "12.8" from `nvcc --version`
   "$1" --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -1
 }
 
+# The toolkit an nvcc belongs to: nvcc's own TOP (an nvcc on the PATH may be a
+# wrapper script, e.g. /usr/local/bin/nvcc), else the folder above its bin/.
+cuda_home_of() {
+  local top
+  top="$("$1" --dryrun -E -x cu /dev/null 2>&1 | sed -n 's/^#\$ TOP=//p' | head -1)"
+  [[ -n "$top" && -d "$top" ]] || top="$(dirname "$1")/.."
+  (cd "$top" && pwd)
+}
+
+# torch's CUDA headers include cuBLAS' and cuSPARSE's, which a system toolkit may
+# lack; the CUDA torch wheels pull in PyPI's nvidia-cublas / nvidia-cusparse, whose
+# include folders then go on CPATH (read by the host compiler under nvcc, too).
+toolkit_headers() {
+  local h dirs="" found nv
+  nv="$("$venv/bin/python" -c 'import nvidia; print(list(nvidia.__path__)[0])' 2>/dev/null || true)"
+  for h in cublas_v2.h cusparse.h; do
+    [[ -f "$1/include/$h" ]] && continue
+    found="$([[ -n "$nv" ]] && find "$nv" -maxdepth 3 -path "*/include/$h" | head -1 || true)"
+    [[ -n "$found" ]] || die "the CUDA toolkit in $1 has no include/$h (cuBLAS / cuSPARSE" \
+      "headers) and no nvidia-* package in $venv provides it: install the toolkit's" \
+      "cuBLAS/cuSPARSE development headers, or a CUDA torch (it pulls in nvidia-cublas and" \
+      "nvidia-cusparse), or point CUDA_HOME at a complete toolkit."
+    [[ ":$dirs:" == *":$(dirname "$found"):"* ]] || dirs+="${dirs:+:}$(dirname "$found")"
+  done
+  [[ -z "$dirs" ]] || echo "CPATH=$dirs"
+}
+
 # Prints the CUDA plan as key=value lines: archs, torch_cuda, then either
 # nvcc=PATH cuda_home=DIR or nvcc_pip="PACKAGES"; fails where a CUDA build is impossible.
 cuda_plan() {
-  local archs tcuda candidate release
+  local archs tcuda candidate release home
   archs="$(gpu_archs)"
   echo "archs=$archs"
   [[ -n "$archs" ]] || { echo "mmcv_ops=cpu"; return 0; }
@@ -60,7 +109,9 @@ cuda_plan() {
     release="$(nvcc_release "$candidate")"
     if [[ "${release%%.*}" == "${tcuda%%.*}" ]]; then
       echo "nvcc=$candidate"
-      echo "CUDA_HOME=$(cd "$(dirname "$candidate")/.." && pwd)"
+      home="$(cuda_home_of "$candidate")"
+      echo "CUDA_HOME=$home"
+      toolkit_headers "$home"
       return 0
     fi
     echo "skipped_nvcc=$candidate (CUDA $release; torch has $tcuda)"
@@ -97,6 +148,7 @@ assemble_pip_cuda_home() {
   for f in "$home"/lib64/libcudart.so.*; do ln -sf "$f" "$home/lib64/libcudart.so"; break; done
 }
 
+check_torch_spec
 if [[ "${1:-}" == "--cuda-plan" ]]; then
   cuda_plan
   exit 0
@@ -116,6 +168,8 @@ pip=("$venv/bin/python" -m pip)
 "${pip[@]}" install -q --upgrade "pip>=24" -c "$reqs/constraints.txt"
 "${pip[@]}" install -q -c "$reqs/constraints.txt" setuptools wheel ninja numpy \
   "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
+tver="$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
+torch_version_ok "$tver" || torch_refused "$tver" "the installed torch (TORCH_SPEC=\"${TORCH_SPEC:-}\")"
 
 if [[ "$want" == "cuda" ]]; then
   plan="$(cuda_plan)"  # dies here, before any build, when torch is CPU-only
@@ -128,6 +182,9 @@ if [[ "$want" == "cuda" ]]; then
   export CUDA_HOME="$(sed -n 's/^CUDA_HOME=//p' <<<"$plan")"
   export TORCH_CUDA_ARCH_LIST="$(sed -n 's/^TORCH_CUDA_ARCH_LIST=//p' <<<"$plan")"
   export FORCE_CUDA=1 PATH="$CUDA_HOME/bin:$PATH"
+  if grep -q '^CPATH=' <<<"$plan"; then
+    export CPATH="$(sed -n 's/^CPATH=//p' <<<"$plan")${CPATH:+:$CPATH}"
+  fi
   [[ -x "$CUDA_HOME/bin/nvcc" ]] || die "no nvcc in $CUDA_HOME/bin: cannot build mmcv's CUDA ops"
   # a CPU-only mmcv (installed, or its wheel in pip's cache) must not be reused
   if "$venv/bin/python" -c 'import mmcv' 2>/dev/null; then

@@ -2,6 +2,8 @@
 decisions with a fake ``nvidia-smi`` / ``nvcc`` first on the PATH, and the
 run-time stop with torch made to report a GPU beside this CPU-only mmcv."""
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -19,6 +21,15 @@ def fake(bin_dir, name, body):
     path.write_text('#!/bin/sh\n' + body + '\n')
     path.chmod(0o755)
     return str(path)
+
+
+def fake_nvcc(cuda_home, release):
+    """A toolkit's nvcc with the cuBLAS / cuSPARSE headers torch's headers include."""
+    (cuda_home / 'include').mkdir(parents=True, exist_ok=True)
+    for header in ('cublas_v2.h', 'cusparse.h'):
+        (cuda_home / 'include' / header).touch()
+    return fake(cuda_home / 'bin', 'nvcc',
+                f'echo "Cuda compilation tools, release {release}, V{release}.1"')
 
 
 def cuda_plan(tmp_path, env_extra, ok=True):
@@ -52,8 +63,8 @@ def test_gpu_with_cpu_only_torch_stops_before_building(tmp_path):
 def test_gpu_uses_the_nvcc_that_matches_torch(tmp_path):
     fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
     cuda = tmp_path / 'cuda-99.1'
-    nvcc = fake(cuda / 'bin', 'nvcc', 'echo "Cuda compilation tools, release 99.1, V99.1.1"')
-    stale = fake(tmp_path / 'bin', 'nvcc', 'echo "Cuda compilation tools, release 98.0, V98.0.0"')
+    nvcc = fake_nvcc(cuda, '99.1')
+    stale = fake_nvcc(tmp_path, '98.0')
     plan, _ = cuda_plan(tmp_path, {'TORCH_CUDA_VERSION': '99.1', 'CUDA_HOME': str(cuda)})
     assert plan['nvcc'] == nvcc and plan['CUDA_HOME'] == str(cuda)
     assert plan['TORCH_CUDA_ARCH_LIST'] == '8.0;8.6' and plan['mmcv_ops'] == 'cuda'
@@ -104,3 +115,100 @@ def test_gpu_check_skips_without_a_gpu():
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert 'gpu_check.sh: SKIPPED: torch sees no CUDA GPU' in proc.stdout
+
+
+@pytest.mark.parametrize('spec', ['torch==2.14.1', 'torch>=2.14', 'torch~=2.15.0',
+                                  '/wheels/torch-2.14.1-cp311-cp311-manylinux_2_28_x86_64.whl',
+                                  'torch==2.0.1'])
+def test_a_torch_mmcv_cannot_build_with_is_refused_at_once(tmp_path, spec):
+    fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
+    plan, err = cuda_plan(tmp_path, {'TORCH_SPEC': spec, 'TORCH_CUDA_VERSION': '99.1'}, ok=False)
+    assert plan == {}  # before anything else
+    assert 'mmcv 2.1.0 builds only against 2.1 <= torch < 2.14' in err and 'C++20' in err
+    assert 'TORCH_SPEC="torch==2.13.0"' in err
+
+
+@pytest.mark.parametrize('spec', ['torch==2.13.0', 'torch==2.1.2+cu121', 'torch>=2.3,<2.14'])
+def test_a_torch_mmcv_builds_with_is_planned(tmp_path, spec):
+    fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
+    plan, _ = cuda_plan(tmp_path, {'TORCH_SPEC': spec, 'TORCH_CUDA_VERSION': '99.1'})
+    assert plan['mmcv_ops'] == 'cuda'
+
+
+def test_a_toolkit_without_cublas_cusparse_headers_stops_naming_them(tmp_path):
+    fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
+    cuda = tmp_path / 'cuda-99.1'
+    fake(cuda / 'bin', 'nvcc', 'echo "Cuda compilation tools, release 99.1, V99.1.1"')
+    (cuda / 'include').mkdir()
+    (cuda / 'include' / 'cublas_v2.h').touch()
+    env = {'TORCH_CUDA_VERSION': '99.1', 'CUDA_HOME': str(cuda)}
+    venv_python = os.path.join(REPO, '.venv', 'bin', 'python')
+    if not os.path.exists(venv_python) or subprocess.run(
+            [venv_python, '-c', 'import nvidia'], capture_output=True).returncode:
+        # no nvidia-* packages (a CPU torch) to take the headers from
+        plan, err = cuda_plan(tmp_path, env, ok=False)
+        assert f'the CUDA toolkit in {cuda} has no include/cusparse.h' in err
+        assert 'nvidia-cusparse' in err
+    (cuda / 'include' / 'cusparse.h').touch()
+    plan, _ = cuda_plan(tmp_path, env)
+    assert 'CPATH' not in plan  # the toolkit has both
+
+
+# mmcv 2.1.0's setup.py for a CUDA build (EXT_TYPE 'pytorch', FORCE_CUDA=1): these
+# macros, include folders and -std flags, through torch's BuildExtension.
+MMCV_SETUP = '''
+import sys
+from setuptools import setup
+from torch.utils.cpp_extension import BuildExtension, CUDAExtension
+csrc, sources = sys.argv.pop(1), sys.argv.pop(1).split(',')
+setup(name='mmcv_cuda_check', cmdclass={'build_ext': BuildExtension}, ext_modules=[CUDAExtension(
+    'mmcv_cuda_check', sources=[f'{csrc}/pytorch/{s}' for s in sources],
+    include_dirs=[f'{csrc}/pytorch', f'{csrc}/common', f'{csrc}/common/cuda'],
+    define_macros=[('MMCV_WITH_CUDA', None)],
+    extra_compile_args={'cxx': ['-std=c++17'], 'nvcc': ['-std=c++17']})])
+'''
+# the ops the zoo's models run on a GPU (NMS, RoIAlign), host and device sides
+MMCV_SOURCES = 'nms.cpp,roi_align.cpp,cuda/nms_cuda.cu,cuda/roi_align_cuda.cu'
+
+
+@pytest.mark.cuda_compile
+def test_mmcv_cuda_sources_compile_with_mmcv_setup_flags(tmp_path):
+    """Opt-in (pytest -m cuda_compile), no GPU needed: CUDA_TORCH_PYTHON (default:
+    this interpreter) has a CUDA torch, nvcc comes from CUDA_HOME / the PATH /
+    /usr/local/cuda (the system's or PyPI's nvidia-cuda-nvcc)."""
+    import mmcv
+    python = os.environ.get('CUDA_TORCH_PYTHON', sys.executable)
+    env = dict(os.environ, FORCE_CUDA='1', TORCH_CUDA_ARCH_LIST='9.0', MAX_JOBS='2')
+    nvcc = shutil.which('nvcc')
+    if 'CUDA_HOME' not in env and nvcc:  # as setup_env.sh: nvcc's own TOP, past wrapper scripts
+        dry = subprocess.run([nvcc, '--dryrun', '-E', '-x', 'cu', '/dev/null'],
+                             capture_output=True, text=True).stderr
+        top = re.search(r'^#\$ TOP=(.+)$', dry, re.M)
+        env.update({'CUDA_HOME': os.path.realpath(top.group(1))} if top else {})
+    probe = subprocess.run([python, '-c', 'import torch, torch.utils.cpp_extension as c; '
+                            'print(torch.__version__, torch.version.cuda, c.CUDA_HOME)'],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert probe.returncode == 0, probe.stderr
+    version, cuda, cuda_home = probe.stdout.split()
+    assert cuda != 'None', f'{python} has a CPU-only torch {version}: set CUDA_TORCH_PYTHON'
+    assert cuda_home != 'None', 'no nvcc: set CUDA_HOME or put nvcc on the PATH'
+    # the cuBLAS / cuSPARSE headers from PyPI's nvidia-* packages, as setup_env.sh adds them
+    headers = subprocess.run(
+        [python, '-c', 'import glob, nvidia; print(":".join(sorted({p.rsplit("/", 1)[0] '
+         'for d in nvidia.__path__ for p in glob.glob(d + "/*/include/cus*.h") '
+         '+ glob.glob(d + "/*/include/cublas*.h")})))'],
+        capture_output=True, text=True).stdout.strip()
+    if headers:
+        env['CPATH'] = headers + (':' + env['CPATH'] if env.get('CPATH') else '')
+    (tmp_path / 'setup.py').write_text(MMCV_SETUP)
+    csrc = os.path.join(os.path.dirname(mmcv.__file__), 'ops', 'csrc')
+    proc = subprocess.run([python, 'setup.py', csrc, MMCV_SOURCES, 'build_ext',
+                           '--build-temp', 'build', '--build-lib', 'lib'], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=3600)
+    log = proc.stdout + proc.stderr
+    if tuple(int(x) for x in version.split('+')[0].split('.')[:2]) >= (2, 14):
+        # why setup_env.sh refuses it: torch's headers stop on mmcv's -std=c++17
+        assert proc.returncode != 0 and 'C++20 or later compatible compiler' in log, log[-4000:]
+    else:
+        assert proc.returncode == 0, log[-6000:]
+        assert list((tmp_path / 'lib').glob('mmcv_cuda_check*.so')), log[-2000:]
