@@ -49,6 +49,9 @@ class Reference(Struct, forbid_unknown_fields=True):
 
     scores: Annotated[Scores, Meta(min_length=1)]
     source: Text
+    # the config stem ``source`` published it for (SysCV/bdd100k-models rows):
+    # the recipe tests compare the zoo config with that row of the catalogue
+    config: Optional[Text] = None
     note: Optional[Text] = None
 
 
