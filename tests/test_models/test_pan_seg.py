@@ -208,6 +208,16 @@ def test_scores_equal_the_official_tool_to_the_last_digit(panoptic, loaded, tmp_
     assert from_bitmasks['PQ'][-1]['OVERALL'] == pytest.approx(scores['PQ'], abs=1e-9)
 
 
+def test_forked_evaluation_gives_the_same_scores(panoptic, loaded):
+    """nproc > 1 runs the per-image step in forked workers (a dead one is an
+    error, tests/test_evaluation/test_dead_worker.py): the numbers stay."""
+    pan = perturbed_prediction(loaded['data_samples'].gt_sem_seg.sem_seg[0].numpy(),
+                               raw_labels(panoptic[0]))
+    img_path = osp.join(panoptic[1], NAME)
+    assert run_metric(pan, img_path, ann_file=panoptic[0], nproc=2) == \
+        run_metric(pan, img_path, ann_file=panoptic[0])
+
+
 def gt_panoptic(seg, labels):
     """The ground truth as a panoptic map (stuff per class, cars per instance)."""
     pan = np.where(seg == 255, VOID, seg)

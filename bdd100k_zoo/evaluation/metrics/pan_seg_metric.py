@@ -2,6 +2,7 @@
 RLE frames -> scalabel's ``evaluate_pan_seg`` (what ``python -m
 bdd100k.eval.run -t pan_seg`` runs on RLE JSON)."""
 import os.path as osp
+from functools import partial
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -9,15 +10,20 @@ from mmdet.evaluation.functional import INSTANCE_OFFSET
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
-from scalabel.eval.pan_seg import evaluate_pan_seg
-from scalabel.label.typing import RLE, Frame, Label
+from scalabel.eval.pan_seg import (STUFF, THING, PanSegResult, PQStat, evaluate_pan_seg,
+                                   pq_per_image)
+from scalabel.eval.result import OVERALL
+from scalabel.eval.utils import label_ids_to_int, reorder_preds
+from scalabel.label.typing import RLE, Config, Frame, Label
+from scalabel.label.utils import get_leaf_categories
 
 from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from .base import BDD100KMetric
 from ..functional.ground_truth import load_ground_truth, to_scalabel
-from ..functional.scalabel_convert import (_model, check_unique_names, frame_identity,
-                                           paused_gc, save_bitmask, unique_frames)
+from ..functional.scalabel_convert import (_model, check_unique_names, forked_map,
+                                           frame_identity, paused_gc, save_bitmask,
+                                           unique_frames)
 
 
 def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
@@ -37,6 +43,35 @@ def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tup
         segments.append((class_id, pan_id, dict(size=[int(s) for s in rle['size']],
                                                 counts=rle['counts'].decode())))
     return segments
+
+
+def pan_seg_result(gt_frames: List[Frame], frames: List[Frame], config: Config,
+                   nproc: int = 0) -> PanSegResult:
+    """Scalabel's ``evaluate_pan_seg``, its per-image step in ``nproc``
+    forked processes by :func:`~.scalabel_convert.forked_map`: Scalabel's
+    ``Pool`` waits forever for the task of a worker that died (the OOM
+    killer), here that ends the evaluation with an error. ``nproc`` <= 1:
+    Scalabel's own, in this process. Its overlap check is left out: the
+    segments of one panoptic map never overlap."""
+    if nproc <= 1:
+        return evaluate_pan_seg(gt_frames, frames, config, nproc=1)
+    categories = get_leaf_categories(config.categories)
+    frames = reorder_preds(gt_frames, frames)
+    label_ids_to_int(gt_frames)
+    per_image = partial(pq_per_image, categories=categories, image_size=config.imageSize)
+    stat = PQStat(categories)
+    for image_stat in forked_map(per_image, min(nproc, len(gt_frames)),
+                                 'BDD100K panoptic segmentation', gt_frames, frames):
+        stat += image_stat
+    # evaluate_pan_seg's accumulation: per class, stuff / things, overall
+    groups = [(0, c.name, [c]) for c in categories] + [
+        (1, STUFF, [c for c in categories if not c.isThing]),
+        (1, THING, [c for c in categories if c.isThing]), (2, OVERALL, categories)]
+    scores = {metric: [{}, {}, {}] for metric in ('PQ', 'SQ', 'RQ', 'NUM')}
+    for level, name, members in groups:
+        for metric, score in stat.pq_average(members).items():
+            scores[metric][level][name] = score
+    return PanSegResult(**scores)
 
 
 @METRICS.register_module()
@@ -63,7 +98,8 @@ class BDD100KPanSegMetric(BDD100KMetric):
             label id, B/A the segment id, stuff = its label id, things 31..)
             zipped into ``<prefix>_bitmasks.zip``. Required with
             ``format_only``.
-        nproc: processes of the official evaluation (``0``: in process).
+        nproc: processes of the official evaluation (``0``: in process; see
+            :func:`pan_seg_result`).
         collect_device / prefix: as in :class:`mmengine.evaluator.BaseMetric`.
     """
 
@@ -104,9 +140,8 @@ class BDD100KPanSegMetric(BDD100KMetric):
             with paused_gc():
                 frames = self.to_frames(results)
             gt_frames = to_scalabel(load_ground_truth(self.ann_file, self.task))
-            # (it empties frames whose masks overlap: segments of one panoptic map never do)
-            result = evaluate_pan_seg(gt_frames, frames, get_task_labels(self.task).config.scalabel,
-                                      nproc=self.nproc)
+            result = pan_seg_result(gt_frames, frames,
+                                    get_task_labels(self.task).config.scalabel, self.nproc)
             MMLogger.get_current_instance().info(f'BDD100K pan_seg:\n{result}')
             scores = {k: float(v) for k, v in result.summary().items()}
             for metric in ('PQ', 'SQ', 'RQ'):
