@@ -14,7 +14,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import CheckpointLoader, Runner
 
-from ..utils.checkpoint import fit_weights
+from ..utils.checkpoint import CheckpointError, fit_weights
 from .console import FileOnly
 from .runtime import WorkDirLock, find_resume_checkpoint, init_cpu_distributed, prepare_config
 
@@ -62,14 +62,17 @@ class BDD100KRunner(Runner):
 
     def load_checkpoint(self, filename, map_location='cpu', strict=False,
                         revise_keys=[(r'^module.', '')]):
-        """mmengine's; for evaluation every weight must fit the model (mmengine's
-        lenient load would only warn and score random weights)."""
+        """mmengine's; for evaluation strict (its lenient load would only warn
+        and score random weights), a mismatch said with the file, the config
+        and the missing / unexpected / reshaped keys."""
         if not self._strict_load:
             return super().load_checkpoint(filename, map_location, strict, revise_keys)
-        model = self.model.module if is_model_wrapper(self.model) else self.model
-        checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
-        fit_weights(model, checkpoint, filename, self.cfg.filename)
-        self.logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
-        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
-        self._has_loaded = True
-        return checkpoint
+        try:
+            return super().load_checkpoint(filename, map_location, True, revise_keys)
+        except CheckpointError:  # not a readable checkpoint: already named
+            raise
+        except RuntimeError as error:  # mmengine's "do not match exactly" (rank 0 raises it)
+            model = self.model.module if is_model_wrapper(self.model) else self.model
+            checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+            fit_weights(model, checkpoint, filename, self.cfg.filename)  # raises, naming them
+            raise error
