@@ -56,8 +56,10 @@ class BDD100KDetMetric(BDD100KMetric):
             match_ground_truth(predictions, gt, self.ann_file)
         if self.outfile_prefix:
             self.try_format_results(predictions)
-        if self.format_only:
-            return {}
+        return {} if self.format_only else self.score(predictions, gt)
+
+    def score(self, predictions: List[Dict[str, Any]], gt: list) -> Dict[str, float]:
+        """The scores of predicted frames paired with the loaded ground truth."""
         result = box_ap(gt, predictions, self.classes, self.task, self.nproc)
         MMLogger.get_current_instance().info(f'BDD100K {self.task} box AP:\n{result}')
         return {k: float(v) for k, v in result.summary().items()}

@@ -17,10 +17,9 @@ from scalabel.label.utils import get_leaf_categories
 from ...labels import get_task_labels
 from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
 from ..functional.coco_ap import box_ap, evaluate_coco
-from ..functional.ground_truth import load_ground_truth, to_scalabel
-from ..functional.scalabel_convert import (frame_predictions, match_ground_truth,
-                                           paused_gc, predictions_to_frame, save_bitmask,
-                                           unique_frames)
+from ..functional.ground_truth import to_scalabel
+from ..functional.scalabel_convert import (frame_predictions, paused_gc, predictions_to_frame,
+                                           save_bitmask, unique_frames)
 from .det_metric import BDD100KDetMetric
 
 
@@ -181,17 +180,6 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
         bitmasks = osp.abspath(f'{self.outfile_prefix}_bitmasks')
         return (files + [f'{bitmasks}.zip', f'{self.outfile_prefix}_scores.json'],
                 folders + [bitmasks])
-
-    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
-        predictions = unique_frames(results)
-        if not self.format_only:
-            gt = load_ground_truth(self.ann_file, self.task)
-            match_ground_truth(predictions, gt, self.ann_file)
-        if self.outfile_prefix:
-            self.try_format_results(predictions)
-        if self.format_only:
-            return {}
-        return self.score(predictions, gt)
 
     def score(self, predictions: List[Dict[str, Any]], gt: list) -> Dict[str, float]:
         """Box AP as ``evaluate_det`` computes it (:func:`~.coco_ap.box_ap`)
