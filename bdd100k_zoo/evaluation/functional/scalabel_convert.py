@@ -13,11 +13,13 @@ from collections import namedtuple
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, redirect_stdout
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from pycocotools import mask as mask_utils
 from scalabel.label.typing import RLE, Box2D, Frame, ImageSize, Label
+
+from ...utils.io import new_folder, publish_folder
 
 
 #: what the frame checks read of a Scalabel frame
@@ -121,17 +123,28 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
                   frameIndex=preds['frame_index'], labels=labels)
 
 
-def save_bitmask(path: str, size: Sequence[int], labels: List[Tuple[Label, int, int]]) -> None:
-    """One BDD100K bitmask PNG (RGBA as ``bdd100k.label.to_mask`` encodes it)
-    of ``size`` (height, width): ``(label, category id, instance id)`` painted
-    in order, each over the earlier ones."""
+def write_bitmasks(folder: str, frames: List[Frame], sizes: Iterable[Optional[Sequence[int]]],
+                   segments: Iterable[List[Tuple[Label, int, int]]]) -> str:
+    """BDD100K bitmask PNGs (RGBA as ``bdd100k.label.to_mask`` encodes them),
+    ``<stem>.png`` of each frame at its own size (``sizes[i]``, else its first
+    mask's): ``segments[i]``, ``(label, category id, instance id)`` painted in
+    order, each over the earlier ones. Written frame by frame (memory stays
+    one image) into a scratch folder, zipped and swapped in for ``folder``
+    (:func:`~bdd100k_zoo.utils.io.publish_folder`); returns the zip's path."""
     from bdd100k.label.to_mask import set_instance_color
     from PIL import Image
-    bitmask = np.zeros((*size, 4), dtype=np.uint8)
-    for label, category_id, instance_id in labels:
-        mask = mask_utils.decode(dict(counts=label.rle.counts, size=label.rle.size))
-        bitmask[mask.astype(bool)] = set_instance_color(label, category_id, instance_id)
-    Image.fromarray(bitmask).save(path)
+    tmp, names = new_folder(folder), []
+    for frame, size, labels in zip(frames, sizes, segments):
+        if size is None and not labels:
+            raise ValueError(f'frame {frame.name!r}: no image size and no mask to take '
+                             'it from; cannot write its bitmask')
+        bitmask = np.zeros((*(size or labels[0][0].rle.size), 4), dtype=np.uint8)
+        for label, category_id, instance_id in labels:
+            mask = mask_utils.decode(dict(counts=label.rle.counts, size=label.rle.size))
+            bitmask[mask.astype(bool)] = set_instance_color(label, category_id, instance_id)
+        names.append(osp.splitext(frame.name)[0] + '.png')
+        Image.fromarray(bitmask).save(osp.join(tmp, names[-1]))
+    return publish_folder(tmp, folder, names)
 
 
 def check_unique_names(predictions: List[Dict[str, Any]], what: str) -> None:

@@ -2,6 +2,7 @@
 frames -> the official Scalabel evaluation (mask AP and box AP)."""
 import json
 import os.path as osp
+from itertools import chain, repeat
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -15,11 +16,11 @@ from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories
 
 from ...labels import get_task_labels
-from ...utils.io import OutputError, atomic_write, new_folder, publish_folder
+from ...utils.io import OutputError, atomic_write
 from ..functional.coco_ap import box_ap, evaluate_coco
 from ..functional.ground_truth import to_scalabel
 from ..functional.scalabel_convert import (frame_predictions, paused_gc, predictions_to_frame,
-                                           save_bitmask, unique_frames)
+                                           unique_frames, write_bitmasks)
 from .det_metric import BDD100KDetMetric
 
 
@@ -151,25 +152,17 @@ class BDD100KInsSegMetric(BDD100KDetMetric):
             raise OutputError(f'cannot write the bitmask submission {out_dir}: frame names '
                               f'{twice[:5]} repeat (across videos); the bitmask format holds '
                               'one PNG per image name')
-        tmp = new_folder(out_dir)
         class_ids = {name: i + 1 for i, name in enumerate(self.classes)}
-        scores, pngs = [], []
-        for frame, size in zip(frames, list(sizes) + [None] * (len(frames) - len(sizes))):
-            masks = [label for label in frame.labels or () if label.rle is not None]
-            if size is None and not masks:
-                raise ValueError(f'frame {frame.name!r}: no image size and no mask to take '
-                                 'it from; cannot write its bitmask')
-            masks = sorted(masks, key=lambda label: label.score)
-            pngs.append(osp.splitext(frame.name)[0] + '.png')
-            save_bitmask(osp.join(tmp, pngs[-1]), size or masks[0].rle.size, [
-                (label, class_ids[label.category], i) for i, label in enumerate(masks, 1)])
-            scores.append(dict(name=frame.name, labels=[
-                dict(id=label.id, index=i, category=label.category, score=label.score)
-                for i, label in enumerate(masks, 1)]))
+        masks = [sorted((label for label in frame.labels or () if label.rle is not None),
+                        key=lambda label: label.score) for frame in frames]
         scores_path = f'{prefix}_scores.json'
         with atomic_write(scores_path) as f:
-            json.dump(scores, f)
-        zip_path = publish_folder(tmp, out_dir, pngs)
+            json.dump([dict(name=frame.name, labels=[
+                dict(id=label.id, index=i, category=label.category, score=label.score)
+                for i, label in enumerate(labels, 1)]) for frame, labels in zip(frames, masks)], f)
+        zip_path = write_bitmasks(out_dir, frames, chain(sizes, repeat(None)), [
+            [(label, class_ids[label.category], i) for i, label in enumerate(labels, 1)]
+            for labels in masks])
         MMLogger.get_current_instance().info(
             f'BDD100K ins_seg bitmask submission of {len(frames)} frames written to {out_dir} '
             f'and {zip_path} (scores: {scores_path})')

@@ -17,13 +17,12 @@ from scalabel.eval.utils import label_ids_to_int, reorder_preds
 from scalabel.label.typing import RLE, Config, Frame, Label
 from scalabel.label.utils import get_leaf_categories
 
-from ...utils.io import new_folder, publish_folder
 from ...labels import get_task_labels
 from .base import BDD100KMetric
 from ..functional.ground_truth import load_ground_truth, to_scalabel
 from ..functional.scalabel_convert import (_model, check_unique_names, forked_map,
-                                           frame_identity, paused_gc, save_bitmask,
-                                           unique_frames)
+                                           frame_identity, paused_gc, unique_frames,
+                                           write_bitmasks)
 
 
 def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tuple]:
@@ -160,30 +159,25 @@ class BDD100KPanSegMetric(BDD100KMetric):
             frames = self.to_frames(predictions)
         path = self.write_json(frames, outfile_prefix)
         folder = osp.abspath(f'{outfile_prefix}_bitmasks')
-        tmp = new_folder(folder)
-        zip_path = publish_folder(tmp, folder, self.write_bitmasks(
-            frames, [preds.get('size') for preds in predictions], tmp))
+        zip_path = write_bitmasks(folder, frames, [preds.get('size') for preds in predictions],
+                                  [self.segments(frame) for frame in frames])
         MMLogger.get_current_instance().info(
             f'BDD100K pan_seg bitmasks of {len(frames)} frames written to {zip_path} '
             f'(PNGs in {folder}/)')
         return [path, folder, zip_path]
 
-    def write_bitmasks(self, frames: List[Frame], sizes: List[Optional[tuple]],
-                       out_dir: str) -> List[str]:
-        """BDD100K's panoptic bitmasks (``bdd100k.label.to_mask.panseg_to_bitmasks``'
-        encoding) into ``out_dir``, frame by frame, each at its own size;
-        returns the PNG names."""
+    @staticmethod
+    def segments(frame: Frame) -> List[tuple]:
+        """``(label, BDD100K label id, segment id)`` of a frame's bitmask, as
+        ``bdd100k.label.to_mask.panseg_to_bitmasks`` encodes them (stuff: its
+        label id, things from ``STUFF_NUM + 1`` on)."""
         from bdd100k.label.label import labels as bdd100k_labels
         from bdd100k.label.to_mask import STUFF_NUM
         label_ids = {label.name: label.id for label in bdd100k_labels}
-        names = []
-        for frame, size in zip(frames, sizes):
-            segments, next_thing = [], STUFF_NUM
-            for label in frame.labels:
-                category_id = label_ids[label.category]
-                next_thing += category_id > STUFF_NUM
-                segments.append((label, category_id,
-                                 category_id if category_id <= STUFF_NUM else next_thing))
-            names.append(osp.splitext(frame.name)[0] + '.png')
-            save_bitmask(osp.join(out_dir, names[-1]), size or frame.labels[0].rle.size, segments)
-        return names
+        segments, next_thing = [], STUFF_NUM
+        for label in frame.labels:
+            category_id = label_ids[label.category]
+            next_thing += category_id > STUFF_NUM
+            segments.append((label, category_id,
+                             category_id if category_id <= STUFF_NUM else next_thing))
+        return segments
