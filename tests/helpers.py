@@ -16,6 +16,17 @@ SAMPLES = osp.join(SHARED, 'bdd100k_samples')
 GOLDEN = osp.join(SHARED, 'golden')
 
 
+def run_evaluator(metric, samples, classes, batch_size=1):
+    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s,
+    ``batch_size`` at a time; the scores as ``evaluate()`` returns them."""
+    from mmengine.evaluator import Evaluator
+    evaluator = Evaluator(metric)
+    evaluator.dataset_meta = dict(classes=classes)
+    for i in range(0, len(samples), batch_size):
+        evaluator.process(samples[i:i + batch_size])
+    return evaluator.evaluate(len(samples))
+
+
 def run_tool(*args, env=None, timeout=600):
     """Run a repo tool (``tools/x.py`` or ``tools/x.sh``) as a user would; on
     failure the assertion shows its output."""

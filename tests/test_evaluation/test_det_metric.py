@@ -6,11 +6,11 @@ import sys
 import pytest
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 
 from bdd100k_zoo.evaluation import BDD100KDetMetric, official_names
 from bdd100k_zoo.labels import DET_CLASSES
+from helpers import run_evaluator
 
 # ../shared/golden/README.md: scalabel.eval.detect.evaluate_det on these files
 GOLDEN = {
@@ -48,12 +48,7 @@ def model_outputs(pred_file, gt_file, as_dict=True):
 
 
 def evaluate(metric, samples, batch_size=8):
-    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=DET_CLASSES)
-    for i in range(0, len(samples), batch_size):
-        evaluator.process(samples[i:i + batch_size])
-    scores = evaluator.evaluate(len(samples))
+    scores = run_evaluator(metric, samples, DET_CLASSES, batch_size)
     assert all(k.startswith('bdd100k/') for k in scores)  # the metrics' default_prefix
     return official_names(scores)
 

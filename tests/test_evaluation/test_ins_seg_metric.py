@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 from pycocotools import mask as mask_utils
 from scalabel.eval.detect import evaluate_det
@@ -22,6 +21,7 @@ from bdd100k_zoo.evaluation import BDD100KInsSegMetric, official_names
 from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 from scalabel.label.io import load
 from bdd100k_zoo.labels import INS_SEG_CLASSES, get_task_labels
+from helpers import run_evaluator
 from ins_seg_samples import track_frames, write_gt_bitmasks
 
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
@@ -78,12 +78,7 @@ def predictions(samples, perturb=False):
 
 
 def evaluate(metric, data_samples, batch_size=4):
-    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=INS_SEG_CLASSES)
-    for i in range(0, len(data_samples), batch_size):
-        evaluator.process(data_samples[i:i + batch_size])
-    return official_names(evaluator.evaluate(len(data_samples)))
+    return official_names(run_evaluator(metric, data_samples, INS_SEG_CLASSES, batch_size))
 
 
 def test_ground_truth_as_predictions_scores_100(samples, gt_dir):

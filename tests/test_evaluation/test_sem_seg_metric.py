@@ -9,7 +9,6 @@ import zipfile
 import numpy as np
 import pytest
 import torch
-from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.evaluation import IoUMetric
@@ -25,6 +24,7 @@ from bdd100k.label.to_scalabel import bdd100k_to_scalabel
 
 from bdd100k_zoo.evaluation import BDD100KSemSegMetric, official_names
 from bdd100k_zoo.labels import SEM_SEG_CLASSES, get_task_labels
+from helpers import run_evaluator
 
 TRAIN = SEM_SEG_CLASSES.index('train')  # in no sample frame's ground truth
 CAR = SEM_SEG_CLASSES.index('car')
@@ -74,12 +74,7 @@ def data_samples(ground_truth, preds, as_dict=True, with_gt=True):
 
 
 def evaluate(metric, samples, batch_size=1):
-    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=SEM_SEG_CLASSES)
-    for i in range(0, len(samples), batch_size):
-        evaluator.process(samples[i:i + batch_size])
-    return official_names(evaluator.evaluate(len(samples)))
+    return official_names(run_evaluator(metric, samples, SEM_SEG_CLASSES, batch_size))
 
 
 def official(ann_file, ground_truth, preds):

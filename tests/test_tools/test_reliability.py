@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.structures import InstanceData
@@ -34,7 +33,8 @@ from bdd100k_zoo.evaluation import BDD100KDetMetric, BDD100KInsSegMetric, BDD100
 from bdd100k_zoo.labels import BOX_TRACK_CLASSES, DET_CLASSES, INS_SEG_CLASSES
 from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.zoo.records import RecordError, parse_record
-from helpers import FRCNN_CONFIG, REPO, SAMPLES, full_disk, run_tool, sample_options
+from helpers import (FRCNN_CONFIG, REPO, SAMPLES, full_disk, run_evaluator, run_tool,
+                     sample_options)
 from test_box_track_metric import gt_frames, to_samples
 from test_det_metric import GOLDEN, model_outputs
 
@@ -81,11 +81,7 @@ def det_dataset(ann_file, img_dir=None, **kwargs):
 
 
 def evaluate(metric, samples, classes=DET_CLASSES):
-    """As the test loop: mmengine's Evaluator hands the metric ``to_dict()``s."""
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=classes)
-    evaluator.process(samples)
-    return evaluator.evaluate(len(samples))
+    return run_evaluator(metric, samples, classes, len(samples))
 
 
 @pytest.fixture
