@@ -3,11 +3,12 @@ or the bitmask PNG folder, masks kept compact until the pipeline decodes them.""
 import os
 import os.path as osp
 
+import numpy as np
 from mmdet.registry import DATASETS
 from mmengine.logging import MMLogger
 
 from ..labels import get_task_labels
-from ..scalabel import MaskParser, per_frame, read_bitmask, with_progress
+from ..scalabel import MaskParser, read_bitmask, with_progress
 from .columnar import FrameTable
 from .det import BDD100KDetDataset
 
@@ -56,7 +57,8 @@ class BDD100KInsSegDataset(BDD100KDetDataset):
 
     def frame_table(self, frames, parser: MaskParser, img_dir: str, source: str) -> FrameTable:
         columns, counts = parser.parse(frames, source)
-        masks = [frame['masks'] for frame in per_frame(counts, dict(masks=columns.pop('masks')))]
+        masks, ends = columns.pop('masks'), np.cumsum(counts).tolist()
+        masks = [masks[start:end] for start, end in zip([0] + ends[:-1], ends)]
         return FrameTable(self.frame_columns(frames, parser, img_dir), columns, counts,
                           objects=dict(gt_masks=masks))
 

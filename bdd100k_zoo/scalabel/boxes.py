@@ -14,7 +14,7 @@ label id) raises :class:`ScalabelFormatError` naming the file and the frame.
 """
 from collections import Counter
 from itertools import chain
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 import msgspec
 import numpy as np
@@ -36,14 +36,6 @@ def flatten(frames: List[Frame]) -> Tuple[List[Label], np.ndarray]:
     labels = [label for frame in frames for label in (frame.labels or ())]
     counts = np.fromiter((len(frame.labels or ()) for frame in frames), np.int64, len(frames))
     return labels, np.repeat(np.arange(len(frames)), counts)
-
-
-def per_frame(counts: Sequence[int], columns: dict) -> List[dict]:
-    """``columns`` (one value per label, labels in frame order) cut into one
-    dict per frame, frame ``i`` holding ``counts[i]`` labels."""
-    ends = np.cumsum(counts).tolist()
-    return [{key: value[start:end] for key, value in columns.items()}
-            for start, end in zip([0] + ends[:-1], ends)]
 
 
 def check_label_ids(labels: List[Label], frame_of: np.ndarray, frames: List[Frame], source: str,

@@ -45,13 +45,10 @@ def with_progress(items: List[Any], what: str) -> Iterable[Any]:
     return track_iter_progress(items, file=sys.stdout)  # today's stdout, not import time's
 
 
-def read_frames(path: str, frame_type: type = Frame) -> list:
+def read_frames(path: str) -> List[Frame]:
     """The frames of one Scalabel JSON file (a list of frames, or a dict with
-    ``"frames"``) as :class:`~.schema.Frame` structs, or as the raw dicts
-    Scalabel's own ``parse`` takes (``frame_type=dict``)."""
-    if frame_type is Frame:
-        return [frame for chunk in iter_frames(path) for frame in chunk]
-    return [_convert(path, i, frame, dict) for i, frame in enumerate(_frame_list(path))]
+    ``"frames"``) as :class:`~.schema.Frame` structs."""
+    return [frame for chunk in iter_frames(path) for frame in chunk]
 
 
 def iter_frames(path: str, chunk_frames: Optional[int] = None) -> Iterator[List[Frame]]:
@@ -78,7 +75,7 @@ def iter_frames(path: str, chunk_frames: Optional[int] = None) -> Iterator[List[
     # file position (bad bytes, truncation) or the frame and label
     frames = _frame_list(path, data)
     for start in range(done, len(frames), chunk_frames):
-        yield [_convert(path, i, frame, Frame)
+        yield [_convert(path, i, frame)
                for i, frame in enumerate(frames[start:start + chunk_frames], start)]
 
 
@@ -98,11 +95,11 @@ def _frame_list(path: str, data: Optional[bytes] = None) -> list:
     return content
 
 
-def _convert(path: str, index: int, frame: Any, frame_type: type) -> Any:
+def _convert(path: str, index: int, frame: Any) -> Frame:
     if not isinstance(frame, dict) or not isinstance(frame.get('name'), str):
         raise ScalabelFormatError(f'{path}: frame #{index} has no "name"')
     try:
-        return msgspec.convert(frame, frame_type)
+        return msgspec.convert(frame, Frame)
     except msgspec.ValidationError as error:
         raise _malformed(path, frame, error) from None
 

@@ -3,7 +3,7 @@ RLE frames -> scalabel's ``evaluate_pan_seg`` (what ``python -m
 bdd100k.eval.run -t pan_seg`` runs on RLE JSON)."""
 import os.path as osp
 from functools import partial
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import INSTANCE_OFFSET
