@@ -10,7 +10,8 @@ from scalabel.label import typing as scalabel
 from scalabel.label.utils import get_leaf_categories
 
 from ...labels import get_task_labels
-from ...scalabel import ScalabelFormatError, flatten_poly2d, iter_frames, label_files
+from ...scalabel import (BoxParser, ScalabelFormatError, flatten_poly2d, iter_frames,
+                         label_files)
 from ...scalabel.schema import RLE, Attributes, Box2D, Frame
 from .scalabel_convert import _model, paused_gc
 
@@ -51,8 +52,7 @@ def load_ground_truth(ann_file: str, task: str) -> List[Frame]:
     config = label_map.config
     if config.ignored_as_class:
         raise NotImplementedError(f'{task}: ignored_as_class configs are not supported')
-    known = official_category_ids(task)
-    name_mapping, ignored_mapping = label_map.name_mapping, label_map.ignored_mapping
+    parser = BoxParser(label_map)  # the datasets' category rule: one mapping of names
     image_size = config.scalabel.imageSize
     frames: List[Frame] = []
     with paused_gc():
@@ -64,16 +64,15 @@ def load_ground_truth(ann_file: str, task: str) -> List[Frame]:
                         continue
                     labels = []
                     for label in frame.labels:
-                        category = name_mapping.get(label.category, label.category)
-                        if category not in known:
-                            if category not in ignored_mapping:
-                                raise unknown_category(source, frame, label, task)
-                            if label_map.remove_ignored:
-                                continue
-                            category = ignored_mapping[category]
+                        rule = parser.rule(label.category)
+                        if rule is None:
+                            raise unknown_category(source, frame, label, task)
+                        if rule.class_id < 0:  # remove_ignored
+                            continue
+                        if rule.ignored:
                             crowd = label.attributes is not None and label.attributes.crowd
                             label.attributes = Attributes(crowd=crowd, ignored=True)
-                        label.category = category
+                        label.category = label_map.classes[rule.class_id]
                         if label.rle is None and label.poly2d:
                             size = frame.size or image_size
                             polygons = [p.tolist() for p in flatten_poly2d(label.poly2d)]
