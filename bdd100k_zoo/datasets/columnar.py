@@ -20,7 +20,24 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - ends + counts, counts) + np.arange(ends[-1] if len(ends) else 0)
 
 
-class FrameTable:
+class _Rows:
+    """A sequence of dicts made on demand, row ``i`` from ``offsets[i]:offsets[i + 1]``."""
+
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return self.take(np.arange(len(self))[idx])
+        return self.row(range(len(self))[idx])  # negative indices; IndexError past the end
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class FrameTable(_Rows):
     """A list of frame dicts stored as columns.
 
     Args:
@@ -44,22 +61,13 @@ class FrameTable:
             self.objects[key] = (np.concatenate(blobs) if blobs else np.zeros(0, np.uint8),
                                  np.cumsum([0] + [len(blob) for blob in blobs], dtype=np.int64))
 
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.take(np.arange(len(self))[idx])
-        idx = range(len(self))[idx]  # negative indices; IndexError past the end
+    def row(self, idx: int) -> dict:
         start, end = self.offsets[idx:idx + 2].tolist()
         info = {key: column[idx].item() for key, column in self.columns.items()}
         info.update((key, column[start:end].copy()) for key, column in self.instances.items())
         for key, (blob, ends) in self.objects.items():
             info[key] = pickle.loads(blob[ends[idx]:ends[idx + 1]])
         return info
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
 
     @property
     def counts(self) -> np.ndarray:
@@ -109,7 +117,7 @@ class FrameTable:
         return table
 
 
-class VideoTable:
+class VideoTable(_Rows):
     """A list of mmdet video dicts (``video_id``, ``video_length``,
     ``images``) over a :class:`FrameTable` whose frames are grouped by video:
     video ``v`` is frames ``offsets[v]:offsets[v + 1]``."""
@@ -118,19 +126,9 @@ class VideoTable:
         self.frames = frames
         self.offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
 
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.take(np.arange(len(self))[idx])
-        idx = range(len(self))[idx]
-        start, end = self.offsets[idx:idx + 2].tolist()
-        images = [self.frames[i] for i in range(start, end)]
+    def row(self, idx: int) -> dict:
+        images = [self.frames[i] for i in range(*self.offsets[idx:idx + 2].tolist())]
         return dict(video_id=images[0]['video_id'], video_length=len(images), images=images)
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
 
     @property
     def lengths(self) -> np.ndarray:
