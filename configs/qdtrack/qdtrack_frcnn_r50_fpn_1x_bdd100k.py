@@ -55,5 +55,6 @@ custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
 runner_type = 'BDD100KRunner'
 log_processor = dict(type='BDD100KLogProcessor')
 custom_hooks = _base_.custom_hooks + [dict(type='mmengine.RandomStateHook')]  # SyncBuffersHook +
-default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'))
+default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'),
+                     visualization=dict(type='BDD100KTrackVisualizationHook'))  # per video
 visualizer = dict(type='BDD100KTrackVisualizer')

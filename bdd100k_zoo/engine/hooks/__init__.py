@@ -1,4 +1,5 @@
 from .checkpoint_hook import BDD100KCheckpointHook
 from .random_state_hook import RandomStateHook
+from .visualization_hook import BDD100KTrackVisualizationHook
 
-__all__ = ['BDD100KCheckpointHook', 'RandomStateHook']
+__all__ = ['BDD100KCheckpointHook', 'BDD100KTrackVisualizationHook', 'RandomStateHook']
