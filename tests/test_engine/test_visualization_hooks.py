@@ -1,10 +1,11 @@
-"""Issue #24: ``tools/test.py --show-dir`` of a tracking model keeps every
-painted frame, also when two videos name their frames alike (mmdet's
-TrackVisualizationHook painted both to ``<show_dir>/<split>/<name>``)."""
+"""Issue #24: ``tools/test.py --show-dir`` keeps every painted frame, also when
+two videos name their frames alike (mmdet's TrackVisualizationHook painted both
+to ``<show_dir>/<split>/<name>``, its DetVisualizationHook to ``<show_dir>/<name>``)."""
 import os
 import os.path as osp
 import shutil
 import uuid
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -15,8 +16,8 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 
 from bdd100k_zoo.config import load_config
-from bdd100k_zoo.labels import BOX_TRACK_CLASSES
-from bdd100k_zoo.visualization import BDD100KTrackVisualizer, make_videos
+from bdd100k_zoo.labels import BOX_TRACK_CLASSES, DET_CLASSES
+from bdd100k_zoo.visualization import BDD100KDetVisualizer, BDD100KTrackVisualizer, make_videos
 from helpers import REPO, SAMPLES
 
 CONFIG = 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py'
@@ -72,6 +73,36 @@ def test_frames_of_one_name_in_two_videos_are_painted_apart(videos_with_one_fram
     assert sorted(written) == sorted(str(painted / f'{v}.mp4')
                                      for v in videos_with_one_frame_naming)
     assert not [p for p in painted.rglob('*') if '.tmp-' in p.name]
+
+
+def test_detection_paints_frames_of_one_name_in_two_videos_apart(videos_with_one_frame_naming,
+                                                                 tmp_path):
+    """A detection dataset over per-video label files: ``<img>/<video>/<name>``."""
+    assert load_config(osp.join(REPO, 'configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py')
+                       ).default_hooks.visualization.type == 'BDD100KDetVisualizationHook'
+    visualizer = BDD100KDetVisualizer.get_instance(uuid.uuid4().hex)
+    visualizer.dataset_meta = dict(classes=DET_CLASSES)
+    hook = HOOKS.build(dict(type='BDD100KDetVisualizationHook', draw=True, test_out_dir='shown'))
+    # the test loop's runner, as far as the hook reads it
+    dataset = SimpleNamespace(data_prefix=dict(img=str(tmp_path / 'images')))
+    runner = SimpleNamespace(work_dir=str(tmp_path), timestamp='run',
+                             test_dataloader=SimpleNamespace(dataset=dataset))
+    for batch, frames in enumerate(videos_with_one_frame_naming.values()):
+        outputs = []
+        for path in frames:
+            sample = DetDataSample(metainfo=dict(img_path=path))
+            sample.pred_instances = InstanceData(bboxes=torch.tensor([[100., 100., 400., 300.]]),
+                                                 scores=torch.tensor([0.9]),
+                                                 labels=torch.tensor([2]))
+            outputs.append(sample)
+        hook.after_test_iter(runner, batch, {}, outputs)
+    painted = tmp_path / 'run' / 'shown'
+    assert sorted(os.listdir(painted)) == sorted(videos_with_one_frame_naming)
+    for video, frames in videos_with_one_frame_naming.items():
+        assert sorted(os.listdir(painted / video)) == [osp.basename(f) for f in frames]
+        first = cv2.imread(frames[0]).astype(float)  # its own frame (ground truth panel)
+        out = cv2.imread(str(painted / video / '0000.jpg'))[:, :first.shape[1]]
+        assert np.abs(out - first).mean() < 10
 
 
 def test_two_folders_painting_one_video_name_are_refused(tmp_path):
