@@ -66,7 +66,7 @@ def train(work_dir, epochs, resume=False, max_keep=1, custom_hooks=(), **hook_ar
         default_hooks=dict(checkpoint=dict(type=HOOK, interval=1, max_keep_ckpts=max_keep,
                                           **hook_args)),
         custom_hooks=list(custom_hooks), resume=bool(resume),
-        load_from=resume if isinstance(resume, str) else None, default_scope='mmengine')
+        load_from=resume if isinstance(resume, str) else None, default_scope='mmdet')
     try:
         runner.train()
     finally:

@@ -27,6 +27,8 @@ class BDD100KCheckpointHook(CheckpointHook):
     order.
     """
 
+    _local = False  # mmengine's behaviour until before_train finds the checkpoints local
+
     def before_train(self, runner) -> None:
         info = runner.message_hub.runtime_info
         self._written = set(info.get(WRITTEN, []))
@@ -66,7 +68,7 @@ class BDD100KCheckpointHook(CheckpointHook):
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         """mmengine's, writing the new best checkpoint before removing the old."""
-        if not self._local or not self.save_best:
+        if not self.save_best or not self._local:
             return super()._save_best_checkpoint(runner, metrics)
         step = runner.epoch if self.by_epoch else runner.iter
         meta = dict(epoch=runner.epoch, iter=runner.iter)
@@ -108,7 +110,8 @@ class BDD100KCheckpointHook(CheckpointHook):
         runner.message_hub.update_info(WRITTEN, sorted(self._written))
         if is_main_process():  # runner.save_checkpoint writes on the main process only
             with atomic_path(path) as tmp:
-                runner.save_checkpoint(self.out_dir, osp.basename(tmp), **kwargs)
+                runner.save_checkpoint(self.out_dir, osp.basename(tmp),
+                                       backend_args=self.backend_args, **kwargs)
 
     def _remove(self, runner, path: str) -> None:
         """Remove ``path`` if this run wrote it there; anything else stays."""
