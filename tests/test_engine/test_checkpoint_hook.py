@@ -9,7 +9,6 @@ script, this file is the training run that is killed during a save."""
 import glob
 import os
 import os.path as osp
-import shutil
 import signal
 import subprocess
 import sys
