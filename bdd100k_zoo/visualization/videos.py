@@ -2,12 +2,13 @@
 ``mmcv.VideoReader``), an mp4 writer that publishes complete files only, and
 painted frames assembled into one mp4 per video (GIF optional).
 
-Painted tracking frames lie one folder below the paint folder: a video's
-(``tools/browse_dataset.py``, ``tools/infer.py``) or, under mmdet's
-``TrackVisualizationHook`` (``tools/test.py --show-dir``), the split's, the
-third-last path component of ``images/track/<split>/<video>/<frame>.jpg``. As
-BDD100K names a frame ``<video>-<frame index>.jpg``, that prefix is a frame's
-video; frames named otherwise belong to their folder.
+Painted tracking frames lie one folder below the paint folder, the video's
+(``tools/browse_dataset.py``, ``tools/infer.py``, ``tools/test.py --show-dir``
+with the zoo's ``BDD100KTrackVisualizationHook``) or, under mmdet's own
+``TrackVisualizationHook``, the split's (the third-last path component of
+``images/track/<split>/<video>/<frame>.jpg``). As BDD100K names a frame
+``<video>-<frame index>.jpg``, that prefix is a frame's video within its
+folder; frames named otherwise belong to their folder.
 """
 import glob
 import logging
@@ -106,18 +107,23 @@ def make_videos(root: str, gif: bool = False) -> List[str]:
     """Write ``<root>/<video>.mp4`` for each video whose painted frames lie one
     folder below ``root`` (and with ``gif`` a looping ``<root>/<video>.gif``,
     at most :data:`GIF_WIDTH` pixels wide); returns the files written (none when
-    ``root`` does not exist)."""
-    found = []  # ((video, frame index), name, path): in frame order once sorted
+    ``root`` does not exist). Two folders holding frames of one video name are
+    refused, naming both, before anything is written."""
+    found = []  # ((folder, video), frame index, name, path): in frame order once sorted
     for path in glob.glob(osp.join(glob.escape(root), '*', '*')):
         stem, ext = osp.splitext(osp.basename(path))
         if ext.lower() in IMG_EXTENSIONS:
-            match = BDD100K_FRAME_NAME.match(stem)
-            video = (match['video'], int(match['index'])) if match else (
-                osp.basename(osp.dirname(path)), -1)
-            found.append((video, stem, path))
+            folder, match = osp.basename(osp.dirname(path)), BDD100K_FRAME_NAME.match(stem)
+            found.append(((folder, match['video'] if match else folder),
+                          int(match['index']) if match else -1, stem, path))
+    videos = {}  # video name -> (folder, frame paths)
+    for (folder, video), frames in groupby(sorted(found), key=lambda item: item[0]):
+        if video in videos:
+            raise ValueError(f'{root}: the painted frames in {videos[video][0]}/ and {folder}/ '
+                             f'both belong to a video named {video!r}; one mp4 would hold both')
+        videos[video] = folder, [path for _, _, _, path in frames]
     written = []
-    for video, frames in groupby(sorted(found), key=lambda item: item[0][0]):
-        paths = [path for _, _, path in frames]
+    for video, (_, paths) in videos.items():
         written.append(osp.join(root, f'{video}.mp4'))
         write_video((mmcv.imread(p) for p in paths), written[-1])
         if gif:

@@ -1,18 +1,14 @@
-# What a zoo run does, on top of mmdet's runtime (detection, instance and panoptic
-# segmentation; default_runtime_seg.py is the same on mmseg's):
-# - BDD100KRunner: mmengine's Runner that adapts a run to a CPU-only machine (gloo, fp32
-#   for AMP, BN for SyncBN across processes), keeps the config dump, environment and hook
-#   order off the console (they stay in the log file), lets --resume fall back to the
-#   newest checkpoint, refuses a second training run in a work dir, and loads weights for
-#   evaluation strictly;
+# A zoo run on mmdet's runtime (detection, instance and panoptic segmentation), with what
+# zoo_runtime.py adds and:
 # - the metrics line without per-class scores (they are in Scalabel's tables and scores.json);
-# - RandomStateHook: the random generators in each checkpoint, so a resumed run ends where an
-#   uninterrupted one does;
-# - a visualizer that paints on every process (--show-dir under dist_test.sh).
-_base_ = 'mmdet::_base_/default_runtime.py'
+# - BDD100KCheckpointHook: mmengine's, writing each checkpoint completely (temporary name,
+#   renamed) before it removes outdated ones (mmengine's removes first: max_keep_ckpts=1 and
+#   a kill during the save left nothing to resume from);
+# - a visualizer that paints on every process (--show-dir under dist_test.sh), and a hook that
+#   paints frames of one name in two videos apart (<show-dir>/<video>/<name>).
+_base_ = ['mmdet::_base_/default_runtime.py', './zoo_runtime.py']
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-runner_type = 'BDD100KRunner'
 log_processor = dict(type='BDD100KLogProcessor')
-custom_hooks = [dict(type='mmengine.RandomStateHook')]
+default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'),
+                     visualization=dict(type='BDD100KDetVisualizationHook'))
 visualizer = dict(type='BDD100KDetVisualizer')

@@ -1,9 +1,7 @@
-# configs/_base_/default_runtime.py (what a zoo run does) on mmseg's runtime, for semantic
-# segmentation and drivable area.
-_base_ = 'mmseg::_base_/default_runtime.py'
+# default_runtime.py on mmseg's runtime, for semantic segmentation and drivable area. mmseg's
+# schedules hold the hooks (mmengine forbids two bases to), so each config names the zoo's
+# checkpoint hook: default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook')).
+_base_ = ['mmseg::_base_/default_runtime.py', './zoo_runtime.py']
 
-custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
-runner_type = 'BDD100KRunner'
 log_processor = dict(type='BDD100KLogProcessor')
-custom_hooks = [dict(type='mmengine.RandomStateHook')]
 visualizer = dict(type='BDD100KSegVisualizer')

@@ -48,10 +48,13 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=16)
 
-# What a zoo run does (configs/_base_/default_runtime.py), here on the runtime that mmdet's
-# QDTrack base carries; the visualizer also paints the ground truth (browse_dataset.py).
+# What a zoo run does (configs/_base_/zoo_runtime.py and default_runtime.py), here on the
+# runtime that mmdet's QDTrack base carries; the visualizer also paints the ground truth
+# (browse_dataset.py).
 custom_imports = dict(imports=['bdd100k_zoo'], allow_failed_imports=False)
 runner_type = 'BDD100KRunner'
 log_processor = dict(type='BDD100KLogProcessor')
 custom_hooks = _base_.custom_hooks + [dict(type='mmengine.RandomStateHook')]  # SyncBuffersHook +
+default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'),
+                     visualization=dict(type='BDD100KTrackVisualizationHook'))  # per video
 visualizer = dict(type='BDD100KTrackVisualizer')

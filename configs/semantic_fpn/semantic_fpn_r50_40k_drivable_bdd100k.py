@@ -16,6 +16,8 @@ _base_ = [
 
 crop_size = (512, 1024)
 model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=3))
+# the zoo's checkpoint hook (mmseg's schedule base holds the hooks: default_runtime_seg.py)
+default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'))
 
 # lr 0.01 is for 8 GPUs x 2 images (the BDD100K zoo's batch of 16);
 # --auto-scale-lr rescales it to the real batch.
