@@ -16,6 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.utils.checkpoint import InitialWeightsError
 
 
 def parse_args():
@@ -72,7 +73,10 @@ def main():
         cfg.load_from = args.resume
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except InitialWeightsError as e:  # what to do, in one line: no traceback
+        raise SystemExit(str(e)) from None
 
 
 if __name__ == '__main__':

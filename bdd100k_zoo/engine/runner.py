@@ -3,7 +3,8 @@
 What a run does is declared in the configs (hooks, log processor, visualizer);
 this subclass holds only what must happen in code: adapting the config to a
 CPU-only machine (:func:`~bdd100k_zoo.engine.runtime.prepare_config`, the CPU
-process group), a quiet console, ``--resume`` without a usable
+process group), a quiet console, initial weights checked before anything is
+built, ``--resume`` without a usable
 ``last_checkpoint``, one training run per work dir, and strict weights for
 evaluation.
 """
@@ -14,7 +15,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import CheckpointLoader, Runner
 
-from ..utils.checkpoint import fit_weights
+from ..utils.checkpoint import ensure_initial_weights, fit_weights
 from .console import FileOnly
 from .runtime import WorkDirLock, find_resume_checkpoint, init_cpu_distributed, prepare_config
 
@@ -45,6 +46,9 @@ class BDD100KRunner(Runner):
         return logger
 
     def train(self):
+        # issue #25: initial weights neither cached nor downloadable fail in one line,
+        # before the datasets are built (not as a urllib traceback at weight init)
+        ensure_initial_weights(self.cfg.model)
         if self.rank == 0:  # before resuming or writing a checkpoint; held until the end
             self._lock = WorkDirLock(self.work_dir).acquire()
         return super().train()
