@@ -11,7 +11,7 @@ evaluation.
 import logging
 import os.path as osp
 
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import CheckpointLoader, Runner
 
@@ -71,6 +71,8 @@ class BDD100KRunner(Runner):
         if not self._strict_load:
             return super().load_checkpoint(filename, map_location, strict, revise_keys)
         model = self.model.module if is_model_wrapper(self.model) else self.model
+        if isinstance(model, BaseTTAModel):  # tools/test.py --tta: the weights are its module's
+            model = model.module
         checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
         fit_weights(model, checkpoint, filename, self.cfg.filename)
         self.logger.info(f'Loaded checkpoint {filename} strictly (every weight of the model)')
