@@ -43,6 +43,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.engine.console import quiet_stack_warnings
 from bdd100k_zoo.evaluation import official_names
 from bdd100k_zoo.tasks import config_task
 from bdd100k_zoo.utils.io import json_safe, write_json
@@ -140,6 +141,7 @@ def show_dir_path(args, cfg: Config, runner) -> str:
 
 def main():
     args = parse_args()
+    quiet_stack_warnings()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
 

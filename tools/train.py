@@ -22,6 +22,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.engine.console import quiet_stack_warnings
 from bdd100k_zoo.utils.checkpoint import InitialWeightsError
 
 
@@ -117,6 +118,7 @@ def _walk(cfg, key=None):
 
 def main():
     args = parse_args()
+    quiet_stack_warnings()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
 

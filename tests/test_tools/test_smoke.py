@@ -87,7 +87,7 @@ def drivable_dir(samples, tmp_path_factory):
 
 @pytest.mark.parametrize('config', PER_TASK)
 def test_smoke_run_trains_validates_and_checkpoints(config, samples, torch_home, drivable_dir,
-                                                    tmp_path, monkeypatch, caplog):
+                                                    tmp_path, monkeypatch, capfd):
     """On the samples from the stand-ins of the real initial weights: only the
     data paths (and a batch that fits them) are options."""
     short_video = osp.join(samples, 'track/labels')
@@ -106,3 +106,9 @@ def test_smoke_run_trains_validates_and_checkpoints(config, samples, torch_home,
     text = open(logs[0]).read()
     assert 'Iter(train) [2/2]' in text and 'Iter(train) [3/' not in text
     assert text.count('Iter(val) [') >= 1 and 'bdd100k/' in text  # validated once, scored
+    # the console: the run, not the stack's notices about its own code
+    console = ''.join(capfd.readouterr())
+    assert 'Iter(train) [2/2]' in console
+    for notice in ('"FileClient" will be deprecated', 'pos_bboxes is deprecated',
+                   'The draw is False'):
+        assert notice not in console
