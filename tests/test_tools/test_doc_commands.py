@@ -6,6 +6,7 @@ weights of the config's model), the image size and the worker processes are
 rewritten, as tests/helpers.py does. ``dist_test.sh CONFIG CKPT N`` runs as
 ``tools/test.py`` in this process (the launcher itself is tested in
 test_tools_e2e.py), so the docs and the tests cannot drift apart."""
+import functools
 import json
 import os
 import os.path as osp
@@ -48,14 +49,18 @@ def documented_commands():
 COMMANDS = documented_commands()
 
 
-def test_the_pages_show_a_val_and_a_test_split_command_for_every_task():
+@functools.lru_cache(maxsize=None)
+def task_of(config: str) -> str:
     from bdd100k_zoo.config import load_config
+    return config_task(load_config(config), config)
+
+
+def test_the_pages_show_a_val_and_a_test_split_command_for_every_task():
     from bdd100k_zoo.tasks import TASKS
     seen = {}
     for param in COMMANDS:
         argv = shlex.split(param.values[0])
-        config = argv[2]
-        seen.setdefault(config_task(load_config(config)), set()).add(
+        seen.setdefault(task_of(argv[2]), set()).add(
             'test' if '--format-only' in argv else 'val')
     assert seen == {task: {'val', 'test'} for task in TASKS}
 
@@ -150,8 +155,7 @@ def rewritten(command: str, data_root: str, ckpt: str, out: str) -> list:
         argv += ['--data-root', data_root]
     if '--work-dir' not in argv:
         argv += ['--work-dir', osp.join(out, 'work')]
-    from bdd100k_zoo.config import load_config
-    task = config_task(load_config(argv[1]))
+    task = task_of(argv[1])
     small = SMALL.get(task, []) + [
         f'test_dataloader.{o}' for o in ('num_workers=0', 'persistent_workers=False')]
     if task != 'box_track':
@@ -159,13 +163,25 @@ def rewritten(command: str, data_root: str, ckpt: str, out: str) -> list:
     return argv + ['--cfg-options', *small]
 
 
+@pytest.fixture(scope='module')
+def weights(tmp_path_factory):
+    """config -> a random-weights checkpoint of its model, made once per config."""
+    folder = tmp_path_factory.mktemp('weights')
+    made = {}
+
+    def get(config):
+        if config not in made:
+            made[config] = random_weights(config, str(folder / f'{len(made)}.pth'))
+        return made[config]
+    return get
+
+
 @pytest.mark.parametrize('command', COMMANDS)
-def test_documented_command_runs_as_written(command, samples, tmp_path):
-    from bdd100k_zoo.config import load_config
+def test_documented_command_runs_as_written(command, samples, weights, tmp_path):
     config = shlex.split(command)[2]
-    task = config_task(load_config(config))
+    task = task_of(config)
     data_root = bdd100k_root(task, str(tmp_path / 'bdd100k'))
-    ckpt = random_weights(config, str(tmp_path / 'model.pth'))
+    ckpt = weights(config)
     argv = rewritten(command, data_root, ckpt, str(tmp_path))
     with mock.patch.object(sys, 'argv', argv):
         load_tool('test').main()
