@@ -16,6 +16,7 @@ package data in ``bdd100k_zoo/.mim/configs`` (as mmdet's and mmseg's do), so
 ``mmengine.hub.get_config`` take such names once the package is imported, and
 the tools take them as CONFIG.
 """
+import os
 import os.path as osp
 from typing import Iterator, List, Optional, Sequence
 
@@ -111,18 +112,21 @@ def set_data_root(cfg: Config, data_root: str) -> List[str]:
     elsewhere are the user's choice and stay. Returns what changed, for the log.
     """
     data_root = data_root.rstrip('/') + '/'
-    datasets = [d for key in DATALOADERS if isinstance(cfg.get(key), dict)
+    datasets = [(key, d) for key in DATALOADERS if isinstance(cfg.get(key), dict)
                 for d in _datasets(cfg[key].get('dataset'))]
-    roots = [r for r in [cfg.get('data_root')] + [d.get('data_root') for d in datasets]
+    roots = [r for r in [cfg.get('data_root')] + [d.get('data_root') for _, d in datasets]
              if isinstance(r, str) and r.strip('/')]
     roots = sorted(set(roots), key=len, reverse=True)  # the most specific first
-    changed, seen = [], set()
-    for dataset in datasets:
+    changed, seen, moves = [], set(), {}
+    for key, dataset in datasets:
+        old = dataset.get('data_root')
+        if old is not None and old != data_root:  # (a wrapper has none)
+            moves.setdefault(old, []).append(key.replace('_dataloader', ''))
         if id(dataset) in seen:  # test_dataloader = val_dataloader may share objects
             continue
         seen.add(id(dataset))
-        if dataset.get('data_root') != data_root:
-            changed.append(f'{dataset.get("type")}.data_root: {dataset.get("data_root")!r}')
+        if old != data_root:
+            changed.append(f'{dataset.get("type")}.data_root: {old!r}')
         dataset['data_root'] = data_root
     for key in EVALUATORS:
         for metric in _metrics(cfg.get(key)):
@@ -134,7 +138,12 @@ def set_data_root(cfg: Config, data_root: str) -> List[str]:
             if rest is not None:
                 metric['ann_file'] = osp.join(data_root, rest)
                 changed.append(f'{key}.ann_file: {ann_file!r}')
+                moves.setdefault(ann_file[:len(ann_file) - len(rest)], []).append(
+                    f'{key}.ann_file')
     cfg.data_root = data_root
-    print_log(f'data root {data_root}: ' + ('; '.join(changed) or 'nothing to move'),
-              logger='current')
+    if int(os.environ.get('RANK', '0')) == 0:  # once per run, not once per process
+        print_log('--data-root: ' + ('; '.join(
+            f'{old!r} -> {data_root!r} ({", ".join(dict.fromkeys(what))})'
+            for old, what in moves.items()) or f'{data_root!r}, nothing to move'),
+            logger='current')
     return changed

@@ -16,9 +16,11 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 
 from bdd100k_zoo.apis import build_inferencer, run_inference
+from bdd100k_zoo.engine.console import quiet_stack_warnings
 
 
 def main(argv=None):
+    quiet_stack_warnings()
     parser = argparse.ArgumentParser(description='Run a BDD100K zoo model on images / videos')
     parser.add_argument('config', help='zoo config file')
     parser.add_argument('checkpoint', help='checkpoint file (tools/convert_checkpoint.py '

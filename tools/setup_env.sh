@@ -197,13 +197,18 @@ fi
 MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
   -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt"
 # The checkout itself goes on the venv's path (a .pth file), not through `pip install -e`:
-# mmengine finds a package's .mim/configs (the bdd100k_zoo:: config scope) through
-# pkg_resources, which places every editable install (PEP 660, compat mode too) in
-# site-packages, where the package is not; without an install record it falls back to
-# find_spec, which finds the checkout (or a PYTHONPATH ahead of it). Wheels work as they are.
+# mmengine and mim find a package's .mim (the bdd100k_zoo:: config scope, the model index)
+# at <its install record's location>/bdd100k_zoo, and every editable install (PEP 660,
+# compat mode too) puts the record in site-packages, where the package is not. The record
+# goes beside the package instead, as `setup.py develop` did: bdd100k_zoo.egg-info in the
+# checkout, on the path through the .pth file, so pip list, mim list / search and
+# pkg_resources see the package with the checkout as its location. Wheels work as they are.
+# our own record first (regenerated below), so that pip never uninstalls the checkout itself
+rm -rf "$root/bdd100k_zoo.egg-info"
 "${pip[@]}" uninstall -q -y bdd100k_zoo 2>/dev/null || true  # an earlier editable install
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$root" >"$site/bdd100k_zoo.pth"
+(cd "$root" && "$venv/bin/python" -c 'from setuptools import setup; setup()' -q egg_info)
 if [[ "$want" == "cuda" ]]; then
   ops="$("$venv/bin/python" -c 'from bdd100k_zoo.engine.runtime import mmcv_cuda_ops; print(mmcv_cuda_ops())')"
   [[ "$ops" != not\ available* ]] || die "mmcv was built without its CUDA ops ($ops)"

@@ -8,10 +8,17 @@ mmdet's tools/test.py, flag for flag, plus:
                      written beside the scores
 
     python tools/test.py CONFIG CKPT [--work-dir DIR] [--out preds.pkl] [--show-dir DIR]
-        [--format-only] [--outfile-prefix PREFIX] [--data-root DIR] [--gif]
+        [--format-only] [--outfile-prefix PREFIX] [--data-root DIR] [--gif] [--tta]
         [--cfg-options k=v ...] [--launcher pytorch]
 
   --data-root        the BDD100K folder: moves every data and ground-truth path
+  --tta              test-time augmentation as mmdet 3.3 / mmseg 1.2 offer it:
+                     semantic segmentation and drivable area, the config's
+                     tta_model / tta_pipeline (mmseg's: 6 scales x flip);
+                     detection, mmdet's DetTTAModel over a flip. Not offered
+                     (an error) for instance / panoptic segmentation and
+                     tracking: mmdet 3.3 has no test-time merge of masks,
+                     segments or tracks.
   --gif              with --show-dir: also a small looping GIF per tracking video
 
 Every run writes <work-dir>/scores.json: config, checkpoint, command, metrics
@@ -30,13 +37,15 @@ import os.path as osp
 import shlex
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.dist import barrier, is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.engine.console import quiet_stack_warnings
 from bdd100k_zoo.evaluation import official_names
+from bdd100k_zoo.tasks import config_task
 from bdd100k_zoo.utils.io import json_safe, write_json
 from bdd100k_zoo.visualization import make_videos, paint_gt_masks
 
@@ -56,6 +65,7 @@ def parse_args():
     parser.add_argument('--format-only', action='store_true',
                         help='write the test-server submission instead of computing scores')
     parser.add_argument('--outfile-prefix', help='where the submission is written')
+    parser.add_argument('--tta', action='store_true', help='test-time augmentation')
     parser.add_argument('--data-root',
                         help='the BDD100K folder (images/, labels/): moves every dataset and '
                         'evaluator path of the config (default: its data_root, data/bdd100k/)')
@@ -92,6 +102,36 @@ def enable_visualization(cfg: Config, args) -> None:
     paint_gt_masks(cfg)
 
 
+def enable_tta(cfg: Config, config: str) -> None:
+    """``--tta``: mmseg 1.2's tools/test.py for the segmentation configs (their
+    ``tta_model`` / ``tta_pipeline``), mmdet 3.3's (DetTTAModel over a flip,
+    its defaults) for detection."""
+    task = config_task(cfg, config)
+    if task in ('sem_seg', 'drivable'):
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+    elif task == 'det':
+        cfg.setdefault('tta_model', dict(
+            type='DetTTAModel', tta_cfg=dict(nms=dict(type='nms', iou_threshold=0.5),
+                                             max_per_img=100)))
+        if 'tta_pipeline' not in cfg:
+            pipeline = list(cfg.test_dataloader.dataset.pipeline)
+            pipeline[-1] = dict(type='TestTimeAug', transforms=[
+                [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)],
+                [dict(type='PackDetInputs', meta_keys=(
+                    'img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
+                    'flip_direction'))]])
+            cfg.tta_pipeline = pipeline
+        cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    else:
+        raise ValueError(
+            f'--tta is not offered for {config} ({task}): mmdet 3.3 merges test-time '
+            'augmentations of boxes only (DetTTAModel), not of masks, panoptic segments or '
+            'tracks; it is offered for detection, semantic segmentation and drivable area')
+
+
 def show_dir_path(args, cfg: Config, runner) -> str:
     """Where the visualization hook painted into."""
     seg = cfg.default_hooks.visualization['type'].endswith('SegVisualizationHook')
@@ -101,6 +141,7 @@ def show_dir_path(args, cfg: Config, runner) -> str:
 
 def main():
     args = parse_args()
+    quiet_stack_warnings()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
 
@@ -110,6 +151,8 @@ def main():
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint  # the zoo's runner loads it strictly: every weight fits
 
+    if args.tta:
+        enable_tta(cfg, args.config)
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
 

@@ -1,7 +1,13 @@
 """Train a BDD100K zoo model: mmdet's tools/train.py, flag for flag.
 
     python tools/train.py CONFIG [--work-dir DIR] [--data-root DIR] [--resume [CKPT]] [--amp]
-        [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+        [--auto-scale-lr] [--smoke [N]] [--cfg-options k=v ...] [--launcher pytorch]
+
+  --smoke [N]   a trial run ("does it run here"): N iterations (default 2) on
+                images a quarter of the size, no worker processes, then one
+                validation on two frames (tracking: two videos) and one checkpoint.
+                The config's model, data, hooks and loops otherwise; an
+                epoch-based config runs as an iteration-based one.
 
 What the run does (hooks, log processor, visualizer, the runner that adapts it
 to a CPU-only machine and keeps one run per work dir) is declared in the
@@ -11,11 +17,13 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from bdd100k_zoo.config import load_config
+from bdd100k_zoo.engine.console import quiet_stack_warnings
+from bdd100k_zoo.utils.checkpoint import InitialWeightsError
 
 
 def parse_args():
@@ -32,6 +40,9 @@ def parse_args():
     parser.add_argument('--data-root',
                         help='the BDD100K folder (images/, labels/): moves every dataset and '
                         'evaluator path of the config (default: its data_root, data/bdd100k/)')
+    parser.add_argument('--smoke', nargs='?', type=int, const=2, metavar='N',
+                        help='trial run: N iterations (default 2), small images, no workers, '
+                        'one validation on two frames and one checkpoint')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (as in mmdet)')
@@ -45,8 +56,69 @@ def parse_args():
     return args
 
 
+# transform (and data preprocessor) arguments that give an image size in pixels
+SIZE_KEYS = ('scale', 'img_scale', 'crop_size', 'size', 'border', 'random_size_range')
+
+
+def _pixels(value, factor: float):
+    """``(w, h)``-like pairs (and lists of them) times ``factor``, else None."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and \
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return type(value)(int(round(v * factor)) for v in value)
+    if isinstance(value, list) and value and all(_pixels(v, factor) for v in value):
+        return [_pixels(v, factor) for v in value]
+    return None
+
+
+def shrink_images(cfg, factor: float) -> None:
+    """Every image size a transform or data preprocessor names, times ``factor``."""
+    if isinstance(cfg, dict):
+        for key, value in cfg.items():
+            scaled = _pixels(value, factor) if key in SIZE_KEYS or key == 'scales' else None
+            if scaled is not None:
+                cfg[key] = scaled
+            else:
+                shrink_images(value, factor)
+    elif isinstance(cfg, (list, tuple)):
+        for item in cfg:
+            shrink_images(item, factor)
+
+
+def smoke_config(cfg: Config, iters: int, image_factor: float = 0.25,
+                 eval_frames: int = 2) -> None:
+    """``--smoke``: the config cut to a trial run; the model, the datasets, the
+    hooks and the loops' code stay the config's."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        loader.update(num_workers=0, persistent_workers=False)
+        loader.pop('prefetch_factor', None)
+        shrink_images(loader.dataset, image_factor)
+        if key != 'train_dataloader' and 'indices' not in loader.dataset:
+            loader.dataset.indices = eval_frames  # video datasets: videos
+    shrink_images([v for k, v in _walk(cfg.model) if k == 'data_preprocessor'], image_factor)
+    # epoch-based configs too: an epoch of BDD100K is hours; N iterations of the same loop code
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
+    cfg.default_hooks.checkpoint.update(by_epoch=False, interval=iters)
+    cfg.default_hooks.logger.interval = 1
+    cfg.log_processor.by_epoch = False
+
+
+def _walk(cfg, key=None):
+    """(key, value) of every dict item under ``cfg``."""
+    if isinstance(cfg, dict):
+        for k, v in cfg.items():
+            yield k, v
+            yield from _walk(v, k)
+    elif isinstance(cfg, (list, tuple)):
+        for item in cfg:
+            yield from _walk(item, key)
+
+
 def main():
     args = parse_args()
+    quiet_stack_warnings()
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
 
@@ -58,6 +130,12 @@ def main():
     if args.amp:  # without a GPU the zoo's runner trains in fp32
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
+
+    if args.smoke:
+        smoke_config(cfg, args.smoke)
+        # what the command line sets explicitly wins over the trial run's cuts
+        cfg.merge_from_dict({k: v for k, v in (args.cfg_options or {}).items()
+                             if k != 'data_root'})
 
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
@@ -72,7 +150,10 @@ def main():
         cfg.load_from = args.resume
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except InitialWeightsError as e:  # what to do, in one line: no traceback
+        raise SystemExit(str(e)) from None
 
 
 if __name__ == '__main__':

@@ -37,6 +37,14 @@ class BDD100KSemSegDataset(BDD100KDatasetMixin, BDD100KDataset):
     METAINFO = get_task_labels('sem_seg').metainfo
     check_images = False  # LoadBDD100KSemSegAnnotations compares the decoded shapes
 
+    def _join_prefix(self) -> None:
+        # mmengine joins '' with data_root too, which would make the test split's
+        # `data_prefix.seg_map_path=` the data root itself: keep an empty prefix empty
+        unlabeled = 'seg_map_path' in self.data_prefix and not self.data_prefix['seg_map_path']
+        super()._join_prefix()
+        if unlabeled:
+            self.data_prefix['seg_map_path'] = ''
+
     def load_data_list(self) -> FrameTable:
         if self.ann_file and self.ann_file.endswith('.json'):
             return super().load_data_list()

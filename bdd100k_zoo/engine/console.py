@@ -10,14 +10,33 @@ summary line: the metrics log Scalabel's own result tables, and
 ``tools/test.py`` writes every score to ``scores.json``.
 """
 import logging
+import warnings
 from typing import Tuple
 
 from mmengine.registry import LOG_PROCESSORS
 from mmengine.runner import LogProcessor
 
-# the starts of the Runner's messages that go to the log file only
+# the starts of the Runner's messages that go to the log file only (with mmengine's
+# deprecation notices about the FileClient the stock mmseg / mmdet hooks still build)
 FILE_ONLY = ('Config:\n', 'Hooks will be executed in the following order',
-             '\n' + '-' * 60 + '\nSystem environment:')
+             '\n' + '-' * 60 + '\nSystem environment:', '"FileClient" will be deprecated',
+             '"HardDiskBackend" is the alias of "LocalBackend"')
+
+# Python warnings the stack raises inside its own code on every run, about that code
+# (nothing a user of the zoo can act on)
+STACK_WARNINGS = (
+    'The draw is False, it means that the hook for visualization will not take effect',
+    'DeprecationWarning: pos_bboxes is deprecated', 'DeprecationWarning: bboxes is deprecated',
+    'torch.meshgrid: in an upcoming release',
+    r'`torch.cuda.amp.autocast\(args...\)` is deprecated',
+)
+
+
+def quiet_stack_warnings() -> None:
+    """Hide :data:`STACK_WARNINGS` in this process: the tools call it (importing
+    the package changes no warning filter beyond its own import's)."""
+    for message in STACK_WARNINGS:
+        warnings.filterwarnings('ignore', message=message)
 
 
 class FileOnly(logging.Filter):

@@ -3,18 +3,19 @@
 What a run does is declared in the configs (hooks, log processor, visualizer);
 this subclass holds only what must happen in code: adapting the config to a
 CPU-only machine (:func:`~bdd100k_zoo.engine.runtime.prepare_config`, the CPU
-process group), a quiet console, ``--resume`` without a usable
+process group), a quiet console, initial weights checked before anything is
+built, ``--resume`` without a usable
 ``last_checkpoint``, one training run per work dir, and strict weights for
 evaluation.
 """
 import logging
 import os.path as osp
 
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import CheckpointLoader, Runner
 
-from ..utils.checkpoint import CheckpointError, fit_weights
+from ..utils.checkpoint import CheckpointError, ensure_initial_weights, fit_weights
 from .console import FileOnly
 from .runtime import WorkDirLock, find_resume_checkpoint, init_cpu_distributed, prepare_config
 
@@ -45,6 +46,9 @@ class BDD100KRunner(Runner):
         return logger
 
     def train(self):
+        # issue #25: initial weights neither cached nor downloadable fail in one line,
+        # before the datasets are built (not as a urllib traceback at weight init)
+        ensure_initial_weights(self.cfg.model)
         if self.rank == 0:  # before resuming or writing a checkpoint; held until the end
             self._lock = WorkDirLock(self.work_dir).acquire()
         return super().train()
@@ -73,6 +77,8 @@ class BDD100KRunner(Runner):
             raise
         except RuntimeError as error:  # mmengine's "do not match exactly" (rank 0 raises it)
             model = self.model.module if is_model_wrapper(self.model) else self.model
+            if isinstance(model, BaseTTAModel):  # tools/test.py --tta: its module's weights
+                model = model.module
             checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
             fit_weights(model, checkpoint, filename, self.cfg.filename)  # raises, naming them
             raise error

@@ -96,46 +96,120 @@ def load_from_local(filename: str, map_location=None) -> dict:
             f'Checkpoint {filename} cannot be read: it is truncated or corrupt ({e})') from None
 
 
+def hub_cache_path(url: str, model_dir: str = None) -> str:
+    """Where torch.hub (and so mmengine) keeps a downloaded file:
+    ``$TORCH_HOME/hub/checkpoints/<file name>``."""
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    return osp.join(model_dir, osp.basename(urlparse(url).path))
+
+
+def _fetch_once(url: str, cached: str, progress: bool) -> None:
+    """Download ``url`` to ``cached`` on rank 0 first, then on any other node
+    without it; a failed download fails every rank (no rank waits for it)."""
+    from mmengine.dist import broadcast_object_list
+
+    def fetch():
+        if not osp.exists(cached):
+            os.makedirs(osp.dirname(cached), exist_ok=True)
+            torch.hub.download_url_to_file(url, cached, None, progress=progress)
+
+    rank, world_size = get_dist_info()
+    if world_size == 1:
+        return fetch()
+    failure = [None]
+    if rank == 0:
+        try:
+            fetch()
+        except OSError as e:  # URLError included
+            failure = [e]
+    broadcast_object_list(failure)
+    if failure[0] is not None:
+        raise failure[0]
+    fetch()  # on a node that does not share rank 0's cache
+
+
 @CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
 def load_from_http(filename: str, map_location=None, model_dir=None,
                    progress: bool = os.isatty(0)) -> dict:
     """mmengine's http loader (rank 0 downloads into the hub cache,
     ``$TORCH_HOME/hub/checkpoints/<file name>``, first), loading the cached file
     like a local checkpoint."""
-    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
-    cached = osp.join(model_dir, osp.basename(urlparse(filename).path))
-
-    def fetch():
-        if not osp.exists(cached):
-            os.makedirs(model_dir, exist_ok=True)
-            torch.hub.download_url_to_file(filename, cached, None, progress=progress)
-
-    rank, world_size = get_dist_info()
-    if rank == 0:
-        fetch()
-    if world_size > 1:
-        torch.distributed.barrier()
-        fetch()  # on a node that does not share rank 0's cache
+    cached = hub_cache_path(filename, model_dir)
+    _fetch_once(filename, cached, progress)
     return load_from_local(cached, map_location)
 
 
-@CheckpointLoader.register_scheme(
-    prefixes=('open-mmlab://', 'openmmlab://', 'modelzoo://', 'torchvision://', 'mmcls://'),
-    force=True)
+_MODEL_ZOO_SCHEMES = ('open-mmlab://', 'openmmlab://', 'modelzoo://', 'torchvision://',
+                      'mmcls://')
+
+
+def model_zoo_url(filename: str) -> str:
+    """A named OpenMMLab / torchvision weight file's URL (or path under the
+    mmengine home), from mmengine's own tables as its loaders resolve it."""
+    scheme, name = filename.split('://', 1)
+    if scheme in ('open-mmlab', 'openmmlab'):
+        return get_external_models()[get_deprecated_model_names().get(name, name)]
+    if scheme == 'mmcls':
+        return get_mmcls_models()[name]
+    return get_torchvision_models()[name]
+
+
+@CheckpointLoader.register_scheme(prefixes=_MODEL_ZOO_SCHEMES, force=True)
 def load_from_model_zoo(filename: str, map_location=None) -> dict:
     """Named OpenMMLab / torchvision weights: the name resolved with mmengine's own
     tables, as its loaders do, then loaded by :func:`load_from_http`."""
-    scheme, name = filename.split('://', 1)
-    if scheme in ('open-mmlab', 'openmmlab'):
-        url = get_external_models()[get_deprecated_model_names().get(name, name)]
-    elif scheme == 'mmcls':
-        url = get_mmcls_models()[name]
-    else:
-        url = get_torchvision_models()[name]
+    url = model_zoo_url(filename)
     if not url.startswith(('http://', 'https://')):  # a file under the mmengine home
         return load_from_local(osp.join(_get_mmengine_home(), url), map_location)
     checkpoint = load_from_http(url, map_location)
-    return _process_mmcls_checkpoint(checkpoint) if scheme == 'mmcls' else checkpoint
+    return _process_mmcls_checkpoint(checkpoint) if filename.startswith('mmcls') else checkpoint
+
+
+class InitialWeightsError(CheckpointError):
+    """Initial weights of a config that are neither cached nor downloadable."""
+
+
+def initial_weights(cfg: dict, key: str = 'model') -> list:
+    """``[(config key that names them, checkpoint)]`` for every downloadable
+    initial-weights file of a model config: ``init_cfg=dict(type='Pretrained',
+    checkpoint=URL or scheme name)`` and mmseg's ``pretrained=``."""
+    found = []
+    if isinstance(cfg, dict):
+        for name, value in cfg.items():
+            path = f'{key}.{name}'
+            if name == 'pretrained' and isinstance(value, str):
+                found.append((path, value))
+            elif name == 'init_cfg' and isinstance(value, dict) and \
+                    value.get('type') == 'Pretrained' and isinstance(value.get('checkpoint'), str):
+                found.append((path, value['checkpoint']))
+            else:
+                found += initial_weights(value, path)
+    elif isinstance(cfg, (list, tuple)):
+        for i, value in enumerate(cfg):
+            found += initial_weights(value, f'{key}.{i}')
+    return [(k, c) for k, c in found if c.startswith(('http://', 'https://', *_MODEL_ZOO_SCHEMES))]
+
+
+def ensure_initial_weights(model_cfg: dict, progress: bool = os.isatty(0)) -> None:
+    """Make sure every downloadable initial-weights file of ``model_cfg`` is in the
+    hub cache (downloading what is missing) before a run builds anything else;
+    else :class:`InitialWeightsError`, one line: the file, where it is looked up,
+    and how to start from random weights instead."""
+    for key, checkpoint in initial_weights(model_cfg):
+        url = model_zoo_url(checkpoint) if checkpoint.startswith(_MODEL_ZOO_SCHEMES) \
+            else checkpoint
+        if not url.startswith(('http://', 'https://')):
+            continue  # under the mmengine home: its loader names a missing file
+        cached = hub_cache_path(url)
+        try:
+            _fetch_once(url, cached, progress)
+        except OSError as e:
+            reason = getattr(e, 'reason', None) or e.strerror or e
+            raise InitialWeightsError(
+                f'initial weights {osp.basename(cached)} ({key}={checkpoint}) are missing: '
+                f'not in {osp.dirname(cached)} ($TORCH_HOME/hub/checkpoints) and the download '
+                f'failed ({reason}); put the file there, or start from random weights with '
+                f'--cfg-options {key}=None') from None
 
 
 class CheckpointMismatchError(CheckpointError):

@@ -204,3 +204,61 @@ def test_every_task_converts_and_infers(task, samples, tmp_path):
     assert all(isinstance(frame['labels'], list) for frame in frames)
     [painted] = glob.glob(str(out / 'painted' / '**' / '913b47b8-3cf1b886.jpg'), recursive=True)
     assert cv2.imread(painted).shape == (720, 1280, 3)
+
+
+def qdtrack_layout(state_dict: dict) -> dict:
+    """mmdet 3.x QDTrack weights under SysCV/qdtrack's (mmdet 2.x) names, as
+    ``qdtrack-frcnn_r50_fpn_12e_bdd100k.pth`` holds them: the detector's keys
+    without a prefix, the embedding head inside the RoI head."""
+    old = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('detector.'):
+            old[key[len('detector.'):]] = value
+        else:
+            assert key.startswith('track_head.embed_head.'), key
+            old['roi_head.track_head.' + key[len('track_head.embed_head.'):]] = value
+    return old
+
+
+def test_old_zoo_qdtrack_converts_onto_mmdet3_qdtrack(samples, tmp_path):
+    from bdd100k_zoo.apis import build_inferencer
+    config = CONFIGS['box_track']
+    torch.manual_seed(0)
+    state_dict = build_inferencer(config, device='cpu').model.state_dict()
+    old_weights = qdtrack_layout(state_dict)
+    assert {'roi_head.track_head.fc_embed.weight', 'roi_head.bbox_head.fc_cls.weight',
+            'backbone.conv1.weight', 'rpn_head.rpn_conv.weight'} <= set(old_weights)
+    classes = get_task_labels('box_track').classes
+    old = mmcv1_checkpoint(old_weights, str(tmp_path / 'qdtrack-frcnn_r50_fpn_12e_bdd100k.pth'),
+                           dict(mmdet_version='2.14.0', CLASSES=classes))
+    new = load_tool('convert_checkpoint').convert(config, old, str(tmp_path / 'new.pth'))
+    assert set(new['state_dict']) == set(state_dict)
+    assert all(torch.equal(new['state_dict'][k], v) for k, v in state_dict.items())
+    assert tuple(new['meta']['dataset_meta']['classes']) == classes
+    assert new['meta']['converted_from']['mmdet_version'] == '2.14.0'
+    # a detector file is no QDTrack one: refused, naming the config
+    detector = OrderedDict((k, v) for k, v in old_weights.items() if 'track_head' not in k)
+    only_detector = mmcv1_checkpoint(detector, str(tmp_path / 'frcnn.pth'))
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'does not fit the model of configs/qdtrack/'):
+        load_tool('convert_checkpoint').convert(config, only_detector, str(tmp_path / 'x.pth'))
+    assert not osp.exists(tmp_path / 'x.pth')
+
+
+@pytest.mark.parametrize('task,version', [('drivable', dict(mmseg_version='0.20.2')),
+                                          ('pan_seg', dict(mmdet_version='2.19.0'))])
+def test_old_zoo_drivable_and_panoptic_files_convert(task, version, samples, tmp_path):
+    """bdd100k-models' drivable (mmseg 0.x) and pan_seg (mmdet 2.x) files, with
+    their runner meta: same weight names, the classes from the file."""
+    from bdd100k_zoo.apis import build_inferencer
+    config = first_config(task)
+    torch.manual_seed(0)
+    state_dict = build_inferencer(config, device='cpu').model.state_dict()
+    labels = get_task_labels(task)
+    old = mmcv1_checkpoint(state_dict, str(tmp_path / 'old.pth'),
+                           dict(version, CLASSES=labels.classes,
+                                PALETTE=[list(c) for c in labels.palette]))
+    new = load_tool('convert_checkpoint').convert(config, old, str(tmp_path / 'new.pth'))
+    assert tuple(new['meta']['dataset_meta']['classes']) == labels.classes
+    assert all(torch.equal(new['state_dict'][k], v) for k, v in state_dict.items())
+    assert len(new['state_dict']) == len(state_dict)

@@ -1,6 +1,7 @@
 """mim finds the zoo: the configs and the model index ship in the package
 (bdd100k_zoo/.mim, as mmdet's and mmseg's), `mim search bdd100k_zoo` lists
-every model from an installed wheel, and `bdd100k_zoo::` is a config scope."""
+every model from an installed wheel and from the checkout as
+tools/setup_env.sh installs it, and `bdd100k_zoo::` is a config scope."""
 import os.path as osp
 import shutil
 import subprocess
@@ -80,3 +81,41 @@ def test_the_family_pages_ship_beside_their_metafiles(installed):
         pages = {entry['README'] for entry in meta['Collections'] + meta['Models']}
         assert pages == {f'{osp.dirname(path)}/README.md'}
         assert osp.isfile(osp.join(mim, *pages)), path
+
+
+EGG_INFO = ('(cd "$root" && "$venv/bin/python" -c '
+            "'from setuptools import setup; setup()' -q egg_info)")
+
+
+@pytest.fixture(scope='module')
+def developed(tmp_path_factory):
+    """A copy of the checkout installed as tools/setup_env.sh installs it: on the
+    path (here PYTHONPATH, there a .pth file) with its egg-info install record
+    made by setup_env.sh's own command."""
+    with open(osp.join(REPO, 'tools', 'setup_env.sh')) as f:
+        assert EGG_INFO in f.read()  # the command run below is setup_env.sh's
+    src = tmp_path_factory.mktemp('dev') / 'bdd100k_zoo_checkout'
+    shutil.copytree(REPO, src, symlinks=True, ignore=shutil.ignore_patterns(
+        '.venv', '.git', 'work_dirs', 'build', '*.egg-info', '__pycache__', 'tests'))
+    env = dict(__import__('os').environ, root=str(src), venv=osp.dirname(osp.dirname(
+        sys.executable)))
+    subprocess.run(['bash', '-c', EGG_INFO], env=env, check=True, capture_output=True,
+                   timeout=600)
+    return str(src)
+
+
+def test_the_checkout_install_is_seen_by_pip_and_mim(developed):
+    listed = _run(developed, '-m', 'mim', 'list')
+    assert [line for line in listed.splitlines() if line.startswith('bdd100k-zoo ')
+            and line.rstrip().endswith(developed)]
+    out = _run(developed, '-m', 'mim', 'search', 'bdd100k_zoo')
+    names = [r.name for r in load_records(osp.join(REPO, 'results'))]
+    assert out.count('config id: ') == len(names)
+    pip = _run(developed, '-m', 'pip', 'list', '--disable-pip-version-check')
+    assert 'bdd100k_zoo' in pip.replace('-', '_')
+    # the scope resolves into the checkout, not into a site-packages copy
+    out = _run(developed, '-c', 'import bdd100k_zoo; from mmengine.hub import get_config; '
+               "print(get_config('bdd100k_zoo::mask_rcnn/mask_rcnn_r50_3x_bdd100k.py')"
+               '.filename)')
+    assert out.strip() == osp.join(developed, 'bdd100k_zoo', '.mim', 'configs', 'mask_rcnn',
+                                   'mask_rcnn_r50_3x_bdd100k.py')
