@@ -48,7 +48,7 @@ class BDD100KRunner(Runner):
     def train(self):
         # issue #25: initial weights neither cached nor downloadable fail in one line,
         # before the datasets are built (not as a urllib traceback at weight init)
-        ensure_initial_weights(self.cfg.model)
+        ensure_initial_weights(self.cfg.get('model') or {})  # none for a built model
         if self.rank == 0:  # before resuming or writing a checkpoint; held until the end
             self._lock = WorkDirLock(self.work_dir).acquire()
         return super().train()
