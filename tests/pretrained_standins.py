@@ -19,6 +19,11 @@ RESNET101 = 'resnet101-63fe2227.pth'  # torchvision IMAGENET1K_V1
 HRNETV2 = {18: 'hrnetv2_w18-00eb2006.pth', 32: 'hrnetv2_w32-dc9eeb4f.pth',
            40: 'hrnetv2_w40-ed0b031c.pth'}
 RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
+# open-mmlab://detectron/resnet{50,101}_caffe and open-mmlab://detectron2/resnet50_caffe:
+# caffe-style ImageNet ResNets (FCOS)
+RESNET_CAFFE = {'detectron/resnet50_caffe': 'resnet50_caffe-788b5fa3.pth',
+                'detectron/resnet101_caffe': 'resnet101_caffe-3ad79236.pth',
+                'detectron2/resnet50_caffe': 'resnet50_msra-5891d200.pth'}
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
@@ -35,13 +40,18 @@ ZOO_INIT = {
     'configs/panoptic_fpn/panoptic_fpn_r50_3x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_5x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py': (RESNET50_V1C, 'backbone'),
-    # the earlier zoo's instance segmentation families: one config per family and file (their
-    # siblings take the same file through the same base)
-    'configs/cascade_mask_rcnn/cascade_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
-    'configs/dcn/mask_rcnn_r50_dconv_1x_bdd100k.py': (RESNET50, 'backbone'),
-    'configs/gcnet/gcnet_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
-    'configs/mask_rcnn/mask_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
-    'configs/hrnet/mask_rcnn_hrnetv2p_w32_1x_bdd100k.py': (HRNETV2[32], 'backbone'),
+    # the earlier zoo's detection families whose model base is not Faster R-CNN's, and each
+    # further file (Cascade R-CNN, Libra R-CNN, DCN, DyHead take theirs through those bases)
+    'configs/retinanet/retinanet_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/atss/atss_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/sparse_rcnn/sparse_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/faster_rcnn/faster_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
+    'configs/hrnet/faster_rcnn_hrnetv2p_w18_1x_bdd100k.py': (HRNETV2[18], 'backbone'),
+    'configs/fcos/fcos_r50_1x_bdd100k.py': (RESNET_CAFFE['detectron/resnet50_caffe'], 'backbone'),
+    'configs/fcos/fcos_r101_3x_bdd100k.py': (RESNET_CAFFE['detectron/resnet101_caffe'],
+                                             'backbone'),
+    'configs/fcos/fcos_r50_1x_tricks_bdd100k.py': (RESNET_CAFFE['detectron2/resnet50_caffe'],
+                                                   'backbone'),
 }
 #: modules the zoo adds to an ImageNet backbone (DCN offsets, GCNet context blocks): the file
 #: has no weights for them, they keep their own initialisation
@@ -144,6 +154,15 @@ def torchvision_resnet101_state_dict() -> OrderedDict:
     return _torchvision_resnet_state_dict((3, 4, 23, 3), seed=4)
 
 
+def caffe_resnet_state_dict(depth: int, seed: int) -> OrderedDict:
+    """The caffe-style ImageNet ResNets of ``open-mmlab://detectron/resnet<depth>_caffe``
+    and ``open-mmlab://detectron2/resnet50_caffe`` (bare state dicts converted to mmdet's
+    ``ResNet`` names): torchvision's keys and shapes without the classifier (caffe style
+    only moves the stride from the 3x3 to the 1x1 conv)."""
+    state = _torchvision_resnet_state_dict({50: (3, 4, 6, 3), 101: (3, 4, 23, 3)}[depth], seed)
+    return OrderedDict((k, v) for k, v in state.items() if not k.startswith('fc.'))
+
+
 def hrnetv2_state_dict(width: int) -> OrderedDict:
     """The ImageNet HRNetV2-W<width> of ``open-mmlab://msra/hrnetv2_w<width>``
     (HRNet-Image-Classification's, a bare state dict): mmdet's ``HRNet`` backbone
@@ -216,7 +235,10 @@ def yolox_x_checkpoint() -> dict:
 
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
             YOLOX_X: yolox_x_checkpoint, RESNET101: torchvision_resnet101_state_dict,
-            **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()}}
+            **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()},
+            **{name: (lambda d=int(key.split('resnet')[1].split('_')[0]), s=seed:
+                      caffe_resnet_state_dict(d, s))
+               for seed, (key, name) in enumerate(RESNET_CAFFE.items(), 10)}}
 
 
 def save_standin(name: str, path: str, content=None) -> object:

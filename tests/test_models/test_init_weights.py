@@ -17,7 +17,7 @@ from mmengine.registry import RUNNERS
 
 from helpers import REPO
 from pretrained_standins import (ADDED_MODULES, HRNET_HEAD, HRNETV2, RESNET50, RESNET50_V1C,
-                                 RESNET101, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT,
+                                 RESNET101, RESNET_CAFFE, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT,
                                  file_state, save_standin)
 
 
@@ -140,6 +140,20 @@ def test_hrnet_configs_load_the_imagenet_hrnetv2(config, standins, tmp_path):
     assert loaded == len([k for k in state if not k.startswith(HRNET_HEAD)
                           and not k.endswith('num_batches_tracked')])
     assert unused and all(k.startswith(HRNET_HEAD) for k in unused)
+
+
+@pytest.mark.parametrize('config', [c for c, (name, _) in ZOO_INIT.items()
+                                    if name in RESNET_CAFFE.values()])
+def test_caffe_resnet_configs_load_it_through_the_open_mmlab_scheme(config, standins, tmp_path):
+    """FCOS's ``open-mmlab://detectron[2]/resnet*_caffe`` resolves to the file in the hub
+    cache; every backbone weight comes from it."""
+    state = file_state(standins(ZOO_INIT[config][0]))
+    model = build_as_train_py(config, tmp_path)
+    loaded, unused = assert_loaded_from(part(model, ZOO_INIT[config][1]), state)
+    assert loaded == len([k for k in state if not k.endswith('num_batches_tracked')])
+    assert not unused
+    assert model.backbone.layer1[0].conv1.stride == (1, 1)  # caffe: stride on the 1x1
+    assert model.backbone.layer2[0].conv1.stride == (2, 2)
 
 
 @pytest.mark.parametrize('config, container', [
