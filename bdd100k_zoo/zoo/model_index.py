@@ -29,7 +29,9 @@ DATASET = 'BDD100K'
 def architecture(cfg: Config) -> List[str]:
     """The components a config builds, by class name (scope prefixes dropped)."""
     model = _detector(cfg)
-    parts = [model.backbone.type, (model.get('neck') or {}).get('type')]
+    neck = model.get('neck') or {}
+    necks = neck if isinstance(neck, (list, tuple)) else [neck]  # FPN + BFP / DyHead
+    parts = [model.backbone.type] + [n.get('type') for n in necks]
     if model.get('rpn_head'):
         parts.append('RPN')
     roi = (model.get('roi_head') or {}).get('bbox_roi_extractor') or {}

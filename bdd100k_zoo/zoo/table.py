@@ -69,10 +69,14 @@ def backbone_name(cfg: Config) -> str:
     if backbone.type in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'mmdet.ResNet', 'mmseg.ResNetV1c'):
         name = f'R-{backbone.depth}'
         neck = model.get('neck')
+        if isinstance(neck, (list, tuple)):  # FPN + BFP (Libra R-CNN), FPN + DyHead
+            neck = neck[0]
         neck_type = neck.type.split('.')[-1] if neck else None
         return name + '-FPN' if neck_type == 'FPN' else name
     if backbone.type.split('.')[-1] == 'CSPDarknet':
         return 'CSPNet'
+    if backbone.type.split('.')[-1] == 'HRNet':  # HRNetV2p-W<width of the first branch>
+        return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
     raise _fact_error(cfg, 'backbone', backbone.type)
 
 
