@@ -73,6 +73,8 @@ def backbone_name(cfg: Config) -> str:
         return name + '-FPN' if neck_type == 'FPN' else name
     if backbone.type.split('.')[-1] == 'CSPDarknet':
         return 'CSPNet'
+    if backbone.type.split('.')[-1] == 'HRNet':  # HRNetV2p-W<width of the first branch>
+        return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
     raise _fact_error(cfg, 'backbone', backbone.type)
 
 
