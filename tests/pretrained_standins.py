@@ -5,6 +5,7 @@ random values, for tests that must not download anything.
 mmengine and torch look a URL's file up in ``$TORCH_HOME/hub/checkpoints/<file
 name>`` before downloading it, so :func:`install_standins` puts them there.
 """
+import json
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -13,6 +14,10 @@ import torch
 from torch import nn
 
 RESNET50 = 'resnet50-0676ba61.pth'  # torchvision IMAGENET1K_V1
+RESNET101 = 'resnet101-63fe2227.pth'  # torchvision IMAGENET1K_V1
+# open-mmlab://msra/hrnetv2_w<width>: the ImageNet HRNetV2 of HRNet-Image-Classification
+HRNETV2 = {18: 'hrnetv2_w18-00eb2006.pth', 32: 'hrnetv2_w32-dc9eeb4f.pth',
+           40: 'hrnetv2_w40-ed0b031c.pth'}
 RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
 
@@ -30,9 +35,30 @@ ZOO_INIT = {
     'configs/panoptic_fpn/panoptic_fpn_r50_3x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_5x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py': (RESNET50_V1C, 'backbone'),
+    # the earlier zoo's instance segmentation families: one config per family and file (their
+    # siblings take the same file through the same base)
+    'configs/cascade_mask_rcnn/cascade_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/dcn/mask_rcnn_r50_dconv_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/gcnet/gcnet_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/mask_rcnn/mask_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
+    'configs/hrnet/mask_rcnn_hrnetv2p_w32_1x_bdd100k.py': (HRNETV2[32], 'backbone'),
 }
+#: modules the zoo adds to an ImageNet backbone (DCN offsets, GCNet context blocks): the file
+#: has no weights for them, they keep their own initialisation
+ADDED_MODULES = ('.conv_offset.', '.context_block.')
+
+_REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _follows_vis4d(config: str) -> bool:
+    """Whether the config's record publishes Vis4D's number (so it follows Vis4D's recipe);
+    the others follow the earlier zoo's (stock mmdet's)."""
+    with open(osp.join(_REPO, 'results', osp.basename(config)[:-3] + '.json')) as f:
+        return json.load(f)['published']['val']['source'].startswith('SysCV/vis4d@')
+
+
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
-VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if 'panoptic' not in c and 'drivable' not in c)
+VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if _follows_vis4d(c))
 
 # YOLOX-x COCO -> BDD100K: the 80-class classifier convs cannot load into 8 classes
 YOLOX_CLASS_KEYS = tuple(f'bbox_head.multi_level_conv_cls.{i}.{p}'
@@ -91,21 +117,65 @@ class _TorchvisionBottleneck(nn.Module):
                 nn.Conv2d(inplanes, planes * 4, 1, stride, bias=False), nn.BatchNorm2d(planes * 4))
 
 
-def torchvision_resnet50_state_dict() -> OrderedDict:
-    """``torchvision.models.resnet50().state_dict()``'s keys and shapes: stem
-    ``conv1``/``bn1``, ``layer1-4`` of [3, 4, 6, 3] bottlenecks, ``fc`` 1000x2048.
-    The hub file is this bare state dict."""
+def _torchvision_resnet_state_dict(blocks, seed: int) -> OrderedDict:
     net = nn.Module()
     net.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
     net.bn1 = nn.BatchNorm2d(64)
     inplanes = 64
-    for i, (planes, blocks) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3)), 1):
+    for i, (planes, num) in enumerate(zip((64, 128, 256, 512), blocks), 1):
         layer = [_TorchvisionBottleneck(inplanes, planes, 1 if i == 1 else 2)]
-        layer += [_TorchvisionBottleneck(planes * 4, planes) for _ in range(blocks - 1)]
+        layer += [_TorchvisionBottleneck(planes * 4, planes) for _ in range(num - 1)]
         setattr(net, f'layer{i}', nn.Sequential(*layer))
         inplanes = planes * 4
     net.fc = nn.Linear(2048, 1000)
-    return randomized(net.state_dict(), seed=1)
+    return randomized(net.state_dict(), seed=seed)
+
+
+def torchvision_resnet50_state_dict() -> OrderedDict:
+    """``torchvision.models.resnet50().state_dict()``'s keys and shapes: stem
+    ``conv1``/``bn1``, ``layer1-4`` of [3, 4, 6, 3] bottlenecks, ``fc`` 1000x2048.
+    The hub file is this bare state dict."""
+    return _torchvision_resnet_state_dict((3, 4, 6, 3), seed=1)
+
+
+def torchvision_resnet101_state_dict() -> OrderedDict:
+    """``torchvision.models.resnet101().state_dict()``: as ResNet-50 with [3, 4, 23, 3]
+    bottlenecks; a bare state dict too."""
+    return _torchvision_resnet_state_dict((3, 4, 23, 3), seed=4)
+
+
+def hrnetv2_state_dict(width: int) -> OrderedDict:
+    """The ImageNet HRNetV2-W<width> of ``open-mmlab://msra/hrnetv2_w<width>``
+    (HRNet-Image-Classification's, a bare state dict): mmdet's ``HRNet`` backbone
+    (stem ``conv1``/``bn1``/``conv2``/``bn2``, ``layer1``, ``transition1-3``,
+    ``stage2-4``) plus the classification head the detector does not use:
+    ``incre_modules`` (a bottleneck per branch to 128/256/512/1024 channels),
+    ``downsamp_modules``, ``final_layer`` (1024 -> 2048) and a 1000-class ``classifier``."""
+    from mmdet.models.backbones import HRNet
+    extra = dict(
+        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(4, ),
+                    num_channels=(64, )),
+        stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(4, 4),
+                    num_channels=(width, 2 * width)),
+        stage3=dict(num_modules=4, num_branches=3, block='BASIC', num_blocks=(4, 4, 4),
+                    num_channels=(width, 2 * width, 4 * width)),
+        stage4=dict(num_modules=3, num_branches=4, block='BASIC', num_blocks=(4, 4, 4, 4),
+                    num_channels=(width, 2 * width, 4 * width, 8 * width)))
+    state = HRNet(extra).state_dict()
+    head = nn.Module()
+    head.incre_modules = nn.ModuleList(
+        nn.Sequential(_TorchvisionBottleneck(width * 2**i, 32 * 2**i)) for i in range(4))
+    head.downsamp_modules = nn.ModuleList(
+        nn.Sequential(nn.Conv2d(128 * 2**i, 256 * 2**i, 3, 2, 1), nn.BatchNorm2d(256 * 2**i),
+                      nn.ReLU()) for i in range(3))
+    head.final_layer = nn.Sequential(nn.Conv2d(1024, 2048, 1), nn.BatchNorm2d(2048), nn.ReLU())
+    head.classifier = nn.Linear(2048, 1000)
+    state.update(head.state_dict())
+    return randomized(state, seed=width)
+
+
+#: the classification head of the HRNetV2 ImageNet files, not loaded into detectors
+HRNET_HEAD = ('incre_modules.', 'downsamp_modules.', 'final_layer.', 'classifier.')
 
 
 def resnet50_v1c_state_dict() -> OrderedDict:
@@ -145,7 +215,8 @@ def yolox_x_checkpoint() -> dict:
 
 
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
-            YOLOX_X: yolox_x_checkpoint}
+            YOLOX_X: yolox_x_checkpoint, RESNET101: torchvision_resnet101_state_dict,
+            **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()}}
 
 
 def save_standin(name: str, path: str, content=None) -> object:
