@@ -78,7 +78,8 @@ def test_model_index_has_every_zoo_config_with_its_record_numbers():
         expected = {name: key for name, key in METRIC_KEYS[record.task].items() if key in scores}
         assert set(found) == set(expected), record.name
         for name, key in expected.items():
-            assert found[name] == pytest.approx(scores[key], abs=0.05), (record.name, name)
+            # to 0.1: a half-way value (24.75 -> 24.8) lies 0.05 away, in floats a hair more
+            assert found[name] == pytest.approx(scores[key], abs=0.05 + 1e-9), (record.name, name)
         assert 'Weights' not in model  # no record has downloadable weights yet
 
 
