@@ -52,6 +52,13 @@ ZOO_INIT = {
                                              'backbone'),
     'configs/fcos/fcos_r50_1x_tricks_bdd100k.py': (RESNET_CAFFE['detectron2/resnet50_caffe'],
                                                    'backbone'),
+    # the earlier zoo's instance segmentation families: one config per family and file (their
+    # siblings take the same file through the same base)
+    'configs/cascade_mask_rcnn/cascade_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/dcn/mask_rcnn_r50_dconv_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/gcnet/gcnet_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/mask_rcnn/mask_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
+    'configs/hrnet/mask_rcnn_hrnetv2p_w32_1x_bdd100k.py': (HRNETV2[32], 'backbone'),
 }
 #: modules the zoo adds to an ImageNet backbone (DCN offsets, GCNet context blocks): the file
 #: has no weights for them, they keep their own initialisation

@@ -21,8 +21,11 @@ import re
 
 import pytest
 
-from helpers import SAMPLES, run_tool
-from pretrained_standins import RESNET50_V1C, YOLOX_X, ZOO_INIT, install_standins
+from bdd100k_zoo.config import load_config
+from bdd100k_zoo.tasks import config_task
+from helpers import REPO, SAMPLES, run_tool
+from pretrained_standins import (HRNETV2, RESNET50, RESNET50_V1C, RESNET101, ZOO_INIT,
+                                 install_standins)
 
 pytestmark = pytest.mark.fullsize
 GPUS = int(os.environ.get('FULLSIZE_GPUS', '1'))
@@ -31,7 +34,8 @@ DETECT = osp.join(SAMPLES, 'detect')
 TRACK = osp.join(SAMPLES, 'track')
 SEGMENT = osp.join(SAMPLES, 'segment')
 PANOPTIC = osp.join(SAMPLES, 'panoptic')
-LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c'}
+LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c',
+                 **{name: f'open-mmlab://msra/hrnetv2_w{w}' for w, name in HRNETV2.items()}}
 
 
 @pytest.fixture(scope='module')
@@ -95,7 +99,7 @@ def data_options(config, short_video, drivable_dir):
         return ['train_dataloader.batch_size=1'] + loaders(
             'dataset.data_root=', f'dataset.ann_file={ann}', f'dataset.data_prefix.img={img}') + [
             f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']
-    if config.startswith('configs/mask_rcnn'):
+    if config_task(load_config(osp.join(REPO, config)), config) == 'ins_seg':
         # the track sample's RLE labels: two frames, one batch of the config's 2
         ann, img = osp.join(TRACK, 'labels'), osp.join(TRACK, 'images/')
         return loaders('dataset.data_root=', f'dataset.ann_file={ann}',
@@ -143,7 +147,7 @@ def test_full_size_train_resume_test(config, torch_home, short_video, drivable_d
     file_name = ZOO_INIT[config][0]
     # mmengine logs where it loads the initial weights from, and what did not fit
     assert LOGGED_SOURCE.get(file_name, file_name) in first
-    if file_name != YOLOX_X:
+    if file_name in (RESNET50, RESNET101, RESNET50_V1C):  # ImageNet ResNets: their classifier
         assert 'unexpected key in source state_dict: fc.weight, fc.bias' in first
     ckpt = 'iter_1.pth' if iter_based else 'epoch_1.pth'
     assert osp.isfile(osp.join(work_dir, ckpt))
