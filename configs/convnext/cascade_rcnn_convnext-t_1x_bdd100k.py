@@ -9,7 +9,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-custom_imports = dict(imports=['bdd100k_zoo', 'mmpretrain.models'], allow_failed_imports=True)
+custom_imports = dict(imports=['bdd100k_zoo', 'mmpretrain.models'], allow_failed_imports=False)
 convnext_url = 'https://download.openmmlab.com/mmclassification/v0/convnext/'
 model = dict(
     backbone=dict(

@@ -6,5 +6,5 @@ _base_ = './retinanet_pvt-t_3x_bdd100k.py'
 model = dict(
     backbone=dict(
         num_layers=[3, 4, 6, 3],
-        init_cfg=dict(checkpoint='https://github.com/whai362/PVT/'
-                      'releases/download/v2/pvt_small.pth')))
+        init_cfg=dict(
+            checkpoint='https://github.com/whai362/PVT/releases/download/v2/pvt_small.pth')))

@@ -13,8 +13,9 @@ model = dict(
         _delete_=True,
         type='PyramidVisionTransformer',
         num_layers=[2, 2, 2, 2],
-        init_cfg=dict(checkpoint='https://github.com/whai362/PVT/'
-                      'releases/download/v2/pvt_tiny.pth')),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://github.com/whai362/PVT/releases/download/v2/pvt_tiny.pth')),
     neck=dict(in_channels=[64, 128, 320, 512]),
     bbox_head=dict(num_classes=10))
 

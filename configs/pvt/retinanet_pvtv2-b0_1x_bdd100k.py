@@ -8,6 +8,7 @@ model = dict(
         type='PyramidVisionTransformerV2',
         embed_dims=32,
         num_layers=[2, 2, 2, 2],
-        init_cfg=dict(checkpoint='https://github.com/whai362/PVT/'
-                      'releases/download/v2/pvt_v2_b0.pth')),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://github.com/whai362/PVT/releases/download/v2/pvt_v2_b0.pth')),
     neck=dict(in_channels=[32, 64, 160, 256]))
