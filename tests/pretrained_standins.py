@@ -15,6 +15,8 @@ from torch import nn
 RESNET50 = 'resnet50-0676ba61.pth'  # torchvision IMAGENET1K_V1
 RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
+SWIN_T = 'swin_tiny_patch4_window7_224.pth'  # the Swin authors' ImageNet-1K Swin-T
+RESNET50_RSB = 'resnet50_8xb256-rsb-a1-600e_in1k_20211228-20e21305.pth'  # mmcls classifier
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
 ZOO_INIT = {
@@ -33,6 +35,13 @@ ZOO_INIT = {
 }
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
 VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if 'panoptic' not in c and 'drivable' not in c)
+
+# One config per further weight layout (the family's other sizes share it): the Swin authors'
+# files (Swin-T/S/B, 1K and 22K), mmcls classifiers (RSB ResNet-50).
+LAYOUT_CONFIGS = {
+    SWIN_T: ('configs/swin/faster_rcnn_swin-t_1x_bdd100k.py', 'backbone'),
+    RESNET50_RSB: ('configs/rsb/faster_rcnn_r50-rsb_1x_bdd100k.py', 'backbone'),
+}
 
 # YOLOX-x COCO -> BDD100K: the 80-class classifier convs cannot load into 8 classes
 YOLOX_CLASS_KEYS = tuple(f'bbox_head.multi_level_conv_cls.{i}.{p}'
@@ -144,8 +153,52 @@ def yolox_x_checkpoint() -> dict:
     return {'meta': meta, 'state_dict': state}
 
 
+def swin_t_checkpoint() -> dict:
+    """The Swin authors' ``swin_tiny_patch4_window7_224.pth``: ``{'model': state}`` in their
+    module layout (``patch_embed.proj``, ``layers.i.blocks.j.attn.qkv`` / ``mlp.fc1``, patch
+    merging ``downsample.reduction`` in their unfold order, one final ``norm``, the 1000-class
+    ``head``, the shifted blocks' ``attn_mask`` buffers): mmdet's SwinTransformer with
+    mmdet's ``swin_converter`` undone."""
+    from mmdet.models.backbones import SwinTransformer
+    state = randomized(SwinTransformer(embed_dims=96, depths=[2, 2, 6, 2],
+                                       num_heads=[3, 6, 12, 24]).state_dict(), seed=4)
+    out = OrderedDict()
+    for key, value in state.items():
+        if key.startswith(('norm0', 'norm1', 'norm2')):
+            continue  # mmdet's per-output norms; the file has one final norm
+        if key.startswith('norm3'):
+            key = key.replace('norm3', 'norm')
+        key = key.replace('patch_embed.projection', 'patch_embed.proj')
+        key = key.replace('stages', 'layers', 1).replace('attn.w_msa.', 'attn.')
+        key = key.replace('ffn.layers.0.0.', 'mlp.fc1.').replace('ffn.layers.1.', 'mlp.fc2.')
+        if key.endswith('downsample.reduction.weight'):  # mmdet's unfold order -> theirs
+            o, c = value.shape
+            value = value.reshape(o, c // 4, 4).transpose(1, 2)[:, [0, 2, 1, 3]].reshape(o, c)
+        elif '.downsample.norm.' in key:
+            c = value.shape[0]
+            value = value.reshape(c // 4, 4).transpose(0, 1)[[0, 2, 1, 3]].reshape(c)
+        out[key] = value.contiguous()
+    for stage, (blocks, size) in enumerate(zip((2, 2, 6), (56, 28, 14))):
+        for block in range(1, blocks, 2):  # shifted windows: (windows, 49, 49) masks
+            out[f'layers.{stage}.blocks.{block}.attn_mask'] = torch.zeros(
+                (size // 7)**2, 49, 49)
+    out['head.weight'], out['head.bias'] = 0.01 * torch.randn(1000, 768), torch.zeros(1000)
+    return {'model': out}
+
+
+def resnet50_rsb_checkpoint() -> dict:
+    """mmcls's RSB ResNet-50 classifier: ``meta`` and ``state_dict`` with ``backbone.*``
+    (mmcls's ResNet, the same keys as mmdet's) and ``head.fc``."""
+    from mmdet.models.backbones import ResNet
+    state = OrderedDict((f'backbone.{k}', v) for k, v in ResNet(depth=50).state_dict().items())
+    state['head.fc.weight'], state['head.fc.bias'] = torch.zeros(1000, 2048), torch.zeros(1000)
+    return {'meta': dict(mmcls_version='0.19.0', epoch=600, iter=375000),
+            'state_dict': randomized(state, seed=5)}
+
+
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
-            YOLOX_X: yolox_x_checkpoint}
+            YOLOX_X: yolox_x_checkpoint, SWIN_T: swin_t_checkpoint,
+            RESNET50_RSB: resnet50_rsb_checkpoint}
 
 
 def save_standin(name: str, path: str, content=None) -> object:
@@ -165,5 +218,6 @@ def install_standins(torch_home: str, names=tuple(STANDINS)) -> dict:
 
 
 def file_state(content) -> dict:
-    """The state dict inside a checkpoint, as mmengine unpacks it."""
-    return content['state_dict'] if 'state_dict' in content else content
+    """The state dict inside a checkpoint, as mmengine (and, for ``model``, mmdet's Swin)
+    unpacks it."""
+    return content['state_dict'] if 'state_dict' in content else content.get('model', content)
