@@ -17,6 +17,8 @@ RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
 SWIN_T = 'swin_tiny_patch4_window7_224.pth'  # the Swin authors' ImageNet-1K Swin-T
 RESNET50_RSB = 'resnet50_8xb256-rsb-a1-600e_in1k_20211228-20e21305.pth'  # mmcls classifier
+PVT_T = 'pvt_tiny.pth'  # the PVT authors' ImageNet PVT-T
+PVTV2_B0 = 'pvt_v2_b0.pth'  # and PVTv2-B0
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
 ZOO_INIT = {
@@ -41,6 +43,8 @@ VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if 'panoptic' not in c and 'drivable' 
 LAYOUT_CONFIGS = {
     SWIN_T: ('configs/swin/faster_rcnn_swin-t_1x_bdd100k.py', 'backbone'),
     RESNET50_RSB: ('configs/rsb/faster_rcnn_r50-rsb_1x_bdd100k.py', 'backbone'),
+    PVT_T: ('configs/pvt/retinanet_pvt-t_1x_bdd100k.py', 'backbone'),
+    PVTV2_B0: ('configs/pvt/retinanet_pvtv2-b0_1x_bdd100k.py', 'backbone'),
 }
 
 # YOLOX-x COCO -> BDD100K: the 80-class classifier convs cannot load into 8 classes
@@ -196,9 +200,63 @@ def resnet50_rsb_checkpoint() -> dict:
             'state_dict': randomized(state, seed=5)}
 
 
+def _pvt_checkpoint(model, seed: int) -> OrderedDict:
+    """The PVT authors' layout of an mmdet PVT / PVTv2 (mmdet's ``pvt_convert`` undone): a
+    bare state dict of ``patch_embed{i}``, ``pos_embed{i}`` (v1; the last with the class
+    token), ``block{i}.{j}`` with separate ``attn.q`` / ``attn.kv`` and linear ``mlp.fc1`` /
+    ``fc2`` (v2: ``mlp.dwconv.dwconv``), ``norm{i}`` (v2) or one final ``norm`` and
+    ``cls_token`` (v1), and the 1000-class ``head``."""
+    state = randomized(model.state_dict(), seed=seed)
+    v1 = any(k.endswith('pos_embed') for k in state)
+    out = OrderedDict()
+    for key, value in state.items():
+        parts = key.split('.')
+        stage = int(parts[1]) + 1
+        if parts[2] == '0':  # patch embedding
+            out[f'patch_embed{stage}.' + '.'.join(parts[3:]).replace('projection', 'proj')] = value
+        elif parts[2] == '2':  # v2's norm after each stage
+            out[f'norm{stage}.{parts[3]}'] = value
+        elif parts[4] == 'pos_embed':
+            out[f'pos_embed{stage}'] = value if stage < 4 else torch.cat(
+                [torch.zeros(1, 1, value.shape[2]), value], dim=1)
+        else:
+            block = f'block{stage}.{int(parts[3]) - v1}.'
+            rest = '.'.join(parts[4:])
+            if rest.startswith('attn.attn.in_proj_'):
+                kind, dim = rest[len('attn.attn.in_proj_'):], value.shape[0] // 3
+                out[block + f'attn.q.{kind}'] = value[:dim]
+                out[block + f'attn.kv.{kind}'] = value[dim:]
+                continue
+            rest = rest.replace('attn.attn.out_proj.', 'attn.proj.')
+            rest = rest.replace('ffn.layers.0.', 'mlp.fc1.')
+            rest = rest.replace('ffn.layers.1.', 'mlp.dwconv.dwconv.')
+            rest = rest.replace(f'ffn.layers.{3 if v1 else 4}.', 'mlp.fc2.')
+            if rest in ('mlp.fc1.weight', 'mlp.fc2.weight'):
+                value = value.flatten(1)  # linear layers there, 1x1 convs here
+            out[block + rest] = value
+    width = out['patch_embed4.proj.bias'].shape[0]
+    if v1:
+        out['cls_token'] = torch.zeros(1, 1, width)
+        out['norm.weight'], out['norm.bias'] = torch.ones(width), torch.zeros(width)
+    out['head.weight'], out['head.bias'] = 0.01 * torch.randn(1000, width), torch.zeros(1000)
+    return out
+
+
+def pvt_t_state_dict() -> OrderedDict:
+    from mmdet.models.backbones import PyramidVisionTransformer
+    return _pvt_checkpoint(PyramidVisionTransformer(num_layers=[2, 2, 2, 2]), seed=6)
+
+
+def pvtv2_b0_state_dict() -> OrderedDict:
+    from mmdet.models.backbones import PyramidVisionTransformerV2
+    return _pvt_checkpoint(
+        PyramidVisionTransformerV2(embed_dims=32, num_layers=[2, 2, 2, 2]), seed=7)
+
+
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
             YOLOX_X: yolox_x_checkpoint, SWIN_T: swin_t_checkpoint,
-            RESNET50_RSB: resnet50_rsb_checkpoint}
+            RESNET50_RSB: resnet50_rsb_checkpoint, PVT_T: pvt_t_state_dict,
+            PVTV2_B0: pvtv2_b0_state_dict}
 
 
 def save_standin(name: str, path: str, content=None) -> object:

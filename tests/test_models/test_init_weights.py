@@ -16,9 +16,9 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
 from helpers import REPO
-from pretrained_standins import (LAYOUT_CONFIGS, RESNET50, RESNET50_RSB, RESNET50_V1C, SWIN_T,
-                                 VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT, file_state,
-                                 save_standin)
+from pretrained_standins import (LAYOUT_CONFIGS, PVT_T, PVTV2_B0, RESNET50, RESNET50_RSB,
+                                 RESNET50_V1C, SWIN_T, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X,
+                                 ZOO_INIT, file_state, save_standin)
 
 
 @pytest.fixture(scope='module')
@@ -180,6 +180,18 @@ def test_rsb_configs_load_the_mmcls_classifiers_backbone(standins, tmp_path):
     loaded, unused = assert_loaded_from(part(build_as_train_py(config, tmp_path), path), state)
     assert loaded == 265
     assert unused == ['head.fc.bias', 'head.fc.weight']  # not under backbone.: not loaded
+
+
+@pytest.mark.parametrize('name', [PVT_T, PVTV2_B0])
+def test_pvt_configs_load_the_pvt_authors_file(name, standins, tmp_path):
+    """Their layout, converted on load by mmdet: every backbone weight comes from the file."""
+    from mmdet.models.backbones.pvt import pvt_convert
+    config, path = LAYOUT_CONFIGS[name]
+    content = standins(name)
+    backbone = part(build_as_train_py(config, tmp_path), path)
+    loaded, unused = assert_loaded_from(backbone, pvt_convert(file_state(content)))
+    assert loaded == len(backbone.state_dict()) and not unused
+    assert {'head.weight', 'head.bias'} <= set(content)  # what the conversion leaves out
 
 
 class Payload:
