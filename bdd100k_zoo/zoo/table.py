@@ -83,19 +83,18 @@ def backbone_name(cfg: Config) -> str:
     kind = backbone.type.split('.')[-1]
     if kind == 'CSPDarknet':
         return 'CSPNet'
-    # transformers and ConvNeXt as the earlier BDD100K zoo names them (Swin-T, PVTv2-B0)
-    if kind == 'SwinTransformer':
-        size = SWIN_SIZES.get((backbone.embed_dims, tuple(backbone.depths)))
-    elif kind == 'PyramidVisionTransformer':
-        size = PVT_SIZES.get(tuple(backbone.num_layers))
-    elif kind == 'PyramidVisionTransformerV2':
-        size = PVTV2_SIZES.get((backbone.get('embed_dims', 64), tuple(backbone.num_layers)))
-    elif kind == 'ConvNeXt':
-        size = CONVNEXT_SIZES.get(backbone.arch)
-    else:
-        raise _fact_error(cfg, 'backbone', backbone.type)
-    if size is None:
-        raise _fact_error(cfg, f'{kind} size', backbone)
+    # transformers and ConvNeXt as the earlier BDD100K zoo names them (Swin-T, PVTv2-B0), from
+    # the sizes their config states (a left-out default is not guessed)
+    get = backbone.get
+    sizes = {'SwinTransformer': (SWIN_SIZES, (get('embed_dims'), tuple(get('depths') or ()))),
+             'PyramidVisionTransformer': (PVT_SIZES, tuple(get('num_layers') or ())),
+             'PyramidVisionTransformerV2': (
+                 PVTV2_SIZES, (get('embed_dims'), tuple(get('num_layers') or ()))),
+             'ConvNeXt': (CONVNEXT_SIZES, str(get('arch')))}  # arch may be a dict
+    names, key = sizes.get(kind, ({}, None))
+    size = names.get(key)
+    if size is None:  # an unknown backbone, or a size no zoo config has
+        raise _fact_error(cfg, 'backbone', backbone)
     return size
 
 
