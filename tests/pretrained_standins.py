@@ -25,6 +25,10 @@ RESNET_CAFFE = {'detectron/resnet50_caffe': 'resnet50_caffe-788b5fa3.pth',
                 'detectron/resnet101_caffe': 'resnet101_caffe-3ad79236.pth',
                 'detectron2/resnet50_caffe': 'resnet50_msra-5891d200.pth'}
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
+SWIN_T = 'swin_tiny_patch4_window7_224.pth'  # the Swin authors' ImageNet-1K Swin-T
+RESNET50_RSB = 'resnet50_8xb256-rsb-a1-600e_in1k_20211228-20e21305.pth'  # mmcls classifier
+PVT_T = 'pvt_tiny.pth'  # the PVT authors' ImageNet PVT-T
+PVTV2_B0 = 'pvt_v2_b0.pth'  # and PVTv2-B0
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
 ZOO_INIT = {
@@ -76,6 +80,15 @@ def _follows_vis4d(config: str) -> bool:
 
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
 VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if _follows_vis4d(c))
+
+# One config per further weight layout (the family's other sizes share it): the Swin authors'
+# files (Swin-T/S/B, 1K and 22K), mmcls classifiers (RSB ResNet-50).
+LAYOUT_CONFIGS = {
+    SWIN_T: ('configs/swin/faster_rcnn_swin-t_1x_bdd100k.py', 'backbone'),
+    RESNET50_RSB: ('configs/rsb/faster_rcnn_r50-rsb_1x_bdd100k.py', 'backbone'),
+    PVT_T: ('configs/pvt/retinanet_pvt-t_1x_bdd100k.py', 'backbone'),
+    PVTV2_B0: ('configs/pvt/retinanet_pvtv2-b0_1x_bdd100k.py', 'backbone'),
+}
 
 # YOLOX-x COCO -> BDD100K: the 80-class classifier convs cannot load into 8 classes
 YOLOX_CLASS_KEYS = tuple(f'bbox_head.multi_level_conv_cls.{i}.{p}'
@@ -240,8 +253,106 @@ def yolox_x_checkpoint() -> dict:
     return {'meta': meta, 'state_dict': state}
 
 
+def swin_t_checkpoint() -> dict:
+    """The Swin authors' ``swin_tiny_patch4_window7_224.pth``: ``{'model': state}`` in their
+    module layout (``patch_embed.proj``, ``layers.i.blocks.j.attn.qkv`` / ``mlp.fc1``, patch
+    merging ``downsample.reduction`` in their unfold order, one final ``norm``, the 1000-class
+    ``head``, the shifted blocks' ``attn_mask`` buffers): mmdet's SwinTransformer with
+    mmdet's ``swin_converter`` undone."""
+    from mmdet.models.backbones import SwinTransformer
+    state = randomized(SwinTransformer(embed_dims=96, depths=[2, 2, 6, 2],
+                                       num_heads=[3, 6, 12, 24]).state_dict(), seed=4)
+    out = OrderedDict()
+    for key, value in state.items():
+        if key.startswith(('norm0', 'norm1', 'norm2')):
+            continue  # mmdet's per-output norms; the file has one final norm
+        if key.startswith('norm3'):
+            key = key.replace('norm3', 'norm')
+        key = key.replace('patch_embed.projection', 'patch_embed.proj')
+        key = key.replace('stages', 'layers', 1).replace('attn.w_msa.', 'attn.')
+        key = key.replace('ffn.layers.0.0.', 'mlp.fc1.').replace('ffn.layers.1.', 'mlp.fc2.')
+        if key.endswith('downsample.reduction.weight'):  # mmdet's unfold order -> theirs
+            o, c = value.shape
+            value = value.reshape(o, c // 4, 4).transpose(1, 2)[:, [0, 2, 1, 3]].reshape(o, c)
+        elif '.downsample.norm.' in key:
+            c = value.shape[0]
+            value = value.reshape(c // 4, 4).transpose(0, 1)[[0, 2, 1, 3]].reshape(c)
+        out[key] = value.contiguous()
+    for stage, (blocks, size) in enumerate(zip((2, 2, 6), (56, 28, 14))):
+        for block in range(1, blocks, 2):  # shifted windows: (windows, 49, 49) masks
+            out[f'layers.{stage}.blocks.{block}.attn_mask'] = torch.zeros(
+                (size // 7)**2, 49, 49)
+    out['head.weight'], out['head.bias'] = 0.01 * torch.randn(1000, 768), torch.zeros(1000)
+    return {'model': out}
+
+
+def resnet50_rsb_checkpoint() -> dict:
+    """mmcls's RSB ResNet-50 classifier: ``meta`` and ``state_dict`` with ``backbone.*``
+    (mmcls's ResNet, the same keys as mmdet's) and ``head.fc``."""
+    from mmdet.models.backbones import ResNet
+    state = OrderedDict((f'backbone.{k}', v) for k, v in ResNet(depth=50).state_dict().items())
+    state['head.fc.weight'], state['head.fc.bias'] = torch.zeros(1000, 2048), torch.zeros(1000)
+    return {'meta': dict(mmcls_version='0.19.0', epoch=600, iter=375000),
+            'state_dict': randomized(state, seed=5)}
+
+
+def _pvt_checkpoint(model, seed: int) -> OrderedDict:
+    """The PVT authors' layout of an mmdet PVT / PVTv2 (mmdet's ``pvt_convert`` undone): a
+    bare state dict of ``patch_embed{i}``, ``pos_embed{i}`` (v1; the last with the class
+    token), ``block{i}.{j}`` with separate ``attn.q`` / ``attn.kv`` and linear ``mlp.fc1`` /
+    ``fc2`` (v2: ``mlp.dwconv.dwconv``), ``norm{i}`` (v2) or one final ``norm`` and
+    ``cls_token`` (v1), and the 1000-class ``head``."""
+    state = randomized(model.state_dict(), seed=seed)
+    v1 = any(k.endswith('pos_embed') for k in state)
+    out = OrderedDict()
+    for key, value in state.items():
+        parts = key.split('.')
+        stage = int(parts[1]) + 1
+        if parts[2] == '0':  # patch embedding
+            out[f'patch_embed{stage}.' + '.'.join(parts[3:]).replace('projection', 'proj')] = value
+        elif parts[2] == '2':  # v2's norm after each stage
+            out[f'norm{stage}.{parts[3]}'] = value
+        elif parts[4] == 'pos_embed':
+            out[f'pos_embed{stage}'] = value if stage < 4 else torch.cat(
+                [torch.zeros(1, 1, value.shape[2]), value], dim=1)
+        else:
+            block = f'block{stage}.{int(parts[3]) - v1}.'
+            rest = '.'.join(parts[4:])
+            if rest.startswith('attn.attn.in_proj_'):
+                kind, dim = rest[len('attn.attn.in_proj_'):], value.shape[0] // 3
+                out[block + f'attn.q.{kind}'] = value[:dim]
+                out[block + f'attn.kv.{kind}'] = value[dim:]
+                continue
+            rest = rest.replace('attn.attn.out_proj.', 'attn.proj.')
+            rest = rest.replace('ffn.layers.0.', 'mlp.fc1.')
+            rest = rest.replace('ffn.layers.1.', 'mlp.dwconv.dwconv.')
+            rest = rest.replace(f'ffn.layers.{3 if v1 else 4}.', 'mlp.fc2.')
+            if rest in ('mlp.fc1.weight', 'mlp.fc2.weight'):
+                value = value.flatten(1)  # linear layers there, 1x1 convs here
+            out[block + rest] = value
+    width = out['patch_embed4.proj.bias'].shape[0]
+    if v1:
+        out['cls_token'] = torch.zeros(1, 1, width)
+        out['norm.weight'], out['norm.bias'] = torch.ones(width), torch.zeros(width)
+    out['head.weight'], out['head.bias'] = 0.01 * torch.randn(1000, width), torch.zeros(1000)
+    return out
+
+
+def pvt_t_state_dict() -> OrderedDict:
+    from mmdet.models.backbones import PyramidVisionTransformer
+    return _pvt_checkpoint(PyramidVisionTransformer(num_layers=[2, 2, 2, 2]), seed=6)
+
+
+def pvtv2_b0_state_dict() -> OrderedDict:
+    from mmdet.models.backbones import PyramidVisionTransformerV2
+    return _pvt_checkpoint(
+        PyramidVisionTransformerV2(embed_dims=32, num_layers=[2, 2, 2, 2]), seed=7)
+
+
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
             YOLOX_X: yolox_x_checkpoint, RESNET101: torchvision_resnet101_state_dict,
+            SWIN_T: swin_t_checkpoint, RESNET50_RSB: resnet50_rsb_checkpoint,
+            PVT_T: pvt_t_state_dict, PVTV2_B0: pvtv2_b0_state_dict,
             **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()},
             **{name: (lambda d=int(key.split('resnet')[1].split('_')[0]), s=seed:
                       caffe_resnet_state_dict(d, s))
@@ -265,5 +376,6 @@ def install_standins(torch_home: str, names=tuple(STANDINS)) -> dict:
 
 
 def file_state(content) -> dict:
-    """The state dict inside a checkpoint, as mmengine unpacks it."""
-    return content['state_dict'] if 'state_dict' in content else content
+    """The state dict inside a checkpoint, as mmengine (and, for ``model``, mmdet's Swin)
+    unpacks it."""
+    return content['state_dict'] if 'state_dict' in content else content.get('model', content)

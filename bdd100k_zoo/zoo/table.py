@@ -58,6 +58,15 @@ def _fact_error(cfg: Config, what: str, value) -> ConfigFactError:
 
 YOLOX_SIZES = {(0.33, 0.375): 'tiny', (0.33, 0.5): 's', (0.67, 0.75): 'm', (1.0, 1.0): 'l',
                (1.33, 1.25): 'x'}
+SWIN_SIZES = {(96, (2, 2, 6, 2)): 'Swin-T', (96, (2, 2, 18, 2)): 'Swin-S',
+              (128, (2, 2, 18, 2)): 'Swin-B', (192, (2, 2, 18, 2)): 'Swin-L'}
+PVT_SIZES = {(2, 2, 2, 2): 'PVT-T', (3, 4, 6, 3): 'PVT-S', (3, 4, 18, 3): 'PVT-M',
+             (3, 8, 27, 3): 'PVT-L'}
+PVTV2_SIZES = {(32, (2, 2, 2, 2)): 'PVTv2-B0', (64, (2, 2, 2, 2)): 'PVTv2-B1',
+               (64, (3, 4, 6, 3)): 'PVTv2-B2', (64, (3, 4, 18, 3)): 'PVTv2-B3',
+               (64, (3, 8, 27, 3)): 'PVTv2-B4', (64, (3, 6, 40, 3)): 'PVTv2-B5'}
+CONVNEXT_SIZES = {'tiny': 'ConvNeXt-T', 'small': 'ConvNeXt-S', 'base': 'ConvNeXt-B',
+                  'large': 'ConvNeXt-L', 'xlarge': 'ConvNeXt-XL'}
 DETECTORS = {'FasterRCNN': 'Faster R-CNN', 'MaskRCNN': 'Mask R-CNN', 'RetinaNet': 'RetinaNet',
              'CascadeRCNN': 'Cascade R-CNN', 'FCOS': 'FCOS'}
 
@@ -73,11 +82,24 @@ def backbone_name(cfg: Config) -> str:
             neck = neck[0]
         neck_type = neck.type.split('.')[-1] if neck else None
         return name + '-FPN' if neck_type == 'FPN' else name
-    if backbone.type.split('.')[-1] == 'CSPDarknet':
+    kind = backbone.type.split('.')[-1]
+    if kind == 'CSPDarknet':
         return 'CSPNet'
-    if backbone.type.split('.')[-1] == 'HRNet':  # HRNetV2p-W<width of the first branch>
+    if kind == 'HRNet':  # HRNetV2p-W<width of the first branch>
         return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
-    raise _fact_error(cfg, 'backbone', backbone.type)
+    # transformers and ConvNeXt as the earlier BDD100K zoo names them (Swin-T, PVTv2-B0), from
+    # the sizes their config states (a left-out default is not guessed)
+    get = backbone.get
+    sizes = {'SwinTransformer': (SWIN_SIZES, (get('embed_dims'), tuple(get('depths') or ()))),
+             'PyramidVisionTransformer': (PVT_SIZES, tuple(get('num_layers') or ())),
+             'PyramidVisionTransformerV2': (
+                 PVTV2_SIZES, (get('embed_dims'), tuple(get('num_layers') or ()))),
+             'ConvNeXt': (CONVNEXT_SIZES, str(get('arch')))}  # arch may be a dict
+    names, key = sizes.get(kind, ({}, None))
+    size = names.get(key)
+    if size is None:  # an unknown backbone, or a size no zoo config has
+        raise _fact_error(cfg, 'backbone', backbone)
+    return size
 
 
 def detector_name(cfg: Config) -> str:

@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 
 from bdd100k_zoo.config import load_config, set_data_root
-from helpers import REPO
+from helpers import REPO, load_zoo_config
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')) +
                  glob.glob(osp.join(REPO, 'configs', 'demo', '*.py')))
@@ -52,7 +52,7 @@ def check_moved(before, after):
 def test_every_path_of_every_config_moves():
     assert len(CONFIGS) >= 9
     for config in CONFIGS:
-        before = load_config(config)
+        before = load_zoo_config(config)
         after = copy.deepcopy(before)
         set_data_root(after, NEW)
         check_moved(before, after)

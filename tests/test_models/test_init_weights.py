@@ -16,9 +16,10 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
 from helpers import REPO
-from pretrained_standins import (ADDED_MODULES, HRNET_HEAD, HRNETV2, RESNET50, RESNET50_V1C,
-                                 RESNET101, RESNET_CAFFE, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT,
-                                 file_state, save_standin)
+from pretrained_standins import (ADDED_MODULES, HRNET_HEAD, HRNETV2, LAYOUT_CONFIGS, PVT_T,
+                                 PVTV2_B0, RESNET50, RESNET50_RSB, RESNET50_V1C, RESNET101,
+                                 RESNET_CAFFE, SWIN_T, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X,
+                                 ZOO_INIT, file_state, save_standin)
 
 
 @pytest.fixture(scope='module')
@@ -199,6 +200,42 @@ def test_qdtrack_yolox_x_loads_the_coco_detector(standins, tmp_path):
     norm = next(m for m in head.modules() if isinstance(m, torch.nn.GroupNorm))
     assert decay[id(norm.weight)] == 5e-4
     assert decay[id(head.fc_embed.bias)] == 5e-4
+
+
+def test_swin_configs_load_the_swin_authors_file(standins, tmp_path):
+    """Their layout, converted on load by mmdet (convert_weights): every backbone weight
+    but the per-output norms mmdet adds comes from the file."""
+    from mmdet.models.backbones.swin import swin_converter
+    config, path = LAYOUT_CONFIGS[SWIN_T]
+    content = standins(SWIN_T)
+    state = {k[len('backbone.'):]: v for k, v in swin_converter(file_state(content)).items()}
+    backbone = part(build_as_train_py(config, tmp_path), path)
+    outputs = tuple(k for k in backbone.state_dict() if k.startswith('norm'))
+    loaded, unused = assert_loaded_from(backbone, state, skip=outputs)
+    assert loaded == len(backbone.state_dict()) - len(outputs) == 181
+    # the file's final norm (mmdet has one per output instead) and its shifted-window masks
+    assert unused == sorted(['norm.bias', 'norm.weight'] + [k for k in state if 'attn_mask' in k])
+
+
+def test_rsb_configs_load_the_mmcls_classifiers_backbone(standins, tmp_path):
+    config, path = LAYOUT_CONFIGS[RESNET50_RSB]
+    content = standins(RESNET50_RSB)
+    state = {k.replace('backbone.', '', 1): v for k, v in file_state(content).items()}
+    loaded, unused = assert_loaded_from(part(build_as_train_py(config, tmp_path), path), state)
+    assert loaded == 265
+    assert unused == ['head.fc.bias', 'head.fc.weight']  # not under backbone.: not loaded
+
+
+@pytest.mark.parametrize('name', [PVT_T, PVTV2_B0])
+def test_pvt_configs_load_the_pvt_authors_file(name, standins, tmp_path):
+    """Their layout, converted on load by mmdet: every backbone weight comes from the file."""
+    from mmdet.models.backbones.pvt import pvt_convert
+    config, path = LAYOUT_CONFIGS[name]
+    content = standins(name)
+    backbone = part(build_as_train_py(config, tmp_path), path)
+    loaded, unused = assert_loaded_from(backbone, pvt_convert(file_state(content)))
+    assert loaded == len(backbone.state_dict()) and not unused
+    assert {'head.weight', 'head.bias'} <= set(content)  # what the conversion leaves out
 
 
 class Payload:

@@ -10,10 +10,9 @@ import re
 
 import pytest
 
-from bdd100k_zoo.config import load_config
 from bdd100k_zoo.tasks import TASK_SPECS, config_task
 from bdd100k_zoo.zoo import load_record
-from helpers import REPO, SHARED
+from helpers import REPO, SHARED, load_zoo_config
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')))
 CATALOGUE = osp.join(SHARED, 'bdd100k_models', 'models.csv')
@@ -69,7 +68,7 @@ def _ported_rows(record):
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda p: osp.basename(p)[:-3])
 def test_config_holds_its_recipe(config):
     name = osp.basename(config)[:-3]
-    cfg = load_config(config)
+    cfg = load_zoo_config(config)
     task = config_task(cfg, config)
     spec = TASK_SPECS[task]
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

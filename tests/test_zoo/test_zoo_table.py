@@ -17,8 +17,67 @@ RESULTS = osp.join(REPO, 'results')
 CFG = 'configs/{}/{}.py'
 # The checked expected rows (links relative to the repository root), in table order.
 EXPECTED = {
+    'cascade_rcnn_convnext-b_3x_bdd100k':
+        '| ConvNeXt-B | 3x | ✓ | 35.8† |  | 35.0† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_convnext-s_3x_bdd100k':
+        '| ConvNeXt-S | 3x | ✓ | 36.1† |  | 35.4† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_convnext-t_1x_bdd100k':
+        '| ConvNeXt-T | 1x |  | 35.5† |  | 34.0† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_convnext-t_3x_bdd100k':
+        '| ConvNeXt-T | 3x | ✓ | 35.8† |  | 35.4† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_swin-b_3x_fp16_bdd100k':
+        '| Swin-B | 3x | ✓ | 35.0† |  | 34.1† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_swin-s_3x_fp16_bdd100k':
+        '| Swin-S | 3x | ✓ | 35.5† |  | 34.9† |  | [config]({}) |  |  |  |',
+    'cascade_rcnn_swin-t_3x_bdd100k':
+        '| Swin-T | 3x | ✓ | 36.0† |  | 35.3† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_convnext-b_3x_bdd100k':
+        '| ConvNeXt-B | 3x | ✓ | 33.9† |  | 33.3† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_convnext-s_3x_bdd100k':
+        '| ConvNeXt-S | 3x | ✓ | 34.8† |  | 34.5† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_convnext-t_1x_bdd100k':
+        '| ConvNeXt-T | 1x |  | 33.3† |  | 32.0† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_convnext-t_3x_bdd100k':
+        '| ConvNeXt-T | 3x | ✓ | 34.1† |  | 33.6† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_r50-rsb_1x_bdd100k':
+        '| R-50-FPN | 1x |  | 31.4† |  | 30.3† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_r50-rsb_3x_bdd100k':
+        '| R-50-FPN | 3x | ✓ | 32.5† |  | 31.4† |  | [config]({}) |  |  |  |',
     'faster_rcnn_r50_1x_bdd100k': '| R-50-FPN | 1x |  | 31.2† |  |  |  | [config]({}) |  |  |  |',
     'faster_rcnn_r50_3x_bdd100k': '| R-50-FPN | 3x | ✓ | 32.4† |  |  |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-b_3x_fp16_bdd100k':
+        '| Swin-B | 3x | ✓ | 34.5† |  | 33.4† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-b_3x_fp16_strong_bdd100k':
+        '| Swin-B | 3x | ✓ | 35.4† |  | 34.2† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-s_3x_bdd100k':
+        '| Swin-S | 3x | ✓ | 34.2† |  | 33.1† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-s_3x_fp16_bdd100k':
+        '| Swin-S | 3x | ✓ | 34.2† |  | 33.3† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-s_3x_fp16_strong_bdd100k':
+        '| Swin-S | 3x | ✓ | 35.1† |  | 33.7† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-t_1x_bdd100k':
+        '| Swin-T | 1x |  | 32.1† |  | 31.0† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-t_3x_bdd100k':
+        '| Swin-T | 3x | ✓ | 34.1† |  | 33.5† |  | [config]({}) |  |  |  |',
+    'faster_rcnn_swin-t_3x_strong_bdd100k':
+        '| Swin-T | 3x | ✓ | 34.4† |  | 33.3† |  | [config]({}) |  |  |  |',
+    'retinanet_pvt-s_3x_bdd100k':
+        '| PVT-S | 3x | ✓ | 31.2† |  | 30.7† |  | [config]({}) |  |  |  |',
+    'retinanet_pvt-t_1x_bdd100k': '| PVT-T | 1x |  | 28.4† |  | 27.5† |  | [config]({}) |  |  |  |',
+    'retinanet_pvt-t_3x_bdd100k':
+        '| PVT-T | 3x | ✓ | 30.4† |  | 29.9† |  | [config]({}) |  |  |  |',
+    'retinanet_pvtv2-b0_1x_bdd100k':
+        '| PVTv2-B0 | 1x |  | 30.4† |  | 29.5† |  | [config]({}) |  |  |  |',
+    'retinanet_pvtv2-b0_3x_bdd100k':
+        '| PVTv2-B0 | 3x | ✓ | 31.9† |  | 31.1† |  | [config]({}) |  |  |  |',
+    'retinanet_pvtv2-b1_3x_bdd100k':
+        '| PVTv2-B1 | 3x | ✓ | 32.6† |  | 31.8† |  | [config]({}) |  |  |  |',
+    'retinanet_pvtv2-b2_3x_bdd100k':
+        '| PVTv2-B2 | 3x | ✓ | 33.0† |  | 32.6† |  | [config]({}) |  |  |  |',
+    'retinanet_r50-rsb_1x_bdd100k':
+        '| R-50-FPN | 1x |  | 29.5† |  | 28.7† |  | [config]({}) |  |  |  |',
+    'retinanet_r50-rsb_3x_bdd100k':
+        '| R-50-FPN | 3x | ✓ | 31.1† |  | 30.5† |  | [config]({}) |  |  |  |',
     'mask_rcnn_r50_1x_bdd100k':
         '| R-50-FPN | 1x |  | 17.0† | 23.4† |  |  |  |  | [config]({}) |  |  |  |',
     'mask_rcnn_r50_3x_bdd100k':
@@ -154,7 +213,7 @@ def test_a_config_linked_from_outside_configs_is_refused(tmp_path):
     """A record names configs/<family>/<name>.py, but a link there to a file elsewhere
     is still not executed."""
     record = load_records(RESULTS)[0]
-    (tmp_path / osp.dirname(record.config)).mkdir(parents=True)
+    (tmp_path / osp.dirname(record.config)).mkdir(parents=True)  # its family's folder
     (tmp_path / 'elsewhere.py').write_text('import os  # would run\n')
     (tmp_path / record.config).symlink_to(tmp_path / 'elsewhere.py')
     with pytest.raises(RecordError, match=f'config {record.config} is .*elsewhere.py, outside'):

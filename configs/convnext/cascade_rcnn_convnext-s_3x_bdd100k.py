@@ -1,0 +1,13 @@
+# Cascade R-CNN ConvNeXt-S 3x, mixed precision, multi-scale training (published val box AP
+# 36.11). The earlier zoo's config built ConvNeXt-T from the ConvNeXt-T file (with the
+# 12-layer decay of S), so that number is a ConvNeXt-T's; this builds the ConvNeXt-S its
+# name and README give.
+_base_ = './cascade_rcnn_convnext-t_3x_bdd100k.py'
+
+model = dict(
+    backbone=dict(
+        arch='small',
+        drop_path_rate=0.6,
+        init_cfg=dict(checkpoint=_base_.convnext_url + 'downstream/'
+                      'convnext-small_3rdparty_32xb128-noema_in1k_20220301-303e75e3.pth')))
+optim_wrapper = dict(paramwise_cfg={'num_layers': 12})

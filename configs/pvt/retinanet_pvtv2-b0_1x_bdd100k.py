@@ -1,0 +1,14 @@
+# RetinaNet PVTv2-B0 1x on BDD100K detection (published val box AP 30.35).
+# mmdet's stock retinanet_pvtv2-b0_fpn_1x_coco.py backbone on the PVT-T 1x recipe.
+_base_ = './retinanet_pvt-t_1x_bdd100k.py'
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='PyramidVisionTransformerV2',
+        embed_dims=32,
+        num_layers=[2, 2, 2, 2],
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://github.com/whai362/PVT/releases/download/v2/pvt_v2_b0.pth')),
+    neck=dict(in_channels=[32, 64, 160, 256]))
