@@ -14,6 +14,7 @@ from torch import nn
 
 RESNET50 = 'resnet50-0676ba61.pth'  # torchvision IMAGENET1K_V1
 RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
+RESNET101_V1C = 'resnet101_v1c-e67eebb6.pth'  # open-mmlab://resnet101_v1c
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
@@ -30,6 +31,7 @@ ZOO_INIT = {
     'configs/panoptic_fpn/panoptic_fpn_r50_3x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_5x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py': (RESNET50_V1C, 'backbone'),
+    'configs/pspnet/pspnet_r101-d8_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
 }
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
 VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if 'panoptic' not in c and 'drivable' not in c)
@@ -108,13 +110,18 @@ def torchvision_resnet50_state_dict() -> OrderedDict:
     return randomized(net.state_dict(), seed=1)
 
 
-def resnet50_v1c_state_dict() -> OrderedDict:
+def resnet50_v1c_state_dict(depth: int = 50) -> OrderedDict:
     """The ImageNet ResNet-50-V1c of ``open-mmlab://resnet50_v1c``: mmseg's
     ``ResNetV1c`` (deep stem ``stem.*``) plus its 1000-class ``fc``."""
     from mmseg.models.backbones import ResNetV1c
-    state = ResNetV1c(depth=50).state_dict()
+    state = ResNetV1c(depth=depth).state_dict()
     state['fc.weight'], state['fc.bias'] = torch.zeros(1000, 2048), torch.zeros(1000)
-    return randomized(state, seed=2)
+    return randomized(state, seed=2 if depth == 50 else 4)
+
+
+def resnet101_v1c_state_dict() -> OrderedDict:
+    """``open-mmlab://resnet101_v1c``: the same layout with [3, 4, 23, 3] bottlenecks."""
+    return resnet50_v1c_state_dict(depth=101)
 
 
 def yolox_x_checkpoint() -> dict:
@@ -145,7 +152,7 @@ def yolox_x_checkpoint() -> dict:
 
 
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
-            YOLOX_X: yolox_x_checkpoint}
+            RESNET101_V1C: resnet101_v1c_state_dict, YOLOX_X: yolox_x_checkpoint}
 
 
 def save_standin(name: str, path: str, content=None) -> object:
