@@ -24,6 +24,7 @@ RESNET50_V1C = 'resnet50_v1c-2cccc1ad.pth'  # open-mmlab://resnet50_v1c
 RESNET_CAFFE = {'detectron/resnet50_caffe': 'resnet50_caffe-788b5fa3.pth',
                 'detectron/resnet101_caffe': 'resnet101_caffe-3ad79236.pth',
                 'detectron2/resnet50_caffe': 'resnet50_msra-5891d200.pth'}
+RESNET101_V1C = 'resnet101_v1c-e67eebb6.pth'  # open-mmlab://resnet101_v1c
 YOLOX_X = 'yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'  # mmdet 2.x, COCO
 SWIN_T = 'swin_tiny_patch4_window7_224.pth'  # the Swin authors' ImageNet-1K Swin-T
 RESNET50_RSB = 'resnet50_8xb256-rsb-a1-600e_in1k_20211228-20e21305.pth'  # mmcls classifier
@@ -63,6 +64,7 @@ ZOO_INIT = {
     'configs/gcnet/gcnet_mask_rcnn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/mask_rcnn/mask_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
     'configs/hrnet/mask_rcnn_hrnetv2p_w32_1x_bdd100k.py': (HRNETV2[32], 'backbone'),
+    'configs/pspnet/pspnet_r101-d8_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
 }
 #: modules the zoo adds to an ImageNet backbone (DCN offsets, GCNet context blocks): the file
 #: has no weights for them, they keep their own initialisation
@@ -217,13 +219,18 @@ def hrnetv2_state_dict(width: int) -> OrderedDict:
 HRNET_HEAD = ('incre_modules.', 'downsamp_modules.', 'final_layer.', 'classifier.')
 
 
-def resnet50_v1c_state_dict() -> OrderedDict:
+def resnet50_v1c_state_dict(depth: int = 50) -> OrderedDict:
     """The ImageNet ResNet-50-V1c of ``open-mmlab://resnet50_v1c``: mmseg's
     ``ResNetV1c`` (deep stem ``stem.*``) plus its 1000-class ``fc``."""
     from mmseg.models.backbones import ResNetV1c
-    state = ResNetV1c(depth=50).state_dict()
+    state = ResNetV1c(depth=depth).state_dict()
     state['fc.weight'], state['fc.bias'] = torch.zeros(1000, 2048), torch.zeros(1000)
-    return randomized(state, seed=2)
+    return randomized(state, seed=2 if depth == 50 else 4)
+
+
+def resnet101_v1c_state_dict() -> OrderedDict:
+    """``open-mmlab://resnet101_v1c``: the same layout with [3, 4, 23, 3] bottlenecks."""
+    return resnet50_v1c_state_dict(depth=101)
 
 
 def yolox_x_checkpoint() -> dict:
@@ -351,7 +358,7 @@ def pvtv2_b0_state_dict() -> OrderedDict:
 
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
             YOLOX_X: yolox_x_checkpoint, RESNET101: torchvision_resnet101_state_dict,
-            SWIN_T: swin_t_checkpoint, RESNET50_RSB: resnet50_rsb_checkpoint,
+            RESNET101_V1C: resnet101_v1c_state_dict, SWIN_T: swin_t_checkpoint, RESNET50_RSB: resnet50_rsb_checkpoint,
             PVT_T: pvt_t_state_dict, PVTV2_B0: pvtv2_b0_state_dict,
             **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()},
             **{name: (lambda d=int(key.split('resnet')[1].split('_')[0]), s=seed:

@@ -3,7 +3,7 @@ under ``configs/`` and each task in it (e.g. Semantic FPN on sem_seg and
 drivable area), its first config by natural name order
 (r50 before r101, 1x before 3x: the smallest model) is loaded with the real
 BDD100K samples, shrunk (initial weights off, small images / crops, one
-sample), built from the registry and run for ONE training step
+sample; two for segmentors), built from the registry and run for ONE training step
 (``model.train_step`` with the config's own optim wrapper); the losses must be
 finite and carry the task's names. A family added under ``configs/`` is tested
 on arrival, without a test of its own.
@@ -70,6 +70,10 @@ LOSSES = {'det': ('loss_cls', 'loss_bbox'), 'ins_seg': ('loss_cls', 'loss_bbox',
           'pan_seg': ('loss_cls', 'loss_mask', 'loss_seg'), 'sem_seg': ('loss_ce', ),
           'drivable': ('loss_ce', )}
 SCALE_KEYS = ('scale', 'scales', 'img_scale')
+# Samples per step where one is not enough: the pooling heads of segmentors (PSPNet's
+# pyramid pooling, ASPP's image pooling, APCNet, UPerNet) batch-normalise a 1x1 map,
+# which needs more than one value per channel in training.
+BATCH = {'sem_seg': 2, 'drivable': 2}
 
 
 def _shrink_scale(value, div):
@@ -141,7 +145,7 @@ def _point_at_samples(dataset, task, tmp_path):
         dataset['data_prefix'] = dict(img=img)
     if ann is not None:
         dataset['ann_file'] = ann
-    dataset['indices'] = 1
+    dataset['indices'] = BATCH.get(task, 1)
     return dataset
 
 
@@ -180,7 +184,7 @@ def test_family_trains_one_step_on_a_real_sample(config, samples, tmp_path):
         preprocessor['size'] = CROP
 
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    data = pseudo_collate([dataset[0]])
+    data = pseudo_collate([dataset[i] for i in range(len(dataset))])
     torch.manual_seed(0)
     model = revert_sync_batchnorm(MODELS.build(cfg.model))  # SyncBN: one CPU process
     model.init_weights()

@@ -18,8 +18,8 @@ from mmengine.registry import RUNNERS
 from helpers import REPO
 from pretrained_standins import (ADDED_MODULES, HRNET_HEAD, HRNETV2, LAYOUT_CONFIGS, PVT_T,
                                  PVTV2_B0, RESNET50, RESNET50_RSB, RESNET50_V1C, RESNET101,
-                                 RESNET_CAFFE, SWIN_T, VIS4D_CONFIGS, YOLOX_CLASS_KEYS, YOLOX_X,
-                                 ZOO_INIT, file_state, save_standin)
+                                 RESNET101_V1C, RESNET_CAFFE, SWIN_T, VIS4D_CONFIGS,
+                                 YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT, file_state, save_standin)
 
 
 @pytest.fixture(scope='module')
@@ -173,6 +173,18 @@ def test_semantic_fpn_loads_resnet50_v1c_through_open_mmlab_scheme(
     loaded, unused = assert_loaded_from(model.backbone, file_state(content))
     assert loaded == 275  # deep stem: 3 convs + 3 BNs instead of conv1 + bn1
     assert unused == ['fc.bias', 'fc.weight']
+
+
+@pytest.mark.parametrize('config', [c for c, (n, _) in ZOO_INIT.items() if n == RESNET101_V1C])
+def test_r101_segmentors_load_resnet101_v1c(config, standins, tmp_path):
+    """The R-101-D8 segmentors swap the model base's ``open-mmlab://resnet50_v1c`` for
+    ``resnet101_v1c``; its file fills every weight of the dilated ResNet-101-V1c."""
+    state = file_state(standins(RESNET101_V1C))
+    model = build_as_train_py(config, tmp_path)
+    loaded, unused = assert_loaded_from(part(model, ZOO_INIT[config][1]), state)
+    assert loaded == 530  # ResNet-50-V1c's 275 + 17 more bottlenecks x (3 convs + 3 BNs x 4)
+    assert unused == ['fc.bias', 'fc.weight']
+    assert part(model, ZOO_INIT[config][1]).layer4[-1].conv2.dilation == (4, 4)  # D8
 
 
 def test_qdtrack_yolox_x_loads_the_coco_detector(standins, tmp_path):

@@ -1,0 +1,19 @@
+# Semantic FPN R-50, 512x1024, 80K, on BDD100K semantic segmentation: published val mIoU 60.36.
+# bdd100k-models fpn_r50_512x1024_80k_sem_seg_bdd100k: mmseg's
+# sem_fpn/fpn_r50_4xb2-80k_cityscapes-512x1024.py with the BDD100K semantic segmentation dataset
+# base in place of Cityscapes'. The earlier zoo's recipe is that stock one: SGD lr 0.01, momentum
+# 0.9, wd 5e-4, poly 0.9 down to 1e-4, SyncBN (plain BN on one process), ImageNet ResNet-50-V1c
+# init.
+_base_ = [
+    'mmseg::_base_/models/fpn_r50.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
+    '../_base_/default_runtime_seg.py',
+    'mmseg::_base_/schedules/schedule_80k.py',
+]
+
+crop_size = (512, 1024)
+model = dict(data_preprocessor=dict(size=crop_size))
+
+# lr 0.01 is for 8 GPUs x 2 images (the earlier zoo's batch of 16);
+# --auto-scale-lr rescales it to the real batch.
+auto_scale_lr = dict(base_batch_size=16)
