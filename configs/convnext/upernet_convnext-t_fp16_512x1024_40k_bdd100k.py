@@ -9,7 +9,7 @@
 # the backbone is stated here and mmpretrain imported with bdd100k_zoo.
 _base_ = [
     'mmseg::_base_/models/upernet_swin.py',
-    '../_base_/datasets/bdd100k_sem_seg.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]

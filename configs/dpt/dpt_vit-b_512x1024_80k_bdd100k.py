@@ -8,7 +8,7 @@
 # by the vit2mmseg:// scheme (bdd100k_zoo.utils.checkpoint) as mmseg's vit2mmseg.py does.
 _base_ = [
     'mmseg::_base_/models/dpt_vit-b16.py',
-    '../_base_/datasets/bdd100k_sem_seg.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_80k.py',
 ]

@@ -6,7 +6,7 @@
 # down to 1e-4, 8 GPUs x 2 images.
 _base_ = [
     'mmseg::_base_/models/fcn_hr18.py',
-    '../_base_/datasets/bdd100k_sem_seg.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]

@@ -6,7 +6,7 @@
 # momentum 0.9 wd 5e-4, poly 0.9 down to 1e-4, 8 GPUs x 2 images.
 _base_ = [
     'mmseg::_base_/models/pointrend_r50.py',
-    '../_base_/datasets/bdd100k_drivable.py',
+    '../_base_/datasets/bdd100k_drivable_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]

@@ -6,7 +6,7 @@
 # position tables), 1500 warmup iterations, then linear decay to 0, 8 GPUs x 2 images.
 _base_ = [
     'mmseg::_base_/models/upernet_swin.py',
-    '../_base_/datasets/bdd100k_drivable.py',
+    '../_base_/datasets/bdd100k_drivable_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]

@@ -9,7 +9,7 @@
 # (bdd100k_zoo.utils.checkpoint) exactly as mmseg's tools/model_converters/vit2mmseg.py does.
 _base_ = [
     'mmseg::_base_/models/upernet_vit-b16_ln_mln.py',
-    '../_base_/datasets/bdd100k_sem_seg.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
     'mmseg::_base_/schedules/schedule_80k.py',
 ]
