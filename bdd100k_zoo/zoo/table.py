@@ -58,6 +58,9 @@ def _fact_error(cfg: Config, what: str, value) -> ConfigFactError:
 
 YOLOX_SIZES = {(0.33, 0.375): 'tiny', (0.33, 0.5): 's', (0.67, 0.75): 'm', (1.0, 1.0): 'l',
                (1.33, 1.25): 'x'}
+SWIN_SIZES = {(96, (2, 2, 6, 2)): 'T', (96, (2, 2, 18, 2)): 'S', (128, (2, 2, 18, 2)): 'B'}
+CONVNEXT_SIZES = {'tiny': 'T', 'small': 'S', 'base': 'B'}
+VIT_SIZES = {384: 'S', 768: 'B'}
 DETECTORS = {'FasterRCNN': 'Faster R-CNN', 'MaskRCNN': 'Mask R-CNN', 'RetinaNet': 'RetinaNet',
              'CascadeRCNN': 'Cascade R-CNN', 'FCOS': 'FCOS'}
 
@@ -68,11 +71,25 @@ def backbone_name(cfg: Config) -> str:
     backbone = model.backbone
     if backbone.type in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'mmdet.ResNet', 'mmseg.ResNetV1c'):
         name = f'R-{backbone.depth}'
+        if tuple(backbone.get('strides', ())) == (1, 2, 1, 1):  # dilated, output stride 8
+            return name + '-D8'
         neck = model.get('neck')
         neck_type = neck.type.split('.')[-1] if neck else None
         return name + '-FPN' if neck_type == 'FPN' else name
     if backbone.type.split('.')[-1] == 'CSPDarknet':
         return 'CSPNet'
+    if backbone.type.split('.')[-1] == 'HRNet':  # HRNetV2p-W<width of the first branch>
+        return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
+    if backbone.type.split('.')[-1] == 'SwinTransformer':
+        size = SWIN_SIZES.get((backbone.embed_dims, tuple(backbone.depths)))
+        if size:
+            return f'Swin-{size}'
+    if backbone.type.split('.')[-1] == 'ConvNeXt' and backbone.arch in CONVNEXT_SIZES:
+        return f'ConvNeXt-{CONVNEXT_SIZES[backbone.arch]}'
+    if backbone.type.split('.')[-1] == 'VisionTransformer' and backbone.embed_dims in VIT_SIZES:
+        # DeiT is ViT's architecture trained otherwise: its initial weights tell them apart
+        weights = str(model.get('pretrained') or backbone.get('init_cfg') or '')
+        return f"{'DeiT' if 'deit' in weights else 'ViT'}-{VIT_SIZES[backbone.embed_dims]}"
     raise _fact_error(cfg, 'backbone', backbone.type)
 
 
