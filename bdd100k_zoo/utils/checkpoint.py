@@ -8,7 +8,8 @@ mmengine's extension point) loaders for local files, so that resume, ``load_from
 ``tools/test.py CKPT`` all load through the safe unpickler and a refused or truncated file
 is reported by name, and for every scheme that downloads (``https://``, ``open-mmlab://``,
 ``torchvision://``, ``mmcls://``): mmengine hands those to torch.hub, which unpickles with
-``weights_only=False``.
+``weights_only=False``. ``vit2mmseg://<file>`` loads a timm / DeiT ViT and converts it with
+mmseg's own converter, for the ViT, DeiT and DPT configs.
 """
 import os
 import os.path as osp
