@@ -1,6 +1,6 @@
 """Every model family of the zoo builds and trains: for each family directory
-under ``configs/`` (and, where a family serves two tasks, e.g. Semantic FPN on
-sem_seg and drivable area, for each), its first config by natural name order
+under ``configs/`` and each task in it (e.g. Semantic FPN on sem_seg and
+drivable area), its first config by natural name order
 (r50 before r101, 1x before 3x: the smallest model) is loaded with the real
 BDD100K samples, shrunk (initial weights off, small images / crops, one
 sample), built from the registry and run for ONE training step
@@ -21,7 +21,7 @@ import torch
 
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.engine.runtime import prepare_config
-from bdd100k_zoo.tasks import config_task
+from bdd100k_zoo.tasks import TASKS, config_task
 from helpers import REPO, SAMPLES
 
 
@@ -29,11 +29,31 @@ def _natural(name):
     return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
 
 
+def _dataset_base(path, seen=()):
+    """The zoo dataset base (``_base_/datasets/bdd100k_<task>...``) a config inherits,
+    read from the text of its ``_base_`` chain (cheap: nothing is executed at collection)."""
+    with open(path) as f:
+        text = f.read()
+    for base in re.findall(r"['\"]([^'\":]+\.py)['\"]", text):
+        base = osp.normpath(osp.join(osp.dirname(path), base))
+        if '_base_/datasets/' in base:
+            return osp.basename(base)[:-3]
+        if osp.isfile(base) and base not in seen:
+            found = _dataset_base(base, seen + (path, ))
+            if found:
+                return found
+    return ''
+
+
 def _family_configs():
-    """One config per (family directory, drivable or not), the first in natural order."""
+    """One config per family directory and task (a directory may hold detection,
+    instance- and semantic-segmentation models, e.g. hrnet/): the first in natural
+    order."""
     groups = {}
     for path in glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')):
-        key = (osp.basename(osp.dirname(path)), '_drivable_' in osp.basename(path))
+        base = _dataset_base(path)
+        task = next((t for t in TASKS if base.startswith(f'bdd100k_{t}')), base)
+        key = (osp.basename(osp.dirname(path)), task)
         groups.setdefault(key, []).append(path)
     return [min(paths, key=lambda p: _natural(osp.basename(p)))
             for _, paths in sorted(groups.items())]
