@@ -12,10 +12,7 @@ _base_ = [
 ]
 
 crop_size = (512, 1024)
-num_classes = 19
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    decode_head=[dict(num_classes=num_classes), dict(num_classes=num_classes)])
+model = dict(data_preprocessor=dict(size=crop_size))  # the stock heads' 19 classes
 max_iters = 40000
 param_scheduler = [
     dict(type='LinearLR', by_epoch=False, start_factor=0.1, begin=0, end=200),

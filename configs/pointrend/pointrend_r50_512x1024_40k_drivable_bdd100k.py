@@ -13,9 +13,21 @@ _base_ = [
 
 crop_size = (512, 1024)
 num_classes = 3
+# mmseg's two cascaded heads with 3 classes; a list replaces the base's whole, so both are
+# restated as in mmseg's pointrend_r50.py
+norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     data_preprocessor=dict(size=crop_size),
-    decode_head=[dict(num_classes=num_classes), dict(num_classes=num_classes)])
+    decode_head=[
+        dict(type='FPNHead', in_channels=[256, 256, 256, 256], in_index=[0, 1, 2, 3],
+             feature_strides=[4, 8, 16, 32], channels=128, dropout_ratio=-1,
+             num_classes=num_classes, norm_cfg=norm_cfg, align_corners=False,
+             loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+        dict(type='PointHead', in_channels=[256], in_index=[0], channels=256, num_fcs=3,
+             coarse_pred_each_layer=True, dropout_ratio=-1, num_classes=num_classes,
+             align_corners=False,
+             loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
+    ])
 max_iters = 40000
 param_scheduler = [
     dict(type='LinearLR', by_epoch=False, start_factor=0.1, begin=0, end=200),

@@ -179,8 +179,13 @@ def test_family_trains_one_step_on_a_real_sample(config, samples, tmp_path):
     if preprocessor.get('size') is not None:  # mmseg pads every batch to the crop
         preprocessor['size'] = CROP
 
+    # a pyramid-pooling head (UPerNet, PSPNet) normalises 1x1-pooled features with BN,
+    # which needs two values per channel in training: two samples there, one elsewhere
+    heads = cfg.model.get('decode_head') or {}
+    pooled = any('pool_scales' in h for h in (heads if isinstance(heads, list) else [heads]))
+    dataset_cfg['indices'] = 2 if pooled else 1
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    data = pseudo_collate([dataset[0]])
+    data = pseudo_collate([dataset[i] for i in range(dataset_cfg['indices'])])
     torch.manual_seed(0)
     model = revert_sync_batchnorm(MODELS.build(cfg.model))  # SyncBN: one CPU process
     model.init_weights()

@@ -258,8 +258,10 @@ def test_vit_families_convert_timm_weights_on_load(config, standins, tmp_path):
     skip = ('pos_embed', ) if pos.shape != timm['pos_embed'].shape else ()
     loaded, unused = assert_loaded_from(vit, converted, skip=skip)
     assert loaded == len(own) - len(skip)
-    assert unused == ([] if 'ln1.weight' in own else ['ln1.bias', 'ln1.weight']) + (
-        ['pos_embed'] if skip else [])
+    # mmseg's ViT has no final norm here (final_norm=False) and a bias-free patch
+    # embedding (patch_bias=False): timm's norm and patch bias stay unused
+    assert unused == ([] if 'ln1.weight' in own else ['ln1.bias', 'ln1.weight']) + [
+        'patch_embed.projection.bias'] + (['pos_embed'] if skip else [])
     if skip:  # resized to the model's patch grid, the class token's position kept
         assert torch.equal(pos[:, 0], timm['pos_embed'][:, 0])
 
