@@ -81,12 +81,13 @@ def backbone_name(cfg: Config) -> str:
     if backbone.type.split('.')[-1] == 'HRNet':  # HRNetV2p-W<width of the first branch>
         return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
     if backbone.type.split('.')[-1] == 'SwinTransformer':
-        size = SWIN_SIZES.get((backbone.embed_dims, tuple(backbone.depths)))
+        size = SWIN_SIZES.get((backbone.get('embed_dims'), tuple(backbone.get('depths', ()))))
         if size:
             return f'Swin-{size}'
-    if backbone.type.split('.')[-1] == 'ConvNeXt' and backbone.arch in CONVNEXT_SIZES:
+    if backbone.type.split('.')[-1] == 'ConvNeXt' and backbone.get('arch') in CONVNEXT_SIZES:
         return f'ConvNeXt-{CONVNEXT_SIZES[backbone.arch]}'
-    if backbone.type.split('.')[-1] == 'VisionTransformer' and backbone.embed_dims in VIT_SIZES:
+    kind = backbone.type.split('.')[-1]
+    if kind == 'VisionTransformer' and backbone.get('embed_dims') in VIT_SIZES:
         # DeiT is ViT's architecture trained otherwise: its initial weights tell them apart
         weights = str(model.get('pretrained') or backbone.get('init_cfg') or '')
         return f"{'DeiT' if 'deit' in weights else 'ViT'}-{VIT_SIZES[backbone.embed_dims]}"

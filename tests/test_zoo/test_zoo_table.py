@@ -78,7 +78,8 @@ def test_sections_columns_and_order(table):
     assert titles == [t for t in HEADERS if HEADERS[t] in lines]  # Vis4D's section order
     for title in titles:
         assert HEADERS[title] in lines
-    rows = [EXPECTED[r.name].format(r.config) for r in sorted(records, key=lambda r: list(
+    checked = [r for r in records if r.name in EXPECTED]  # the zoo grows beyond the checked rows
+    rows = [EXPECTED[r.name].format(r.config) for r in sorted(checked, key=lambda r: list(
         EXPECTED).index(r.name))]
     assert [line for line in lines if line in rows] == rows  # Vis4D's order
     assert 'published references' in lines[0]  # the † legend
@@ -153,7 +154,7 @@ def test_a_config_linked_from_outside_configs_is_refused(tmp_path):
     """A record names configs/<family>/<name>.py, but a link there to a file elsewhere
     is still not executed."""
     record = load_records(RESULTS)[0]
-    (tmp_path / 'configs' / 'faster_rcnn').mkdir(parents=True)
+    (tmp_path / osp.dirname(record.config)).mkdir(parents=True)
     (tmp_path / 'elsewhere.py').write_text('import os  # would run\n')
     (tmp_path / record.config).symlink_to(tmp_path / 'elsewhere.py')
     with pytest.raises(RecordError, match=f'config {record.config} is .*elsewhere.py, outside'):
