@@ -8,6 +8,8 @@ import os.path as osp
 
 import pytest
 
+from mmengine.config import Config
+
 from bdd100k_zoo.config import load_config, set_data_root
 from helpers import REPO
 
@@ -52,7 +54,10 @@ def check_moved(before, after):
 def test_every_path_of_every_config_moves():
     assert len(CONFIGS) >= 9
     for config in CONFIGS:
-        before = load_config(config)
+        try:
+            before = load_config(config)
+        except ImportError:  # a custom import not installed here (mmpretrain for ConvNeXt)
+            before = Config.fromfile(config, import_custom_modules=False)
         after = copy.deepcopy(before)
         set_data_root(after, NEW)
         check_moved(before, after)
