@@ -8,6 +8,7 @@ name>`` before downloading it, so :func:`install_standins` puts them there.
 import json
 import os
 import os.path as osp
+import re
 from collections import OrderedDict
 
 import torch
@@ -30,6 +31,10 @@ SWIN_T = 'swin_tiny_patch4_window7_224.pth'  # the Swin authors' ImageNet-1K Swi
 RESNET50_RSB = 'resnet50_8xb256-rsb-a1-600e_in1k_20211228-20e21305.pth'  # mmcls classifier
 PVT_T = 'pvt_tiny.pth'  # the PVT authors' ImageNet PVT-T
 PVTV2_B0 = 'pvt_v2_b0.pth'  # and PVTv2-B0
+HRNETV2_W48 = 'hrnetv2_w48-d2186c55.pth'  # open-mmlab://msra/hrnetv2_w48, ImageNet
+SWIN_T_MMSEG = 'swin_tiny_patch4_window7_224_20220317-1cdeb081.pth'  # mmseg's converted Swin-T
+VIT_B16_TIMM = 'jx_vit_base_p16_224-80ecf9dd.pth'  # timm's ImageNet ViT-B/16
+DEIT_S = 'deit_small_patch16_224-cd65a155.pth'  # DeiT's ImageNet DeiT-S
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
 ZOO_INIT = {
@@ -80,6 +85,17 @@ def _follows_vis4d(config: str) -> bool:
         return json.load(f)['published']['val']['source'].startswith('SysCV/vis4d@')
 
 
+# The semantic-segmentation / drivable-area families: one config per initial-weights layout
+# beyond ResNet-50-V1c (Swin-S/-B files are Swin-T's layout at other depths and widths; the
+# ConvNeXt files need mmpretrain), with the part the file fills.
+SEG_INIT = {
+    'configs/ccnet/ccnet_r101-d8_512x1024_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
+    'configs/hrnet/fcn_hr48_512x1024_40k_bdd100k.py': (HRNETV2_W48, 'backbone'),
+    'configs/swin/upernet_swin-t_512x1024_40k_bdd100k.py': (SWIN_T_MMSEG, 'backbone'),
+    'configs/vit/upernet_vit-b_512x1024_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
+    'configs/dpt/dpt_vit-b_512x1024_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
+    'configs/deit/upernet_deit-s_512x1024_80k_bdd100k.py': (DEIT_S, 'backbone'),
+}
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
 VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if _follows_vis4d(c))
 
@@ -231,6 +247,67 @@ def resnet50_v1c_state_dict(depth: int = 50) -> OrderedDict:
 def resnet101_v1c_state_dict() -> OrderedDict:
     """``open-mmlab://resnet101_v1c``: the same layout with [3, 4, 23, 3] bottlenecks."""
     return resnet50_v1c_state_dict(depth=101)
+#: the classification head of HRNet-Image-Classification's ImageNet HRNetV2-W48 (a sample
+#: of its modules): in the file, not in mmseg's HRNet backbone
+HRNET_CLS_HEAD = {'incre_modules.0.0.conv1.weight': (32, 48, 1, 1),
+                  'downsamp_modules.0.0.weight': (256, 128, 3, 3),
+                  'final_layer.0.weight': (2048, 1024, 1, 1),
+                  'classifier.weight': (1000, 2048), 'classifier.bias': (1000, )}
+
+
+def hrnetv2_w48_state_dict() -> OrderedDict:
+    """The ImageNet HRNetV2-W48 of ``open-mmlab://msra/hrnetv2_w48``: mmseg's
+    ``HRNet`` with the W48 branches (as mmseg's fcn_hr48 configs build it, bare
+    keys ``conv1``, ``layer1``, ``transition1``, ``stage2``...) plus the
+    classifier's modules."""
+    from mmengine.config import Config
+    from mmseg.models.backbones import HRNet
+    import mmseg
+    cfg = Config.fromfile(osp.join(osp.dirname(mmseg.__file__),
+                                   '.mim/configs/hrnet/fcn_hr48_4xb2-40k_cityscapes-512x1024.py'))
+    extra = cfg.model.backbone.extra.to_dict()
+    state = HRNet(extra).state_dict()
+    state.update({k: torch.zeros(shape) for k, shape in HRNET_CLS_HEAD.items()})
+    return randomized(state, seed=4)
+
+
+def swin_t_mmseg_state_dict() -> OrderedDict:
+    """mmseg's ImageNet-1K Swin-T (``swin_tiny_..._20220317``), the official
+    file as mmseg's swin2mmseg.py writes it: mmseg's ``SwinTransformer`` keys
+    (``stages.N.blocks.M.attn.w_msa.*``, ``ffn.layers.*``) under ``backbone.``,
+    the classifier's final ``norm`` but not the per-output ``norm0-3`` the
+    segmentation backbone adds, no ``head``."""
+    from mmseg.models.backbones import SwinTransformer
+    state = SwinTransformer(embed_dims=96, depths=[2, 2, 6, 2], num_heads=[3, 6, 12, 24],
+                            window_size=7).state_dict()
+    state = OrderedDict((k, v) for k, v in state.items() if not re.match(r'norm\d\.', k))
+    state['norm.weight'], state['norm.bias'] = torch.ones(768), torch.zeros(768)
+    return randomized(OrderedDict(('backbone.' + k, v) for k, v in state.items()), seed=5)
+
+
+def timm_vit_state_dict(embed_dims: int, depth: int = 12, seed: int = 7) -> OrderedDict:
+    """A timm ``VisionTransformer`` /16 at 224 (ImageNet-1K, 1000 classes): ``cls_token``,
+    ``pos_embed`` (197 tokens), ``patch_embed.proj``, ``blocks.N`` (``norm1``,
+    ``attn.qkv``, ``attn.proj``, ``norm2``, ``mlp.fc1``, ``mlp.fc2``), ``norm``, ``head``."""
+    e = embed_dims
+    shapes = {'cls_token': (1, 1, e), 'pos_embed': (1, 197, e),
+              'patch_embed.proj.weight': (e, 3, 16, 16), 'patch_embed.proj.bias': (e, )}
+    for i in range(depth):
+        shapes.update({f'blocks.{i}.{k}': v for k, v in {
+            'norm1.weight': (e, ), 'norm1.bias': (e, ),
+            'attn.qkv.weight': (3 * e, e), 'attn.qkv.bias': (3 * e, ),
+            'attn.proj.weight': (e, e), 'attn.proj.bias': (e, ),
+            'norm2.weight': (e, ), 'norm2.bias': (e, ),
+            'mlp.fc1.weight': (4 * e, e), 'mlp.fc1.bias': (4 * e, ),
+            'mlp.fc2.weight': (e, 4 * e), 'mlp.fc2.bias': (e, )}.items()})
+    shapes.update({'norm.weight': (e, ), 'norm.bias': (e, ), 'head.weight': (1000, e),
+                   'head.bias': (1000, )})
+    return randomized(OrderedDict((k, torch.zeros(s)) for k, s in shapes.items()), seed=seed)
+
+
+def deit_s_checkpoint() -> dict:
+    """DeiT's released DeiT-S: the timm ViT-S/16 weights under ``model``."""
+    return {'model': timm_vit_state_dict(384, seed=8)}
 
 
 def yolox_x_checkpoint() -> dict:
@@ -358,8 +435,11 @@ def pvtv2_b0_state_dict() -> OrderedDict:
 
 STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1c_state_dict,
             YOLOX_X: yolox_x_checkpoint, RESNET101: torchvision_resnet101_state_dict,
-            RESNET101_V1C: resnet101_v1c_state_dict, SWIN_T: swin_t_checkpoint, RESNET50_RSB: resnet50_rsb_checkpoint,
+            RESNET101_V1C: resnet101_v1c_state_dict, SWIN_T: swin_t_checkpoint,
+            RESNET50_RSB: resnet50_rsb_checkpoint,
             PVT_T: pvt_t_state_dict, PVTV2_B0: pvtv2_b0_state_dict,
+            HRNETV2_W48: hrnetv2_w48_state_dict, SWIN_T_MMSEG: swin_t_mmseg_state_dict,
+            VIT_B16_TIMM: lambda: timm_vit_state_dict(768), DEIT_S: deit_s_checkpoint,
             **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()},
             **{name: (lambda d=int(key.split('resnet')[1].split('_')[0]), s=seed:
                       caffe_resnet_state_dict(d, s))

@@ -8,7 +8,8 @@ mmengine's extension point) loaders for local files, so that resume, ``load_from
 ``tools/test.py CKPT`` all load through the safe unpickler and a refused or truncated file
 is reported by name, and for every scheme that downloads (``https://``, ``open-mmlab://``,
 ``torchvision://``, ``mmcls://``): mmengine hands those to torch.hub, which unpickles with
-``weights_only=False``.
+``weights_only=False``. ``vit2mmseg://<file>`` loads a timm / DeiT ViT and converts it with
+mmseg's own converter, for the ViT, DeiT and DPT configs.
 """
 import os
 import os.path as osp
@@ -267,3 +268,35 @@ def fit_weights(model: torch.nn.Module, checkpoint: dict, filename: str,
             'of this config (same task, number of classes, architecture)?')
     model.load_state_dict(state_dict, strict=True)
 
+
+
+def _mmseg_converter(name: str):
+    """A converter that mmseg ships as a script (``.mim/tools/model_converters``),
+    loaded from the installed package: mmseg's ViT, DeiT and DPT configs name
+    weights converted with it, never the published files themselves."""
+    import importlib.util
+
+    import mmseg
+    path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'model_converters',
+                    f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'mmseg_model_converters_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@CheckpointLoader.register_scheme(prefixes='vit2mmseg://')
+def load_vit_from_timm(filename: str, map_location=None) -> dict:
+    """``vit2mmseg://<URL or file>``: a timm / DeiT ImageNet ViT (``blocks.*``,
+    ``patch_embed.proj``) as mmseg's ``VisionTransformer`` names its weights
+    (``layers.*``, ``patch_embed.projection``), converted on load exactly as
+    mmseg's ``tools/model_converters/vit2mmseg.py`` converts the file; the file
+    itself is found (or downloaded) by its own scheme, e.g. in the hub cache."""
+    source = filename[len('vit2mmseg://'):]
+    checkpoint = CheckpointLoader.load_checkpoint(source, map_location=map_location)
+    # timm files are bare state dicts, DeiT's hold it under 'model' (as vit2mmseg.py reads them)
+    state_dict = checkpoint.get('state_dict', checkpoint.get('model', checkpoint))
+    if not isinstance(state_dict, dict) or 'patch_embed.proj.weight' not in state_dict:
+        raise CheckpointError(f'{source} is not a timm / DeiT ViT checkpoint (no '
+                              '"patch_embed.proj.weight"): nothing for vit2mmseg to convert')
+    return _mmseg_converter('vit2mmseg').convert_vit(state_dict)

@@ -37,7 +37,9 @@ def architecture(cfg: Config) -> List[str]:
     roi = (model.get('roi_head') or {}).get('bbox_roi_extractor') or {}
     parts.append((roi.get('roi_layer') or {}).get('type'))
     for head in ('bbox_head', 'decode_head', 'semantic_head', 'panoptic_fusion_head'):
-        parts.append((model.get(head) or {}).get('type'))
+        heads = model.get(head) or {}
+        # a cascade of heads (mmseg's CascadeEncoderDecoder, e.g. PointRend) is a list
+        parts.extend(h.get('type') for h in (heads if isinstance(heads, list) else [heads]))
     parts.append((cfg.model.get('track_head') or {}).get('type'))  # trackers
     return [p.split('.')[-1] for p in parts if p]
 

@@ -67,6 +67,7 @@ PVTV2_SIZES = {(32, (2, 2, 2, 2)): 'PVTv2-B0', (64, (2, 2, 2, 2)): 'PVTv2-B1',
                (64, (3, 8, 27, 3)): 'PVTv2-B4', (64, (3, 6, 40, 3)): 'PVTv2-B5'}
 CONVNEXT_SIZES = {'tiny': 'ConvNeXt-T', 'small': 'ConvNeXt-S', 'base': 'ConvNeXt-B',
                   'large': 'ConvNeXt-L', 'xlarge': 'ConvNeXt-XL'}
+VIT_SIZES = {384: 'S', 768: 'B'}
 DETECTORS = {'FasterRCNN': 'Faster R-CNN', 'MaskRCNN': 'Mask R-CNN', 'RetinaNet': 'RetinaNet',
              'CascadeRCNN': 'Cascade R-CNN', 'FCOS': 'FCOS'}
 
@@ -77,6 +78,8 @@ def backbone_name(cfg: Config) -> str:
     backbone = model.backbone
     if backbone.type in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'mmdet.ResNet', 'mmseg.ResNetV1c'):
         name = f'R-{backbone.depth}'
+        if tuple(backbone.get('strides', ())) == (1, 2, 1, 1):  # dilated, output stride 8
+            return name + '-D8'
         neck = model.get('neck')
         if isinstance(neck, (list, tuple)):  # FPN + BFP (Libra R-CNN), FPN + DyHead
             neck = neck[0]
@@ -87,6 +90,10 @@ def backbone_name(cfg: Config) -> str:
         return 'CSPNet'
     if kind == 'HRNet':  # HRNetV2p-W<width of the first branch>
         return f'HRNet-w{backbone.extra.stage2.num_channels[0]}'
+    if kind == 'VisionTransformer' and backbone.get('embed_dims') in VIT_SIZES:
+        # DeiT is ViT's architecture trained otherwise: its initial weights tell them apart
+        weights = str(model.get('pretrained') or backbone.get('init_cfg') or '')
+        return f"{'DeiT' if 'deit' in weights else 'ViT'}-{VIT_SIZES[backbone.embed_dims]}"
     # transformers and ConvNeXt as the earlier BDD100K zoo names them (Swin-T, PVTv2-B0), from
     # the sizes their config states (a left-out default is not guessed)
     get = backbone.get

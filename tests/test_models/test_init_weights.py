@@ -9,6 +9,7 @@ fills must equal the file's, compared by value.
 """
 import os
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -16,9 +17,11 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
 from helpers import REPO
-from pretrained_standins import (ADDED_MODULES, HRNET_HEAD, HRNETV2, LAYOUT_CONFIGS, PVT_T,
-                                 PVTV2_B0, RESNET50, RESNET50_RSB, RESNET50_V1C, RESNET101,
-                                 RESNET101_V1C, RESNET_CAFFE, SWIN_T, VIS4D_CONFIGS,
+from pretrained_standins import (ADDED_MODULES, DEIT_S, HRNETV2, HRNETV2_W48, HRNET_CLS_HEAD,
+                                 HRNET_HEAD, LAYOUT_CONFIGS, PVTV2_B0, PVT_T, RESNET101,
+                                 RESNET101_V1C, RESNET50, RESNET50_RSB, RESNET50_V1C,
+                                 RESNET_CAFFE, SEG_INIT, SWIN_T, SWIN_T_MMSEG, VIS4D_CONFIGS,
+                                 VIT_B16_TIMM,
                                  YOLOX_CLASS_KEYS, YOLOX_X, ZOO_INIT, file_state, save_standin)
 
 
@@ -287,3 +290,81 @@ def test_a_stand_in_of_the_wrong_layout_fails(config, name, wrong, tmp_path, mon
     model = build_as_train_py(config, tmp_path / 'work')
     with pytest.raises(AssertionError, match='not in the file|differ'):
         assert_loaded_from(model.backbone, state)
+
+
+# ---------------------------------------------------------------- segmentation families
+
+@pytest.mark.parametrize('config', [c for c, (name, _) in SEG_INIT.items()
+                                    if name in (RESNET101_V1C, HRNETV2_W48)])
+def test_open_mmlab_imagenet_backbones_load_by_name(config, standins, tmp_path):
+    """``open-mmlab://resnet101_v1c`` / ``msra/hrnetv2_w48``: every backbone weight from
+    the file; only the ImageNet classifier stays unused."""
+    name = SEG_INIT[config][0]
+    state = file_state(standins(name))
+    model = build_as_train_py(config, tmp_path)
+    loaded, unused = assert_loaded_from(model.backbone, state)
+    if name == RESNET101_V1C:
+        assert loaded == 275 + 17 * 15  # R-50-V1c + 17 bottlenecks (3 convs, 3 BNs) in layer3
+        assert unused == ['fc.bias', 'fc.weight']
+    else:
+        assert unused == sorted(HRNET_CLS_HEAD)
+        assert model.backbone.stage4[0].branches[3][0].conv1.weight.shape[0] == 384  # W48
+
+
+def test_swin_loads_mmseg_converted_file(standins, tmp_path):
+    """The Swin-T file (``backbone.``-prefixed, as swin2mmseg.py writes it) fills every
+    weight of the backbone but the per-output norms the segmentation model adds."""
+    config = next(c for c, (name, _) in SEG_INIT.items() if name == SWIN_T_MMSEG)
+    state = {k[len('backbone.'):]: v for k, v in file_state(standins(SWIN_T_MMSEG)).items()}
+    model = build_as_train_py(config, tmp_path)
+    out_norms = [k for k in model.backbone.state_dict() if re.match(r'norm\d\.', k)]
+    assert len(out_norms) == 8
+    loaded, unused = assert_loaded_from(model.backbone, state, skip=out_norms)
+    assert unused == ['norm.bias', 'norm.weight']  # the classifier's final norm
+
+
+@pytest.mark.parametrize('config', [c for c, (name, _) in SEG_INIT.items()
+                                    if name in (VIT_B16_TIMM, DEIT_S)])
+def test_vit_families_convert_timm_weights_on_load(config, standins, tmp_path):
+    """``vit2mmseg://<timm / DeiT file>``: the ViT is filled from the published
+    file, converted on load as mmseg's vit2mmseg.py converts it."""
+    name = SEG_INIT[config][0]
+    content = standins(name)
+    timm = content.get('model', content)  # DeiT's files hold the weights under 'model'
+    model = build_as_train_py(config, tmp_path)
+    vit = model.backbone
+    # the conversion, key by key: blocks -> layers, qkv -> in_proj, mlp -> ffn, norm -> ln
+    last = len(vit.layers) - 1
+    pairs = {'patch_embed.projection.weight': 'patch_embed.proj.weight',
+             'cls_token': 'cls_token',
+             'layers.0.attn.attn.in_proj_weight': 'blocks.0.attn.qkv.weight',
+             'layers.0.attn.attn.out_proj.bias': 'blocks.0.attn.proj.bias',
+             'layers.0.ln1.weight': 'blocks.0.norm1.weight',
+             f'layers.{last}.ffn.layers.0.0.weight': f'blocks.{last}.mlp.fc1.weight',
+             f'layers.{last}.ffn.layers.1.weight': f'blocks.{last}.mlp.fc2.weight'}
+    own = vit.state_dict()
+    for key, timm_key in pairs.items():
+        assert torch.equal(own[key], timm[timm_key]), (key, timm_key)
+    # and every other weight, through the converted names
+    from mmengine.runner.checkpoint import CheckpointLoader
+    converted = CheckpointLoader.load_checkpoint(vit.init_cfg['checkpoint'])
+    pos = own['pos_embed']
+    skip = ('pos_embed', ) if pos.shape != timm['pos_embed'].shape else ()
+    loaded, unused = assert_loaded_from(vit, converted, skip=skip)
+    assert loaded == len(own) - len(skip)
+    # mmseg's ViT has no final norm here (final_norm=False) and a bias-free patch
+    # embedding (patch_bias=False): timm's norm and patch bias stay unused
+    assert unused == ([] if 'ln1.weight' in own else ['ln1.bias', 'ln1.weight']) + [
+        'patch_embed.projection.bias'] + (['pos_embed'] if skip else [])
+    if skip:  # resized to the model's patch grid, the class token's position kept
+        assert torch.equal(pos[:, 0], timm['pos_embed'][:, 0])
+
+
+def test_vit2mmseg_refuses_a_file_that_is_no_vit(tmp_path):
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from bdd100k_zoo.utils.checkpoint import CheckpointError
+    path = str(tmp_path / 'resnet.pth')
+    save_standin(RESNET50_V1C, path)
+    with pytest.raises(CheckpointError, match=f'^{path} is not a timm / DeiT ViT checkpoint'):
+        CheckpointLoader.load_checkpoint(f'vit2mmseg://{path}')

@@ -1,0 +1,24 @@
+# GCNet R-50-D8, 40K iterations, 769x769 crops, on BDD100K drivable area
+# (published val mIoU 82.95; bdd100k-models gcnet_r50-d8_769x769_40k_drivable_bdd100k).
+# mmseg's gcnet/gcnet_r50-d8_4xb2-40k_cityscapes-769x769.py: its four bases (the Cityscapes
+# dataset swapped for BDD100K's 769x769 one) plus align_corners and the sliding-window test
+# below. The earlier zoo's recipe is stock: SyncBN,
+# ImageNet ResNet-50-V1c init, SGD lr 0.01 momentum 0.9 wd 5e-4, poly 0.9 down to 1e-4,
+# 8 GPUs x 2 images.
+_base_ = [
+    'mmseg::_base_/models/gcnet_r50-d8.py',
+    '../_base_/datasets/bdd100k_drivable_769x769.py',
+    '../_base_/default_runtime_seg.py',
+    'mmseg::_base_/schedules/schedule_40k.py',
+]
+
+crop_size = (769, 769)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(align_corners=True, num_classes=3),
+    auxiliary_head=dict(align_corners=True, num_classes=3),
+    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(513, 513)))
+
+train_dataloader = dict(batch_size=2)
+# lr 0.01 is for 8 GPUs x 2 images; --auto-scale-lr rescales it to the real batch.
+auto_scale_lr = dict(base_batch_size=16)

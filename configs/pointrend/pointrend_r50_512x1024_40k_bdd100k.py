@@ -1,0 +1,24 @@
+# PointRend R-50-FPN, 40K iterations, 512x1024 crops, on BDD100K semantic segmentation
+# (published val mIoU 61.80; bdd100k-models pointrend_r50_512x1024_40k_sem_seg_bdd100k).
+# mmseg's point_rend/pointrend_r50_4xb2-80k_cityscapes-512x1024.py at 40k: its four bases
+# (the Cityscapes dataset swapped for BDD100K's) and its 200-iteration warmup (factor 0.1)
+# before the poly decay. Recipe as stock: SyncBN, ImageNet ResNet-50-V1c init, SGD lr 0.01
+# momentum 0.9 wd 5e-4, poly 0.9 down to 1e-4, 8 GPUs x 2 images.
+_base_ = [
+    'mmseg::_base_/models/pointrend_r50.py',
+    '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
+    '../_base_/default_runtime_seg.py',
+    'mmseg::_base_/schedules/schedule_40k.py',
+]
+
+crop_size = (512, 1024)
+model = dict(data_preprocessor=dict(size=crop_size))  # the stock heads' 19 classes
+max_iters = 40000
+param_scheduler = [
+    dict(type='LinearLR', by_epoch=False, start_factor=0.1, begin=0, end=200),
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=200, end=max_iters, by_epoch=False)
+]
+
+train_dataloader = dict(batch_size=2)
+# lr 0.01 is for 8 GPUs x 2 images; --auto-scale-lr rescales it to the real batch.
+auto_scale_lr = dict(base_batch_size=16)
