@@ -4,6 +4,7 @@ results tables, the model index and the per-class plots all read it, so a new
 task is added here once (and its dataset / metric registered under the names
 given here)."""
 from collections import OrderedDict
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Dict, NamedTuple, Tuple, Union
 
 
@@ -81,5 +82,8 @@ def config_task(cfg, config_name: str = 'the config') -> str:
 
 
 def headline_value(headline: Headline, value: float) -> Union[int, float]:
-    """A headline score as the table and the model index show it: to 0.1, counts whole."""
-    return int(round(value)) if headline.integer else round(float(value), 1)
+    """A headline score as the table and the model index show it: to 0.1, counts whole,
+    half up on the decimal as published (28.45 -> 28.5; binary rounding gives 28.4)."""
+    rounded = Decimal(str(value)).quantize(Decimal('1' if headline.integer else '0.1'),
+                                           rounding=ROUND_HALF_UP)
+    return int(rounded) if headline.integer else float(rounded)

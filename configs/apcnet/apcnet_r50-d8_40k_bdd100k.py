@@ -8,7 +8,7 @@ _base_ = [
     'mmseg::_base_/models/apcnet_r50-d8.py',
     '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (512, 1024)

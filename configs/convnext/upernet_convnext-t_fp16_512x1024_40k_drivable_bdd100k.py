@@ -11,7 +11,7 @@ _base_ = [
     'mmseg::_base_/models/upernet_swin.py',
     '../_base_/datasets/bdd100k_drivable_512x1024.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 custom_imports = dict(imports=['bdd100k_zoo', 'mmpretrain.models'])
 

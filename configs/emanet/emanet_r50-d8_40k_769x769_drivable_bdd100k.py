@@ -8,7 +8,7 @@ _base_ = [
     'mmseg::_base_/models/emanet_r50-d8.py',
     '../_base_/datasets/bdd100k_drivable_769x769.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (769, 769)

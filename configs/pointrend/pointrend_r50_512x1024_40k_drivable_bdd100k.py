@@ -8,7 +8,7 @@ _base_ = [
     'mmseg::_base_/models/pointrend_r50.py',
     '../_base_/datasets/bdd100k_drivable_512x1024.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (512, 1024)

@@ -10,7 +10,7 @@ _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     '../_base_/datasets/bdd100k_sem_seg.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (512, 1024)
@@ -21,10 +21,9 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=40000, by_epoch=False)
 ]
-# Vis4D validates and saves every 2000 iterations (with the zoo's checkpoint hook, which
-# mmseg's schedule base names in place of default_runtime_seg.py).
+# Vis4D validates and saves every 2000 iterations
 train_cfg = dict(val_interval=2000)
-default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook', interval=2000))
+default_hooks = dict(checkpoint=dict(interval=2000))
 
 # lr 0.01 is for 8 GPUs x 2 images (the BDD100K zoo's batch of 16);
 # --auto-scale-lr rescales it to the real batch.

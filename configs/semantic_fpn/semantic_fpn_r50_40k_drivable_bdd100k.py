@@ -11,13 +11,11 @@ _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     '../_base_/datasets/bdd100k_drivable.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (512, 1024)
 model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=3))
-# the zoo's checkpoint hook (mmseg's schedule base holds the hooks: default_runtime_seg.py)
-default_hooks = dict(checkpoint=dict(type='mmengine.BDD100KCheckpointHook'))
 
 # lr 0.01 is for 8 GPUs x 2 images (the BDD100K zoo's batch of 16);
 # --auto-scale-lr rescales it to the real batch.

@@ -9,7 +9,7 @@ _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     '../_base_/datasets/bdd100k_sem_seg_512x1024.py',
     '../_base_/default_runtime_seg.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
+    '../_base_/schedules/schedule_40k.py',
 ]
 
 crop_size = (512, 1024)

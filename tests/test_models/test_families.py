@@ -8,6 +8,8 @@ sample; two for segmentors), built from the registry and run for ONE training st
 finite and carry the task's names. A family added under ``configs/`` is tested
 on arrival, without a test of its own.
 
+The default suite runs the first family of each task; all of them (about 10 s of CPU
+each, ~60 families) with ``pytest -m families tests/test_models/test_families.py``.
 Box-tracking families are covered end to end by test_box_track_e2e.py.
 """
 import glob
@@ -25,8 +27,15 @@ from bdd100k_zoo.tasks import TASKS, config_task
 from helpers import REPO, SAMPLES
 
 
+SIZES = {'t': 0, 's': 1, 'b': 2, 'l': 3}  # Swin / ConvNeXt / PVT sizes in a config name
+
+
 def _natural(name):
-    return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
+    """Smallest model first: by the size in the name (swin-t before swin-b), then in
+    natural order (r50 before r101, 1x before 3x)."""
+    size = re.search(r'-([tsbl])_', name)
+    return [SIZES[size[1]] if size else 0] + [
+        int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
 
 
 def _dataset_base(path, seen=()):
@@ -47,19 +56,26 @@ def _dataset_base(path, seen=()):
 
 def _family_configs():
     """One config per family directory and task (a directory may hold detection,
-    instance- and semantic-segmentation models, e.g. hrnet/): the first in natural
-    order."""
+    instance- and semantic-segmentation models, e.g. hrnet/): the smallest."""
     groups = {}
     for path in glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')):
         base = _dataset_base(path)
         task = next((t for t in TASKS if base.startswith(f'bdd100k_{t}')), base)
         key = (osp.basename(osp.dirname(path)), task)
         groups.setdefault(key, []).append(path)
-    return [min(paths, key=lambda p: _natural(osp.basename(p)))
-            for _, paths in sorted(groups.items())]
+    return [(task, min(paths, key=lambda p: _natural(osp.basename(p))))
+            for (_, task), paths in sorted(groups.items())]
 
 
-CONFIGS = _family_configs()
+def _params():
+    """Every family; the default suite runs the first family of each task (the suite's time
+    budget), the others run with ``-m families``."""
+    first = {}
+    for task, config in _family_configs():
+        first.setdefault(task, config)
+    return [pytest.param(config, id=osp.relpath(config, osp.join(REPO, 'configs')),
+                         marks=() if first[task] == config else pytest.mark.families)
+            for task, config in _family_configs()]
 
 # Shrink rules per task: image scales divided by SCALE_DIV (det: 1280x720 ->
 # 320x180), seg crops set to CROP (h, w); the losses each task must produce
@@ -156,8 +172,7 @@ def _raised_by_a_cuda_only_op(error):
             and re.search(r'cuda|gpu', str(error), re.I))
 
 
-@pytest.mark.parametrize('config', CONFIGS,
-                         ids=[osp.relpath(c, osp.join(REPO, 'configs')) for c in CONFIGS])
+@pytest.mark.parametrize('config', _params())
 def test_family_trains_one_step_on_a_real_sample(config, samples, tmp_path):
     from mmengine.dataset import pseudo_collate
     from mmengine.model import revert_sync_batchnorm
