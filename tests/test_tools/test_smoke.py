@@ -1,4 +1,4 @@
-"""``tools/train.py CONFIG --smoke``: the trial run of every zoo config (a few
+"""``tools/train.py CONFIG --smoke``: the trial run of every zoo family (a few
 iterations, small images, no workers, one validation and one checkpoint)."""
 import glob
 import os
@@ -12,12 +12,15 @@ from helpers import REPO, load_tool
 from pretrained_standins import install_standins
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'test_models'))
+from test_families import _family_configs  # noqa: E402 (the smallest config per family)
 from test_fullsize_smoke import data_options  # noqa: E402 (the samples, per config)
 
-from bdd100k_zoo.config import load_config  # noqa: E402
+from helpers import load_zoo_config as load_config  # noqa: E402 (ConvNeXt without mmpretrain)
 
-CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs/*/*.py'))
-                 if '/_base_/' not in p)
+# one config per family and task (the cut depends on the family's pipeline, not its size),
+# and the demo's
+CONFIGS = sorted([osp.relpath(c, REPO) for _, c in _family_configs()] +
+                 [osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs/demo/*.py'))])
 # one config per task; the epoch-based detector runs by default, the rest with -m fullsize
 PER_TASK = ['configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'] + [pytest.param(
     c, marks=pytest.mark.fullsize) for c in (
