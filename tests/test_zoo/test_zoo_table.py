@@ -48,9 +48,9 @@ EXPECTED = {
     'faster_rcnn_swin-b_3x_fp16_bdd100k':
         '| Swin-B | 3x | ✓ | 34.5† |  | 33.4† |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-b_3x_fp16_strong_bdd100k':
-        '| Swin-B | 3x | ✓ | 35.4† |  | 34.2† |  | [config]({}) |  |  |  |',
+        '| Swin-B | 3x | ✓ | 35.4† |  | 34.3† |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-s_3x_bdd100k':
-        '| Swin-S | 3x | ✓ | 34.2† |  | 33.1† |  | [config]({}) |  |  |  |',
+        '| Swin-S | 3x | ✓ | 34.2† |  | 33.2† |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-s_3x_fp16_bdd100k':
         '| Swin-S | 3x | ✓ | 34.2† |  | 33.3† |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-s_3x_fp16_strong_bdd100k':
@@ -63,9 +63,9 @@ EXPECTED = {
         '| Swin-T | 3x | ✓ | 34.4† |  | 33.3† |  | [config]({}) |  |  |  |',
     'retinanet_pvt-s_3x_bdd100k':
         '| PVT-S | 3x | ✓ | 31.2† |  | 30.7† |  | [config]({}) |  |  |  |',
-    'retinanet_pvt-t_1x_bdd100k': '| PVT-T | 1x |  | 28.4† |  | 27.5† |  | [config]({}) |  |  |  |',
+    'retinanet_pvt-t_1x_bdd100k': '| PVT-T | 1x |  | 28.5† |  | 27.5† |  | [config]({}) |  |  |  |',
     'retinanet_pvt-t_3x_bdd100k':
-        '| PVT-T | 3x | ✓ | 30.4† |  | 29.9† |  | [config]({}) |  |  |  |',
+        '| PVT-T | 3x | ✓ | 30.5† |  | 29.9† |  | [config]({}) |  |  |  |',
     'retinanet_pvtv2-b0_1x_bdd100k':
         '| PVTv2-B0 | 1x |  | 30.4† |  | 29.5† |  | [config]({}) |  |  |  |',
     'retinanet_pvtv2-b0_3x_bdd100k':
