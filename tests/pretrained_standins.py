@@ -89,12 +89,12 @@ def _follows_vis4d(config: str) -> bool:
 # beyond ResNet-50-V1c (Swin-S/-B files are Swin-T's layout at other depths and widths; the
 # ConvNeXt files need mmpretrain), with the part the file fills.
 SEG_INIT = {
-    'configs/ccnet/ccnet_r101-d8_512x1024_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
-    'configs/hrnet/fcn_hr48_512x1024_40k_bdd100k.py': (HRNETV2_W48, 'backbone'),
-    'configs/swin/upernet_swin-t_512x1024_40k_bdd100k.py': (SWIN_T_MMSEG, 'backbone'),
-    'configs/vit/upernet_vit-b_512x1024_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
-    'configs/dpt/dpt_vit-b_512x1024_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
-    'configs/deit/upernet_deit-s_512x1024_80k_bdd100k.py': (DEIT_S, 'backbone'),
+    'configs/ccnet/ccnet_r101-d8_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
+    'configs/hrnet/fcn_hr48_40k_bdd100k.py': (HRNETV2_W48, 'backbone'),
+    'configs/swin/upernet_swin-t_40k_bdd100k.py': (SWIN_T_MMSEG, 'backbone'),
+    'configs/vit/upernet_vit-b_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
+    'configs/dpt/dpt_vit-b_80k_bdd100k.py': (VIT_B16_TIMM, 'backbone'),
+    'configs/deit/upernet_deit-s_80k_bdd100k.py': (DEIT_S, 'backbone'),
 }
 #: the configs that follow Vis4D's recipes (the others follow the earlier zoo's, stock mmdet's)
 VIS4D_CONFIGS = tuple(c for c in ZOO_INIT if _follows_vis4d(c))

@@ -1,6 +1,0 @@
-# CCNet R-101-D8, 80K iterations, 512x1024 crops, on BDD100K drivable area
-# (published val mIoU 84.17; bdd100k-models ccnet_r101-d8_512x1024_80k_drivable_bdd100k).
-# The R-50 80K config with ImageNet ResNet-101-V1c, as mmseg's r101 configs.
-_base_ = './ccnet_r50-d8_512x1024_80k_drivable_bdd100k.py'
-
-model = dict(pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101))
