@@ -111,15 +111,10 @@ def full_disk(max_bytes: int):
 
 
 def load_zoo_config(path):
-    """``bdd100k_zoo.config.load_config(path)``; a config whose custom_imports need
-    mmpretrain (ConvNeXt), where it is not installed, without importing them: what a
-    config states (recipe, data paths) does not depend on them."""
-    from mmengine.config import Config
-
-    from bdd100k_zoo.config import load_config
-    try:
-        return load_config(path)
-    except ImportError as e:
-        if 'mmpretrain' not in str(e) or importlib.util.find_spec('mmpretrain'):
-            raise
-        return Config.fromfile(path, import_custom_modules=False)
+    """What the zoo config at ``path`` states (recipe, data paths, hooks), parsed
+    once per test process (:func:`bdd100k_zoo.zoo.table.read_config`): the suite
+    reads each of ~200 configs in several tests. Custom imports are not imported,
+    so a ConvNeXt config reads without mmpretrain."""
+    from bdd100k_zoo.config import resolve_config_path
+    from bdd100k_zoo.zoo.table import read_config
+    return read_config(resolve_config_path(path))

@@ -46,11 +46,16 @@ class BDD100KRunner(Runner):
         return logger
 
     def train(self):
-        # issue #25: initial weights neither cached nor downloadable fail in one line,
-        # before the datasets are built (not as a urllib traceback at weight init)
-        ensure_initial_weights(self.cfg.get('model') or {})  # none for a built model
         if self.rank == 0:  # before resuming or writing a checkpoint; held until the end
             self._lock = WorkDirLock(self.work_dir).acquire()
+        # issue #25: initial weights neither cached nor downloadable fail in one line,
+        # before the datasets are built (not as a urllib traceback at weight init)
+        try:
+            ensure_initial_weights(self.cfg.get('model') or {})  # none for a built model
+        except Exception:
+            if self._lock is not None:
+                self._lock.release()
+            raise
         return super().train()
 
     def test(self) -> dict:

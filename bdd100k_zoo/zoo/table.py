@@ -9,6 +9,9 @@ error, never a guess. Scores / plot / Preds / Visuals link files of the results
 directory where they are there (a work dir elsewhere stays in the record as
 provenance only, so the table comes out the same on every checkout).
 """
+import copy
+import functools
+import os
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -43,6 +46,21 @@ def load_config(repo_root: str, record: Record) -> Config:
         raise FileNotFoundError(
             f'results/{record.name}.json names config {record.config}, which does not '
             f'exist: add the config (or remove the record) before generating the table')
+    return read_config(path)
+
+
+def read_config(path: str) -> Config:
+    """A config file as mmengine parses it (custom imports not imported: the
+    facts read here do not need them), a fresh copy each call. The parse is
+    kept per process and file version: mmengine re-reads every metafile of
+    mmdet / mmseg for each ``::`` base, about a second a config, and the
+    generator and its checks read each of ~200 configs several times."""
+    path = osp.realpath(path)
+    return copy.deepcopy(_parsed(path, os.stat(path).st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(path: str, mtime_ns: int) -> Config:
     return Config.fromfile(path, import_custom_modules=False)
 
 

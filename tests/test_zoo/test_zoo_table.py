@@ -39,12 +39,13 @@ EXPECTED = {
         '| ConvNeXt-T | 1x |  | 33.3† |  | 32.0† |  | [config]({}) |  |  |  |',
     'faster_rcnn_convnext-t_3x_bdd100k':
         '| ConvNeXt-T | 3x | ✓ | 34.1† |  | 33.6† |  | [config]({}) |  |  |  |',
+    # the Faster R-CNN family (first met at r101) before ResNet Strikes Back (Faster R-CNN)
+    'faster_rcnn_r50_1x_bdd100k': '| R-50-FPN | 1x |  | 31.2† |  |  |  | [config]({}) |  |  |  |',
+    'faster_rcnn_r50_3x_bdd100k': '| R-50-FPN | 3x | ✓ | 32.4† |  |  |  | [config]({}) |  |  |  |',
     'faster_rcnn_r50-rsb_1x_bdd100k':
         '| R-50-FPN | 1x |  | 31.4† |  | 30.3† |  | [config]({}) |  |  |  |',
     'faster_rcnn_r50-rsb_3x_bdd100k':
         '| R-50-FPN | 3x | ✓ | 32.5† |  | 31.4† |  | [config]({}) |  |  |  |',
-    'faster_rcnn_r50_1x_bdd100k': '| R-50-FPN | 1x |  | 31.2† |  |  |  | [config]({}) |  |  |  |',
-    'faster_rcnn_r50_3x_bdd100k': '| R-50-FPN | 3x | ✓ | 32.4† |  |  |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-b_3x_fp16_bdd100k':
         '| Swin-B | 3x | ✓ | 34.5† |  | 33.4† |  | [config]({}) |  |  |  |',
     'faster_rcnn_swin-b_3x_fp16_strong_bdd100k':
