@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Create (once) and return the project's virtual environment in .venv/.
-# torch is installed first because mmcv 2.1.0 has no binary wheel: it builds its
-# CUDA/CPU ops from source against the installed torch (--no-build-isolation).
+# torch (with torchvision) is installed first because mmcv 2.1.0 has no binary wheel:
+# it builds its CUDA/CPU ops from source against the installed torch
+# (--no-build-isolation). The built wheel is kept in
+# ${XDG_CACHE_HOME:-~/.cache}/bdd100k_zoo/wheels/torch-<version>-<cpu|cuda-archs>/, so
+# another clone on this machine reuses it; pip's own cache is not used for it (it keys
+# the wheel by mmcv's sdist, not by the torch it was built against).
+# mmcv 2.1.0's setup.py compiles with -std=c++17; torch >= 2.14's headers need C++20,
+# so against such a torch the build runs through tools/cxx20.sh (CXX, and PYTORCH_NVCC
+# for nvcc). A torch older than 2.1 is refused before anything is installed.
 #
 # With an NVIDIA GPU visible (nvidia-smi), mmcv is built with its CUDA ops:
 # nvcc is taken from CUDA_HOME, the PATH or /usr/local/cuda when its major
@@ -10,12 +17,13 @@
 # capabilities, unless set) are exported. It stops before the build when that
 # build would come out CPU-only (a CPU-only torch), and after it when mmcv has
 # no CUDA ops. Choose another torch build with TORCH_SPEC / TORCH_INDEX_URL, e.g.
-#   TORCH_SPEC="torch==2.1.2" TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121
-# mmcv 2.1.0's setup.py compiles with -std=c++17 (host compiler and nvcc) and
-# torch 2.14's headers need C++20, so a torch outside 2.1 <= torch < 2.14 is
-# refused before anything is installed or built.
+#   TORCH_SPEC="torch==2.1.2 torchvision==0.16.2" \
+#     TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121
+# A .venv built with another TORCH_SPEC (or before the spec was recorded) is
+# brought to this one: torch is reinstalled and mmcv with it.
 #
-#   bash tools/setup_env.sh --cuda-plan   # print what it would do for CUDA, change nothing
+#   bash tools/setup_env.sh --cuda-plan         # print what it would do for CUDA, change nothing
+#   bash tools/setup_env.sh --compiler-env VER  # the compiler variables mmcv's build gets
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -25,23 +33,34 @@ python="${PYTHON:-python3}"
 
 die() { echo "setup_env.sh: $*" >&2; exit 1; }
 
-torch_min=2.1 torch_below=2.14  # the torch releases mmcv 2.1.0's C++17 build compiles with
+torch_default="torch==2.14.1 torchvision==0.29.1"
+torch_spec="${TORCH_SPEC:-$torch_default}${TORCH_INDEX_URL:+ (index $TORCH_INDEX_URL)}"
+torch_min=2.1  # mmcv 2.1.0's ops use torch >= 2.1 APIs
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" == "$2" ]]; }
-torch_refused() {  # $1: a torch version ("2.14.1+cu130"), $2: where it comes from
-  die "$2 asks for torch $1, but mmcv 2.1.0 builds only against $torch_min <= torch <" \
-    "$torch_below (its setup.py compiles with -std=c++17; torch >= 2.14's headers need C++20)." \
-    "Choose a torch in that range, e.g. TORCH_SPEC=\"torch==2.13.0\" (the default) or" \
-    "TORCH_SPEC=\"torch==2.1.2\" TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121" \
+torch_refused() {  # $1: a torch version ("2.0.1+cu118"), $2: where it comes from
+  die "$2 asks for torch $1, but mmcv 2.1.0 builds only against torch >= $torch_min." \
+    "Choose a newer torch, e.g. TORCH_SPEC=\"$torch_default\" (the default) or" \
+    "TORCH_SPEC=\"torch==2.1.2 torchvision==0.16.2\"" \
+    "TORCH_INDEX_URL=https://download.pytorch.org/whl/cu121" \
     "(docs/get_started.md, \"GPU set-up\")."
 }
-torch_version_ok() { version_ge "${1%%+*}" "$torch_min" && ! version_ge "${1%%+*}" "$torch_below"; }
-# Refuses a TORCH_SPEC that pins (==, ~=, a wheel file name) or starts (>=) outside the range.
+torch_version_ok() { version_ge "${1%%+*}" "$torch_min"; }
+# Refuses a TORCH_SPEC whose torch is pinned (==, ~=, a wheel file name) below the range.
 check_torch_spec() {
-  local spec="${TORCH_SPEC:-}" v
-  v="$(sed -n 's/.*\(==\|~=\|torch-\)\([0-9][0-9.]*[0-9]\).*/\2/p' <<<"$spec")"
-  [[ -z "$v" ]] || torch_version_ok "$v" || torch_refused "$v" "TORCH_SPEC=\"$spec\""
-  v="$(sed -n 's/.*>=*\([0-9][0-9.]*[0-9]\).*/\1/p' <<<"$spec")"
-  [[ -z "$v" ]] || ! version_ge "$v" "$torch_below" || torch_refused ">= $v" "TORCH_SPEC=\"$spec\""
+  local v
+  v="$(sed -n 's/.*\btorch\(==\|~=\|-\)\([0-9][0-9.]*[0-9]\).*/\2/p' <<<"${TORCH_SPEC:-}")"
+  [[ -z "$v" ]] || torch_version_ok "$v" || torch_refused "$v" "TORCH_SPEC=\"$TORCH_SPEC\""
+}
+
+# The compiler variables for building mmcv against torch $1, as KEY=VALUE lines:
+# none below 2.14; from 2.14 on, tools/cxx20.sh as CXX (wrapping the user's CXX, or
+# g++) and, with CUDA_HOME set, as PYTORCH_NVCC (read by torch's ninja build) around nvcc.
+compiler_env() {
+  version_ge "${1%%+*}" 2.14 || return 0
+  echo "CXX20_COMPILER=${CXX:-g++}"
+  echo "CXX=$root/tools/cxx20.sh"
+  [[ -z "${CUDA_HOME:-}" ]] ||
+    printf 'PYTORCH_NVCC=env CXX20_COMPILER=%q %q\n' "$CUDA_HOME/bin/nvcc" "$root/tools/cxx20.sh"
 }
 
 # Compute capabilities of the visible NVIDIA GPUs, "8.0;9.0"; empty without one.
@@ -149,28 +168,35 @@ assemble_pip_cuda_home() {
 }
 
 check_torch_spec
-if [[ "${1:-}" == "--cuda-plan" ]]; then
-  cuda_plan
-  exit 0
-fi
+case "${1:-}" in
+  --cuda-plan) cuda_plan; exit 0 ;;
+  --compiler-env)
+    torch_version_ok "${2:?--compiler-env needs a torch version}" ||
+      torch_refused "$2" "--compiler-env"
+    compiler_env "$2"; exit 0 ;;
+esac
 
 archs="$(gpu_archs)"
 want="cpu"
 [[ -n "$archs" ]] && want="cuda"
-# the stamp records which mmcv ops were built (an empty one predates that: CPU)
+# the stamp records which mmcv ops were built (cuda serves a CPU-only run too) and
+# for which torch spec; one without the spec predates torch 2.14: bring it up to date
 if [[ -f "$stamp" && "$stamp" -nt "$reqs/runtime.txt" && "$stamp" -nt "$reqs/constraints.txt" \
       && "$stamp" -nt "$root/setup.cfg" && "$stamp" -nt "${BASH_SOURCE[0]}" ]]; then
-  built="$(cat "$stamp")"
-  [[ "${built:-mmcv_ops=cpu}" == "mmcv_ops=$want" || "$built" == "mmcv_ops=cuda" ]] && exit 0
+  built="$(sed -n 's/^mmcv_ops=//p' "$stamp")"
+  [[ "$(sed -n 's/^torch_spec=//p' "$stamp")" == "$torch_spec" ]] &&
+    [[ "$built" == "$want" || "$built" == "cuda" ]] && exit 0
 fi
 [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip)
 "${pip[@]}" install -q --upgrade "pip>=24" -c "$reqs/constraints.txt"
+read -ra torch_reqs <<<"${TORCH_SPEC:-$torch_default}"
 "${pip[@]}" install -q -c "$reqs/constraints.txt" setuptools wheel ninja numpy \
-  "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
+  "${torch_reqs[@]}" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
 tver="$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
 torch_version_ok "$tver" || torch_refused "$tver" "the installed torch (TORCH_SPEC=\"${TORCH_SPEC:-}\")"
 
+wheel_key="torch-$tver-cpu"
 if [[ "$want" == "cuda" ]]; then
   plan="$(cuda_plan)"  # dies here, before any build, when torch is CPU-only
   echo "$plan"
@@ -186,16 +212,31 @@ if [[ "$want" == "cuda" ]]; then
     export CPATH="$(sed -n 's/^CPATH=//p' <<<"$plan")${CPATH:+:$CPATH}"
   fi
   [[ -x "$CUDA_HOME/bin/nvcc" ]] || die "no nvcc in $CUDA_HOME/bin: cannot build mmcv's CUDA ops"
-  # a CPU-only mmcv (installed, or its wheel in pip's cache) must not be reused
-  if "$venv/bin/python" -c 'import mmcv' 2>/dev/null; then
-    "${pip[@]}" uninstall -q -y mmcv
-  fi
-  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
-    --no-cache-dir --no-deps -c "$reqs/constraints.txt" mmcv
+  wheel_key="torch-$tver-cuda-${TORCH_CUDA_ARCH_LIST//[; ]/_}"
 fi
-# One resolve for the whole stack so no later step moves numpy/pydantic again.
-MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" install -q --no-build-isolation \
-  -c "$reqs/constraints.txt" -r "$reqs/runtime.txt" -r "$reqs/tests.txt"
+# mmcv: the wheel built for this torch, ops and Python, else built now and kept
+mmcv_version="$(sed -n 's/^mmcv==//p' "$reqs/constraints.txt")"
+py_tag="$("$venv/bin/python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')"
+wheels="${XDG_CACHE_HOME:-$HOME/.cache}/bdd100k_zoo/wheels/$wheel_key"
+whl="$(compgen -G "$wheels/mmcv-$mmcv_version-$py_tag-*.whl" | head -1 || true)"
+if [[ -z "$whl" ]]; then
+  echo "setup_env.sh: building mmcv $mmcv_version against torch $tver ($want ops; about 20" \
+    "minutes on 2 CPU cores); the wheel is kept in $wheels"
+  mkdir -p "$wheels"
+  build="$(mktemp -d "$wheels/.build.XXXXXX")"
+  trap 'rm -rf "$build"' EXIT
+  while IFS= read -r kv; do export "${kv?}"; done < <(compiler_env "$tver")
+  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${pip[@]}" wheel -q --no-build-isolation \
+    --no-cache-dir --no-deps -w "$build" "mmcv==$mmcv_version"
+  mv "$build"/mmcv-*.whl "$wheels/"  # the same file system: the wheel appears whole or not at all
+  whl="$(compgen -G "$wheels/mmcv-$mmcv_version-$py_tag-*.whl" | head -1)"
+fi
+# replaces an mmcv built for another torch or without the wanted ops
+"${pip[@]}" install -q --no-deps --force-reinstall "$whl"
+# One resolve for the whole stack so no later step moves numpy/pydantic/torch again
+# (torch stays the installed one); --no-build-isolation: mmpose's chumpy builds only so.
+"${pip[@]}" install -q --no-build-isolation -c "$reqs/constraints.txt" \
+  -r "$reqs/runtime.txt" -r "$reqs/tests.txt" "torch==${tver%%+*}"
 # The checkout itself goes on the venv's path (a .pth file), not through `pip install -e`:
 # mmengine and mim find a package's .mim (the bdd100k_zoo:: config scope, the model index)
 # at <its install record's location>/bdd100k_zoo, and every editable install (PEP 660,
@@ -214,4 +255,4 @@ if [[ "$want" == "cuda" ]]; then
   [[ "$ops" != not\ available* ]] || die "mmcv was built without its CUDA ops ($ops)"
   echo "mmcv ops built for CUDA $ops (TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST)"
 fi
-echo "mmcv_ops=$want" >"$stamp"
+printf 'mmcv_ops=%s\ntorch_spec=%s\n' "$want" "$torch_spec" >"$stamp"

@@ -117,22 +117,81 @@ def test_gpu_check_skips_without_a_gpu():
     assert 'gpu_check.sh: SKIPPED: torch sees no CUDA GPU' in proc.stdout
 
 
-@pytest.mark.parametrize('spec', ['torch==2.14.1', 'torch>=2.14', 'torch~=2.15.0',
-                                  '/wheels/torch-2.14.1-cp311-cp311-manylinux_2_28_x86_64.whl',
-                                  'torch==2.0.1'])
+@pytest.mark.parametrize('spec', ['torch==2.0.1', 'torch~=2.0.0 torchvision',
+                                  '/wheels/torch-2.0.1-cp311-cp311-manylinux_2_28_x86_64.whl',
+                                  'torch==1.13.1+cu117 torchvision==0.14.1+cu117'])
 def test_a_torch_mmcv_cannot_build_with_is_refused_at_once(tmp_path, spec):
     fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
     plan, err = cuda_plan(tmp_path, {'TORCH_SPEC': spec, 'TORCH_CUDA_VERSION': '99.1'}, ok=False)
     assert plan == {}  # before anything else
-    assert 'mmcv 2.1.0 builds only against 2.1 <= torch < 2.14' in err and 'C++20' in err
-    assert 'TORCH_SPEC="torch==2.13.0"' in err
+    assert 'mmcv 2.1.0 builds only against torch >= 2.1' in err
+    assert 'TORCH_SPEC="torch==2.14.1 torchvision==0.29.1" (the default)' in err
 
 
-@pytest.mark.parametrize('spec', ['torch==2.13.0', 'torch==2.1.2+cu121', 'torch>=2.3,<2.14'])
+@pytest.mark.parametrize('spec', ['torch==2.14.1 torchvision==0.29.1', 'torch>=2.14',
+                                  'torch==2.1.2+cu121 torchvision==0.16.2+cu121',
+                                  '/wheels/torch-2.14.1-cp311-cp311-manylinux_2_28_x86_64.whl'])
 def test_a_torch_mmcv_builds_with_is_planned(tmp_path, spec):
     fake(tmp_path / 'bin', 'nvidia-smi', GPUS)
     plan, _ = cuda_plan(tmp_path, {'TORCH_SPEC': spec, 'TORCH_CUDA_VERSION': '99.1'})
     assert plan['mmcv_ops'] == 'cuda'
+
+
+def compiler_env(torch_version, **env_extra):
+    """What tools/setup_env.sh exports for building mmcv against that torch."""
+    env = {k: v for k, v in os.environ.items() if k not in ('CXX', 'CUDA_HOME', 'TORCH_SPEC')}
+    proc = subprocess.run(['bash', 'tools/setup_env.sh', '--compiler-env', torch_version],
+                          cwd=REPO, env=dict(env, **env_extra), capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return dict(line.split('=', 1) for line in proc.stdout.splitlines())
+
+
+# accepted only from C++20 on (a concept), with the check torch >= 2.14's ATen.h makes
+CXX20_ONLY = '''
+#if __cplusplus < 202002L
+#error not C++20
+#endif
+template <typename T> concept Small = sizeof(T) <= 8;
+static_assert(Small<int>);
+'''
+
+
+def test_torch_2_14_builds_mmcv_as_cxx20_through_the_wrapper(tmp_path):
+    assert compiler_env('2.13.0') == {}  # C++17 serves: mmcv's own flags, unwrapped
+    src = tmp_path / 'cxx20.cpp'
+    src.write_text(CXX20_ONLY)
+    # -std=c++17 as mmcv's setup.py passes it: the plain compiler refuses the file
+    plain = subprocess.run(['g++', '-std=c++17', '-fsyntax-only', str(src)],
+                           capture_output=True, text=True)
+    assert plain.returncode != 0 and 'not C++20' in plain.stderr
+    env = compiler_env('2.14.1+cu130')
+    assert env == {'CXX20_COMPILER': 'g++', 'CXX': os.path.join(REPO, 'tools', 'cxx20.sh')}
+    wrapped = subprocess.run([env['CXX'], '-std=c++17', '-fsyntax-only', str(src)],
+                             env=dict(os.environ, **env), capture_output=True, text=True)
+    assert wrapped.returncode == 0, wrapped.stderr
+
+    # torch's own headers, where this environment's torch is >= 2.14 (the default)
+    if tuple(int(x) for x in torch.__version__.split('+')[0].split('.')[:2]) >= (2, 14):
+        from torch.utils.cpp_extension import include_paths
+        aten = tmp_path / 'aten.cpp'
+        aten.write_text('#include <ATen/ATen.h>\n')
+        cmd = ['-std=c++17', '-E', '-o', os.devnull, str(aten)]
+        cmd += [f'-I{path}' for path in include_paths()]
+        plain = subprocess.run(['g++'] + cmd, capture_output=True, text=True)
+        assert 'C++20 or later compatible compiler is required' in plain.stderr
+        wrapped = subprocess.run([env['CXX']] + cmd, env=dict(os.environ, **env),
+                                 capture_output=True, text=True)
+        assert wrapped.returncode == 0, wrapped.stderr
+
+    # nvcc: torch's ninja build runs PYTORCH_NVCC as a command line; the user's CXX is kept
+    cuda = tmp_path / 'cuda home'
+    fake(cuda / 'bin', 'nvcc', 'echo "nvcc $*"')
+    env = compiler_env('2.14.1', CUDA_HOME=str(cuda), CXX='clang++')
+    assert env['CXX20_COMPILER'] == 'clang++'
+    run = subprocess.run(f'{env["PYTORCH_NVCC"]} -c x.cu -std=c++17 -O3', shell=True,
+                         capture_output=True, text=True)
+    assert run.stdout == 'nvcc -c x.cu -std=c++20 -O3\n', run.stderr
 
 
 def test_a_toolkit_without_cublas_cusparse_headers_stops_naming_them(tmp_path):
@@ -200,15 +259,13 @@ def test_mmcv_cuda_sources_compile_with_mmcv_setup_flags(tmp_path):
         capture_output=True, text=True).stdout.strip()
     if headers:
         env['CPATH'] = headers + (':' + env['CPATH'] if env.get('CPATH') else '')
+    # torch >= 2.14: C++20 through the wrapper, as tools/setup_env.sh builds mmcv
+    env.update(compiler_env(version, CUDA_HOME=cuda_home))
     (tmp_path / 'setup.py').write_text(MMCV_SETUP)
     csrc = os.path.join(os.path.dirname(mmcv.__file__), 'ops', 'csrc')
     proc = subprocess.run([python, 'setup.py', csrc, MMCV_SOURCES, 'build_ext',
                            '--build-temp', 'build', '--build-lib', 'lib'], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=3600)
     log = proc.stdout + proc.stderr
-    if tuple(int(x) for x in version.split('+')[0].split('.')[:2]) >= (2, 14):
-        # why setup_env.sh refuses it: torch's headers stop on mmcv's -std=c++17
-        assert proc.returncode != 0 and 'C++20 or later compatible compiler' in log, log[-4000:]
-    else:
-        assert proc.returncode == 0, log[-6000:]
-        assert list((tmp_path / 'lib').glob('mmcv_cuda_check*.so')), log[-2000:]
+    assert proc.returncode == 0, log[-6000:]
+    assert list((tmp_path / 'lib').glob('mmcv_cuda_check*.so')), log[-2000:]
