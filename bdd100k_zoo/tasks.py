@@ -58,6 +58,15 @@ TASK_SPECS = OrderedDict([
         _same('mMOTA', 'Multi-object Tracking'), _same('mIDF1', 'Multi-object Tracking'),
         Headline('IDSw', 'ID Sw.', 'Multi-object Tracking', 'ID Sw.', integer=True)), 'MOTA/',
         {'val': 200, 'test': 400}, unit='videos', inferencer='track')),  # MOT 2020
+    # BDD100KSegTrackMetric returns Scalabel's own key, mMOTA (of masks): the column
+    # says mMOTSA, as the BDD100K MOTS challenge names it
+    ('seg_track', TaskSpec('BDD100KSegTrackDataset', 'BDD100KSegTrackMetric',
+                          'Multiple Object Tracking and Segmentation', (
+        Headline('mMOTA', 'mMOTSA', 'Multi-object Tracking and Segmentation', 'mMOTSA'),
+        _same('mIDF1', 'Multi-object Tracking and Segmentation'),
+        Headline('IDSw', 'ID Sw.', 'Multi-object Tracking and Segmentation', 'ID Sw.',
+                 integer=True)), 'MOTA/',
+        {'val': 32, 'test': 37}, unit='videos', inferencer='track')),  # MOTS 2020
     ('pan_seg', TaskSpec('BDD100KPanSegDataset', 'BDD100KPanSegMetric', 'Panoptic Segmentation', (_same('PQ', 'Panoptic Segmentation'), ),
                          'PQ/', {'val': 1000, 'test': 2000})),
     # as mmseg's metafiles: drivable area is a semantic segmentation task

@@ -46,6 +46,7 @@ ZOO_INIT = {
     'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py': (RESNET50_V1C, 'backbone'),
     'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py': (RESNET50, 'detector.backbone'),
     'configs/qdtrack/qdtrack_yolox_x_bdd100k.py': (YOLOX_X, 'detector'),
+    'configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py': (RESNET50, 'detector.backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_1x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_3x_bdd100k.py': (RESNET50, 'backbone'),
     'configs/panoptic_fpn/panoptic_fpn_r50_5x_bdd100k.py': (RESNET50, 'backbone'),

@@ -3,6 +3,7 @@ from .det import BDD100KDetDataset
 from .drivable import BDD100KDrivableDataset
 from .ins_seg import BDD100KInsSegDataset
 from .pan_seg import BDD100KPanSegDataset
+from .seg_track import BDD100KSegTrackDataset
 from .sem_seg import BDD100KSemSegDataset
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
 from .transforms import (ColorJitter, FilterSmallTrackBoxes, LoadBDD100KImage,
@@ -10,7 +11,8 @@ from .transforms import (ColorJitter, FilterSmallTrackBoxes, LoadBDD100KImage,
                          UnreadableImageError)
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KDrivableDataset',
-           'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSemSegDataset',
+           'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSegTrackDataset',
+           'BDD100KSemSegDataset',
            'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KImage',
            'LoadBDD100KPanopticAnnotations', 'LoadBDD100KSemSegAnnotations', 'TrackMixUp',
            'TrackMosaic', 'TrackRandomAffine', 'UnreadableImageError', 'VideoMixDataset']

@@ -193,6 +193,7 @@ MODEL_COLUMNS: Dict[str, Dict[str, Callable[[Config], str]]] = {
 }
 MODEL_COLUMNS['ins_seg'] = MODEL_COLUMNS['pan_seg'] = MODEL_COLUMNS['det']
 MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
+MODEL_COLUMNS['seg_track'] = MODEL_COLUMNS['box_track']
 
 
 # ---------------------------------------------------------------- cells

@@ -26,6 +26,7 @@ RESULTS = osp.join(REPO, 'results')
 METRIC_KEYS = {'det': {'box AP': 'AP'}, 'ins_seg': {'box AP': 'box_AP', 'mask AP': 'AP'},
                'sem_seg': {'mIoU': 'mIoU'},
                'box_track': {'mMOTA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'},
+               'seg_track': {'mMOTSA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'},
                'pan_seg': {'PQ': 'PQ'}, 'drivable': {'mIoU': 'mIoU'}}
 
 

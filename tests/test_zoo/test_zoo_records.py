@@ -21,6 +21,10 @@ ZOO = [osp.basename(path)[:-3]
 # one with panoptic / drivable models), whose test numbers come with its val ones
 VIS4D = 'SysCV/vis4d@'
 EARLIER_ZOO = 'SysCV/bdd100k-models@0935a8a3 {task}/README.md'
+# the MOTS model of the earlier zoo is PCAN; QDTrack-MOTS (PCAN without its cross-attention)
+# has its number in the PCAN paper's table only (val)
+PCAN_PAPER = 'Ke et al., Prototypical Cross-Attention Networks for Multiple Object Tracking ' \
+    'and Segmentation, NeurIPS 2021 (arXiv:2106.11958)'
 
 
 def test_every_zoo_config_has_a_valid_record_with_its_published_source():
@@ -30,6 +34,9 @@ def test_every_zoo_config_has_a_valid_record_with_its_published_source():
         assert record.measured == PerSplit()  # nothing in the repo was measured on samples
         source = record.published.val.source
         if source.startswith(VIS4D):
+            continue
+        if record.task == 'seg_track' and source.startswith(PCAN_PAPER):
+            assert record.published.test is None, record.name
             continue
         assert source == EARLIER_ZOO.format(task=record.task), record.name
         assert record.published.test.source == source, record.name

@@ -91,6 +91,8 @@ EXPECTED = {
         '| Faster R-CNN | R-50-FPN | 36.1† | 51.8† | 6165† |  |  |  |  |  | [config]({}) |  |  |  |',
     'qdtrack_yolox_x_bdd100k':
         '| YOLOX-x | CSPNet | 42.3† | 55.1† | 9164† |  |  |  |  |  | [config]({}) |  |  |  |',
+    'qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k':
+        '| Mask R-CNN | R-50-FPN | 22.5† |  |  |  |  |  |  |  | [config]({}) |  |  |  |',
     'panoptic_fpn_r50_1x_bdd100k':
         '| R-50-FPN | 1x |  | 21.5† |  | 20.6† |  | [config]({}) |  |  |  |',
     'panoptic_fpn_r50_3x_bdd100k':
@@ -111,6 +113,11 @@ HEADERS = {
     'Multiple Object Tracking': '| Detector | Base Network | mMOTA-val | mIDF1-val | ID Sw.-val | '
                                 'Scores-val | mMOTA-test | mIDF1-test | ID Sw.-test | '
                                 'Scores-test | Config | Weights | Preds | Visuals |',
+    'Multiple Object Tracking and Segmentation': '| Detector | Base Network | mMOTSA-val | '
+                                                 'mIDF1-val | ID Sw.-val | Scores-val | '
+                                                 'mMOTSA-test | mIDF1-test | ID Sw.-test | '
+                                                 'Scores-test | Config | Weights | Preds | '
+                                                 'Visuals |',
     'Panoptic Segmentation': '| Backbone | Lr schd | MS-train | PQ-val | Scores-val | PQ-test | '
                              'Scores-test | Config | Weights | Preds | Visuals |',
     'Drivable Area': '| Base Network | Iters | Input | mIoU-val | Scores-val | mIoU-test '

@@ -13,9 +13,9 @@ class FilterSmallTrackBoxes(BaseTransform):
     """Drops boxes under ``min_area`` pixels after augmentation, together with
     their labels, ignore flags and track ids: Vis4D's ``PostProcessBoxes2D``
     (7x7 = 49 px²). mmdet's ``FilterAnnotations`` would leave
-    ``gt_instances_ids`` out of step with the boxes."""
+    ``gt_instances_ids`` out of step with the boxes. Masks (MOTS) go with them."""
 
-    KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags', 'gt_instances_ids')
+    KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags', 'gt_instances_ids', 'gt_masks')
 
     def __init__(self, min_area: float = 49.0) -> None:
         self.min_area = min_area

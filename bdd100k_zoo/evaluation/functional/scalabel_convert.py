@@ -8,6 +8,7 @@ Scalabel ``box2d`` corners are inclusive, so x2 and y2 lose one pixel here.
 import gc
 import io
 import multiprocessing
+import os
 import os.path as osp
 from collections import namedtuple
 from concurrent.futures import ProcessPoolExecutor
@@ -124,10 +125,12 @@ def predictions_to_frame(preds: Dict[str, Any], classes: Sequence[str],
 
 
 def write_bitmasks(folder: str, frames: List[Frame], sizes: Iterable[Optional[Sequence[int]]],
-                   segments: Iterable[List[Tuple[Label, int, int]]]) -> str:
+                   segments: Iterable[List[Tuple[Label, int, int]]],
+                   by_video: bool = False) -> str:
     """BDD100K bitmask PNGs (RGBA as ``bdd100k.label.to_mask`` encodes them),
-    ``<stem>.png`` of each frame at its own size (``sizes[i]``, else its first
-    mask's): ``segments[i]``, ``(label, category id, instance id)`` painted in
+    ``<stem>.png`` of each frame (``<videoName>/<stem>.png`` with
+    ``by_video``, as the MOTS release) at its own size (``sizes[i]``, else its
+    first mask's): ``segments[i]``, ``(label, category id, instance id)`` painted in
     order, each over the earlier ones. Written frame by frame (memory stays
     one image) into a scratch folder, zipped and swapped in for ``folder``
     (:func:`~bdd100k_zoo.utils.io.publish_folder`); returns the zip's path."""
@@ -143,6 +146,9 @@ def write_bitmasks(folder: str, frames: List[Frame], sizes: Iterable[Optional[Se
             mask = mask_utils.decode(dict(counts=label.rle.counts, size=label.rle.size))
             bitmask[mask.astype(bool)] = set_instance_color(label, category_id, instance_id)
         names.append(osp.splitext(frame.name)[0] + '.png')
+        if by_video:
+            names[-1] = osp.join(frame.videoName, names[-1])
+            os.makedirs(osp.join(tmp, frame.videoName), exist_ok=True)
         Image.fromarray(bitmask).save(osp.join(tmp, names[-1]))
     return publish_folder(tmp, folder, names)
 

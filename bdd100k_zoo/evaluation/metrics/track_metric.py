@@ -3,7 +3,7 @@ import json
 import os.path as osp
 from collections import OrderedDict, defaultdict
 from functools import partial
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import motmetrics as mm
 import numpy as np
@@ -75,6 +75,7 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
     """
 
     task = 'box_track'
+    what = 'box tracking'  # in log lines and errors
 
     def __init__(self, *args, iou_thr: float = 0.5, ignore_iof_thr: float = 0.5,
                  det_ap: bool = False, nproc: int = 0, **kwargs) -> None:
@@ -89,7 +90,7 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
                 raise KeyError(f'{type(self).__name__} expects TrackDataSamples with '
                                f'"video_data_samples", got {sorted(track_data_sample)}')
             for frame in frames:  # DetDataSamples, as mmdet's MOTChallengeMetric reads them
-                preds = frame_predictions(frame.to_dict(), 'pred_track_instances')
+                preds = self.frame_predictions(frame.to_dict())
                 if preds['video_name'] is None:
                     raise KeyError(f'frame {preds["name"]} has no "frame_index"/"frame_id": '
                                    'not a video frame')
@@ -100,6 +101,11 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
                         f'{preds["name"]!r} of video {preds["video_name"]!r}: a track id '
                         'appears twice in one frame')
                 self.results.append(preds)
+
+    def frame_predictions(self, data_sample: dict) -> Dict[str, Any]:
+        """What is kept of one frame's ``pred_track_instances`` (see
+        :func:`~..functional.scalabel_convert.frame_predictions`)."""
+        return frame_predictions(data_sample, 'pred_track_instances')
 
     def evaluate(self, size: int = 1) -> dict:
         """mmdet's :meth:`BaseVideoMetric.evaluate` (every frame gathered; the
@@ -140,16 +146,21 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
     def video_summaries(self, gts: List[List[Frame]], results: List[List[Frame]]) -> List[list]:
         """:func:`video_summary` of each (ground truth, prediction) video pair,
         in ``nproc`` processes as ``evaluate_track`` does."""
-        classes = [c.name for c in get_leaf_categories(
-            get_task_labels(self.task).config.scalabel.categories)]
-        summarize = partial(video_summary, classes=classes, iou_thr=self.iou_thr,
-                            ignore_iof_thr=self.ignore_iof_thr)
+        summarize = partial(video_summary, accumulate=self.accumulator())
         if self.nproc > 1 and len(gts) > 1:
             return list(forked_map(summarize, min(self.nproc, len(gts)),
-                                   'BDD100K box tracking', gts, results))
+                                   f'BDD100K {self.what}', gts, results))
         pairs = with_progress(list(zip(gts, results)),  # minutes for BDD100K's 200 videos
-                              f'BDD100K box tracking: matching {len(gts)} videos')
+                              f'BDD100K {self.what}: matching {len(gts)} videos')
         return [summarize(gt, result) for gt, result in pairs]
+
+    def accumulator(self) -> Callable[[List[Frame], List[Frame]], list]:
+        """Scalabel's per-video CLEAR-MOT accumulation of this task (boxes:
+        ``acc_single_video_mot``), as ``(gts, results) -> accumulators``."""
+        classes = [c.name for c in get_leaf_categories(
+            get_task_labels(self.task).config.scalabel.categories)]
+        return partial(acc_single_video_mot, classes=classes, iou_thr=self.iou_thr,
+                       ignore_iof_thr=self.ignore_iof_thr)
 
     def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str, float]:
         # a video summarised by two processes (split by another sampler) is redone here
@@ -219,7 +230,7 @@ class BDD100KTrackMetric(BaseVideoMetric, BDD100KDetMetric):
         summaries = {**self._summaries, **dict(zip(
             [video[0].videoName for video in todo_gts], self.video_summaries(todo_gts, results)))}
         result = aggregate([summaries[name] for name in videos], config.scalabel)
-        MMLogger.get_current_instance().info(f'BDD100K box tracking (CLEAR MOT):\n{result}')
+        MMLogger.get_current_instance().info(f'BDD100K {self.what} (CLEAR MOT):\n{result}')
         metrics = {k: float(v) for k, v in result.summary().items()}
         for name, scores in result.dict().items():
             if isinstance(scores, list):  # [per class, per super-class, overall]
@@ -248,15 +259,16 @@ def check_same_frames(gt_frames: List[Frame], frames: List[Frame], ann_file: str
                 f'(frameIndex, name) {missing}, unexpected {extra}')
 
 
-def video_summary(gts: List[Frame], results: List[Frame], classes: List[str], iou_thr: float,
-                  ignore_iof_thr: float) -> List[Optional[dict]]:
+def video_summary(gts: List[Frame], results: List[Frame],
+                  accumulate: Callable[[List[Frame], List[Frame]], list]) -> List[Optional[dict]]:
     """Per class, motmetrics' partial results of one video's accumulator from
-    Scalabel's ``acc_single_video_mot`` (None where it has no events): all that
+    Scalabel's per-video step ``accumulate`` (``acc_single_video_mot`` /
+    ``acc_single_video_mots``; None where it has no events): all that
     Scalabel's aggregation reads of it, a few kB instead of the event table."""
     mh = mm.metrics.create()
     return [mh.compute(acc, metrics=list(METRIC_MAPS), return_cached=True,
                        return_dataframe=False) if len(acc._events['Type']) else None
-            for acc in acc_single_video_mot(gts, results, classes, iou_thr, ignore_iof_thr)]
+            for acc in accumulate(gts, results)]
 
 
 class _Summarized:

@@ -1,0 +1,65 @@
+"""QDTrack-MOTS through tools/train.py and tools/test.py on the real BDD100K tracking
+sample (2 videos x 6 frames, labels with rle), tiny scale, CPU: scores and both
+submission formats, checked with the official evaluation."""
+import json
+import os.path as osp
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from helpers import SAMPLES, run_tool
+from test_box_track_e2e import TRACK_ALL, track_options
+
+CONFIG = 'configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py'
+VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
+
+
+@pytest.fixture(scope='module')
+def trained_mots(samples, tmp_path_factory):
+    work_dir = str(tmp_path_factory.mktemp('mots'))
+    # one video of 6 frames, 3 key/reference pairs a batch: 2 iterations
+    log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+                   *track_options(), 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
+                   'train_dataloader.dataset.indices=1',
+                   'default_hooks.checkpoint.save_optimizer=False',
+                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+    return work_dir, log
+
+
+def test_train_learns_masks(trained_mots):
+    work_dir, log = trained_mots
+    assert 'Epoch(train) [1][2/2]' in log
+    for loss in ('loss_rpn_cls', 'loss_cls', 'loss_bbox', 'loss_mask', 'loss_track'):
+        assert loss in log
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def test_video_test_scores_and_submissions_match_the_official_tool(trained_mots, tmp_path):
+    work_dir, _ = trained_mots
+    prefix = str(tmp_path / 'submission')
+    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
+             *TRACK_ALL, 'model.detector.test_cfg.rcnn.max_per_img=20')  # masks pasted full size
+    with open(tmp_path / 'scores.json') as f:
+        metrics = json.load(f)['metrics']
+    assert {'mMOTA', 'mIDF1', 'mMOTP', 'MOTA', 'IDF1', 'MOTP', 'FP', 'FN', 'IDSw', 'MT', 'PT',
+            'ML', 'FM', 'MOTA/car', 'IDF1/pedestrian'} <= set(metrics)
+    assert metrics['FP'] > 0 and metrics['FN'] > 0  # random masks were tracked and scored
+    with zipfile.ZipFile(prefix + '.zip') as z:
+        assert sorted(z.namelist()) == [f'{v}.json' for v in VIDEOS]
+        video = json.loads(z.read(f'{VIDEOS[1]}.json'))
+    assert [frame['frameIndex'] for frame in video] == list(range(6))
+    labels = [label for frame in video for label in frame['labels']]
+    assert labels and all(label['rle']['size'] == [720, 1280] for label in labels if 'rle' in label)
+    with zipfile.ZipFile(prefix + '_bitmasks.zip') as z:
+        assert len(z.namelist()) == 12 and f'{VIDEOS[1]}/{VIDEOS[1]}-0000001.png' in z.namelist()
+    out = tmp_path / 'official.json'
+    subprocess.run([sys.executable, '-m', 'bdd100k.eval.run', '-t', 'seg_track', '-g',
+                    osp.join(SAMPLES, 'track/labels'), '-r', prefix, '--nproc', '1',
+                    '--out-file', str(out), '-q'], check=True, capture_output=True)
+    with open(out) as f:
+        official = json.load(f)
+    for key in ('mMOTA', 'mIDF1', 'mMOTP'):
+        assert metrics[key] == pytest.approx(official[key], abs=1e-9), key
