@@ -90,21 +90,24 @@ def bdd100k_root(task: str, root: str) -> str:
         sys.path.insert(0, osp.join(REPO, 'tests', 'test_models'))
         from test_drivable import drivable_masks
         drivable_masks(f'{root}/labels/drivable/masks/val')
-    elif task in ('ins_seg', 'box_track'):
+    elif task in ('ins_seg', 'box_track', 'seg_track'):
         with open(osp.join(SAMPLES, 'track/labels', TRACK_VIDEO + '.json')) as f:
             frames = json.load(f)[:2]  # RLE masks and track ids: two frames
         for split in ('val', 'test'):
             for frame in frames:
                 image = osp.join(SAMPLES, 'track/images', TRACK_VIDEO, frame['name'])
-                folder = f'images/10k/{split}' if task == 'ins_seg' else \
-                    f'images/track/{split}/{TRACK_VIDEO}'
+                folder = {'ins_seg': f'images/10k/{split}',
+                          'box_track': f'images/track/{split}/{TRACK_VIDEO}',
+                          'seg_track': f'images/seg_track_20/{split}/{TRACK_VIDEO}'}[task]
                 _link(image, f'{root}/{folder}/{frame["name"]}')
         if task == 'ins_seg':  # an image set: no videos
             frames = [{k: v for k, v in f.items() if k not in ('videoName', 'frameIndex')}
                       for f in frames]
             path = f'{root}/labels/ins_seg/rles/ins_seg_val.json'
-        else:
+        elif task == 'box_track':
             path = f'{root}/labels/box_track_20/val/{TRACK_VIDEO}.json'
+        else:
+            path = f'{root}/labels/seg_track_20/rles/val/{TRACK_VIDEO}.json'
         os.makedirs(osp.dirname(path))
         with open(path, 'w') as f:
             json.dump(frames, f)
@@ -128,9 +131,10 @@ def random_weights(config: str, path: str) -> str:
     return path
 
 
-SMALL = {'box_track': ['test_dataloader.dataset.pipeline.0.transforms.1.scale=(192,108)',
-                       'model.detector.test_cfg.rpn.max_per_img=50',
-                       'model.detector.test_cfg.rcnn.max_per_img=8'],
+TRACK_SMALL = ['test_dataloader.dataset.pipeline.0.transforms.1.scale=(192,108)',
+               'model.detector.test_cfg.rpn.max_per_img=50',
+               'model.detector.test_cfg.rcnn.max_per_img=8']
+SMALL = {'box_track': TRACK_SMALL, 'seg_track': TRACK_SMALL,
          'det': ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10'],
          'ins_seg': ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10'],
          'pan_seg': ['model.test_cfg.rpn.max_per_img=50',
@@ -158,7 +162,7 @@ def rewritten(command: str, data_root: str, ckpt: str, out: str) -> list:
     task = task_of(argv[1])
     small = SMALL.get(task, []) + [
         f'test_dataloader.{o}' for o in ('num_workers=0', 'persistent_workers=False')]
-    if task != 'box_track':
+    if task not in ('box_track', 'seg_track'):
         small.append('test_dataloader.dataset.pipeline.1.scale=(320,180)')
     return argv + ['--cfg-options', *small]
 
@@ -192,7 +196,7 @@ def test_documented_command_runs_as_written(command, samples, weights, tmp_path)
         assert scores['metrics'] == {} and scores['submission']
     else:
         headline = {'det': 'AP', 'ins_seg': 'AP', 'sem_seg': 'mIoU', 'drivable': 'mIoU',
-                    'pan_seg': 'PQ', 'box_track': 'mMOTA'}[task]
+                    'pan_seg': 'PQ', 'box_track': 'mMOTA', 'seg_track': 'mMOTA'}[task]
         assert headline in scores['metrics']
     if '--outfile-prefix' in argv:
         prefix = argv[argv.index('--outfile-prefix') + 1]
