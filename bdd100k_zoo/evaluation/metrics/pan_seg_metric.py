@@ -10,8 +10,7 @@ from mmdet.evaluation.functional import INSTANCE_OFFSET
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from pycocotools import mask as mask_utils
-from scalabel.eval.pan_seg import (STUFF, THING, PanSegResult, PQStat, evaluate_pan_seg,
-                                   pq_per_image)
+from scalabel.eval.pan_seg import STUFF, THING, PanSegResult, PQStat, pq_per_image
 from scalabel.eval.result import OVERALL
 from scalabel.eval.utils import label_ids_to_int, reorder_preds
 from scalabel.label.typing import RLE, Config, Frame, Label
@@ -46,21 +45,21 @@ def panoptic_segments(pan: np.ndarray, num_classes: int, where: str) -> List[tup
 
 def pan_seg_result(gt_frames: List[Frame], frames: List[Frame], config: Config,
                    nproc: int = 0) -> PanSegResult:
-    """Scalabel's ``evaluate_pan_seg``, its per-image step in ``nproc``
-    forked processes by :func:`~.scalabel_convert.forked_map`: Scalabel's
-    ``Pool`` waits forever for the task of a worker that died (the OOM
-    killer), here that ends the evaluation with an error. ``nproc`` <= 1:
-    Scalabel's own, in this process. Its overlap check is left out: the
-    segments of one panoptic map never overlap."""
-    if nproc <= 1:
-        return evaluate_pan_seg(gt_frames, frames, config, nproc=1)
+    """Scalabel's ``evaluate_pan_seg`` (its ``pq_per_image`` and accumulation),
+    the per-image step in this process or, ``nproc`` > 1, in forked processes
+    by :func:`~.scalabel_convert.forked_map`: Scalabel's ``Pool`` waits forever
+    for the task of a worker that died (the OOM killer), here that ends the
+    evaluation with an error. Left out: its overlap check (the segments of one
+    panoptic map never overlap), its progress bars and log lines (the metric
+    logs the result table once)."""
     categories = get_leaf_categories(config.categories)
     frames = reorder_preds(gt_frames, frames)
     label_ids_to_int(gt_frames)
     per_image = partial(pq_per_image, categories=categories, image_size=config.imageSize)
     stat = PQStat(categories)
-    for image_stat in forked_map(per_image, min(nproc, len(gt_frames)),
-                                 'BDD100K panoptic segmentation', gt_frames, frames):
+    image_stats = map(per_image, gt_frames, frames) if nproc <= 1 else forked_map(
+        per_image, min(nproc, len(gt_frames)), 'BDD100K panoptic segmentation', gt_frames, frames)
+    for image_stat in image_stats:
         stat += image_stat
     # evaluate_pan_seg's accumulation: per class, stuff / things, overall
     groups = [(0, c.name, [c]) for c in categories] + [
