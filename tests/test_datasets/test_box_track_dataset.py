@@ -24,9 +24,10 @@ TRAIN_PIPELINE = [
 ]
 
 
-def build(samples, **kwargs):
+def build(samples, dataset='BDD100KBoxTrackDataset', **kwargs):
+    """A tracking dataset on the sample videos, ``kwargs`` overriding."""
     init_default_scope('mmdet')
-    cfg = dict(type='BDD100KBoxTrackDataset', ann_file=osp.join(samples, 'track/labels'),
+    cfg = dict(type=dataset, ann_file=osp.join(samples, 'track/labels'),
                data_prefix=dict(img=osp.join(samples, 'track/images')), pipeline=[])
     cfg.update(kwargs)
     return DATASETS.build(cfg)

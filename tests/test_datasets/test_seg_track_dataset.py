@@ -5,12 +5,12 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from mmdet.registry import DATASETS
-from mmengine.registry import init_default_scope
 from pycocotools import mask as mask_utils
 
 import bdd100k_zoo  # noqa: F401
 from bdd100k_zoo.scalabel import ScalabelFormatError
+from test_box_track_dataset import build as build_track_dataset
+from test_box_track_dataset import raw_frames
 
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 COUNTS = [[13, 13, 13, 12, 15, 21], [27, 28, 28, 28, 28, 28]]  # masks per frame, as boxes
@@ -26,16 +26,7 @@ PIPELINE = [
 
 
 def build(samples, **kwargs):
-    init_default_scope('mmdet')
-    cfg = dict(type='BDD100KSegTrackDataset', ann_file=osp.join(samples, 'track/labels'),
-               data_prefix=dict(img=osp.join(samples, 'track/images')), pipeline=[])
-    cfg.update(kwargs)
-    return DATASETS.build(cfg)
-
-
-def raw_frames(samples, video):
-    with open(osp.join(samples, 'track/labels', f'{video}.json')) as f:
-        return json.load(f)
+    return build_track_dataset(samples, 'BDD100KSegTrackDataset', **kwargs)
 
 
 @pytest.mark.parametrize('mask_format', ['auto', 'rle', 'poly2d'])

@@ -73,16 +73,20 @@ TRACK_ALL = ['model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_s
              'model.tracker.obj_score_thr=0.0']
 
 
+def train_two_iterations(config, work_dir):
+    """tools/train.py of a QDTrack config on one sample video of 6 frames, 3
+    key/reference pairs a batch: 2 iterations; returns the log."""
+    return run_tool('tools/train.py', config, '--work-dir', work_dir, '--cfg-options',
+                    *track_options(), 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
+                    'train_dataloader.dataset.indices=1',
+                    'default_hooks.checkpoint.save_optimizer=False',
+                    'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+
+
 @pytest.fixture(scope='module')
 def trained_qdtrack(samples, tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('qdtrack'))
-    # one video of 6 frames, 3 key/reference pairs a batch: 2 iterations
-    log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-                   *track_options(), 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
-                   'train_dataloader.dataset.indices=1',
-                   'default_hooks.checkpoint.save_optimizer=False',
-                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
-    return work_dir, log
+    return work_dir, train_two_iterations(CONFIG, work_dir)
 
 
 def test_train_two_iterations(trained_qdtrack):

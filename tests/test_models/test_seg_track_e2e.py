@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from helpers import SAMPLES, run_tool
-from test_box_track_e2e import TRACK_ALL, track_options
+from test_box_track_e2e import TRACK_ALL, track_options, train_two_iterations
 
 CONFIG = 'configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py'
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
@@ -19,13 +19,7 @@ VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 @pytest.fixture(scope='module')
 def trained_mots(samples, tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('mots'))
-    # one video of 6 frames, 3 key/reference pairs a batch: 2 iterations
-    log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-                   *track_options(), 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=3',
-                   'train_dataloader.dataset.indices=1',
-                   'default_hooks.checkpoint.save_optimizer=False',
-                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
-    return work_dir, log
+    return work_dir, train_two_iterations(CONFIG, work_dir)
 
 
 def test_train_learns_masks(trained_mots):
