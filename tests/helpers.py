@@ -118,3 +118,23 @@ def load_zoo_config(path):
     from bdd100k_zoo.config import resolve_config_path
     from bdd100k_zoo.zoo.table import read_config
     return read_config(resolve_config_path(path))
+
+
+def random_weights(config: str, path: str) -> str:
+    """A checkpoint of the zoo config's model with random weights (seed 0; no
+    initial weights looked up), as ``torch.save`` writes a bare state dict."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from bdd100k_zoo.config import load_config
+    from bdd100k_zoo.utils.checkpoint import initial_weights
+    cfg = load_config(config)
+    cfg.merge_from_dict({key: None for key, _ in initial_weights(cfg.model)})
+    init_default_scope(cfg.default_scope)
+    if cfg.default_scope == 'mmseg':
+        from mmseg.registry import MODELS
+    else:
+        from mmdet.registry import MODELS
+    torch.manual_seed(0)
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
+    return path

@@ -7,7 +7,6 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
 from bdd100k_zoo.config import load_config, set_data_root
 from helpers import REPO, load_zoo_config

@@ -16,12 +16,10 @@ import sys
 from unittest import mock
 
 import pytest
-import torch
 
-from helpers import REPO, SAMPLES, load_tool
+from helpers import REPO, SAMPLES, load_tool, random_weights
 
 from bdd100k_zoo.tasks import config_task
-from bdd100k_zoo.utils.checkpoint import initial_weights
 
 PAGES = ('README.md', 'docs/train_test.md')
 TOOLS = ('python tools/test.py ', 'bash tools/dist_test.sh ')
@@ -112,23 +110,6 @@ def bdd100k_root(task: str, root: str) -> str:
         with open(path, 'w') as f:
             json.dump(frames, f)
     return root
-
-
-def random_weights(config: str, path: str) -> str:
-    """A checkpoint of the config's model with random weights (no download)."""
-    from bdd100k_zoo.config import load_config
-    cfg = load_config(config)
-    options = {key: None for key, _ in initial_weights(cfg.model)}
-    cfg.merge_from_dict(options)
-    from mmengine.registry import init_default_scope
-    init_default_scope(cfg.default_scope)
-    if cfg.default_scope == 'mmseg':
-        from mmseg.registry import MODELS
-    else:
-        from mmdet.registry import MODELS
-    torch.manual_seed(0)
-    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
-    return path
 
 
 TRACK_SMALL = ['test_dataloader.dataset.pipeline.0.transforms.1.scale=(192,108)',

@@ -9,15 +9,15 @@ from unittest import mock
 
 import cv2
 import pytest
-import torch
 
-from helpers import SAMPLES, load_tool
+from helpers import SAMPLES, load_tool, random_weights
 
 CONFIGS = dict(
     det='configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py',
     ins_seg='configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py',
     sem_seg='configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py',
-    box_track='configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py')
+    box_track='configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
+    seg_track='configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py')
 # small test scale, few boxes: the pipeline is under test, not the model
 FEW_BOXES = ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10']
 OPTIONS = dict(
@@ -31,33 +31,14 @@ OPTIONS = dict(
                'model.detector.test_cfg.rcnn.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
                'model.tracker.obj_score_thr=0.0'])
 TRACK_VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
-
-
-def random_weights(task: str, path: str, meta=None) -> str:
-    """A checkpoint of the zoo config's model with random weights (no
-    pretrained download), as ``torch.save`` writes a bare state dict + meta."""
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    cfg = Config.fromfile(CONFIGS[task])
-    model_cfg = cfg.model.detector if task == 'box_track' else cfg.model
-    model_cfg.backbone.init_cfg = None
-    model_cfg.pop('pretrained', None)
-    model_cfg.init_cfg = None
-    init_default_scope('mmseg' if task == 'sem_seg' else 'mmdet')
-    if task == 'sem_seg':
-        from mmseg.registry import MODELS
-    else:
-        from mmdet.registry import MODELS
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    torch.save(dict(state_dict=model.state_dict(), **(dict(meta=meta) if meta else {})), path)
-    return path
+OPTIONS['seg_track'] = OPTIONS['box_track']
 
 
 @pytest.fixture(scope='module')
 def weights(samples, tmp_path_factory):
     folder = tmp_path_factory.mktemp('infer_weights')
-    return {task: random_weights(task, str(folder / f'{task}.pth')) for task in CONFIGS}
+    return {task: random_weights(config, str(folder / f'{task}.pth'))
+            for task, config in CONFIGS.items()}
 
 
 def infer(task, ckpt, inputs, out_dir, *extra):
@@ -194,6 +175,24 @@ def test_tracking_a_video_file(weights, tmp_path):
     assert video_frame_count(out / 'painted/dashcam.mp4') == 6
     painted = cv2.imread(str(out / 'painted/dashcam/dashcam-0000001.jpg'))
     assert painted.shape == (180, 320, 3)
+
+
+def test_mots_tracks_masks_in_both_submission_formats(weights, tmp_path):
+    video = TRACK_VIDEOS[1]
+    inputs = small_copies([video], tmp_path / 'inputs')
+    summary = infer('seg_track', weights['seg_track'], inputs, tmp_path)
+    assert (summary.frames, summary.videos) == (6, 1)
+    frames = scalabel_frames(tmp_path / 'predictions.json')
+    labels = [label for frame in frames for label in frame.labels or ()]
+    assert labels and all(label.id is not None and tuple(label.rle.size) == (180, 320)
+                          for label in labels)
+    with open(tmp_path / 'predictions' / f'{video}.json') as f:
+        assert [frame['name'] for frame in json.load(f)] == [frame.name for frame in frames]
+    bitmasks = sorted(os.listdir(tmp_path / 'predictions_bitmasks' / video))
+    assert bitmasks == [osp.splitext(frame.name)[0] + '.png' for frame in frames]
+    assert cv2.imread(str(tmp_path / 'predictions_bitmasks' / video / bitmasks[0]),
+                      cv2.IMREAD_UNCHANGED).shape == (180, 320, 4)
+    assert video_frame_count(tmp_path / 'painted' / f'{video}.mp4') == 6
 
 
 def test_detection_on_a_video_and_a_folder_with_unreadable_frames(weights, tmp_path):

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import SAMPLES, load_tool, sample_options
-from test_infer import CONFIGS, infer, random_weights, scalabel_frames
+from helpers import SAMPLES, load_tool, random_weights, sample_options
+from test_infer import CONFIGS, infer, scalabel_frames
 
 from bdd100k_zoo.labels import DET_CLASSES, SEM_SEG_CLASSES, get_task_labels
 from bdd100k_zoo.tasks import TASK_SPECS, config_task
@@ -24,7 +24,7 @@ from bdd100k_zoo.utils.checkpoint import CheckpointMismatchError
 
 @pytest.fixture(scope='module')
 def det_weights(samples, tmp_path_factory):
-    return random_weights('det', str(tmp_path_factory.mktemp('ckpt') / 'det.pth'))
+    return random_weights(CONFIGS['det'], str(tmp_path_factory.mktemp('ckpt') / 'det.pth'))
 
 
 def with_classes(src: str, dst: str, num_classes: int) -> str:
@@ -132,7 +132,7 @@ def test_old_zoo_detector_runs_unconverted_and_converts(det_weights, tmp_path):
 
 
 def test_old_zoo_semantic_fpn_converts_with_its_palette(samples, tmp_path):
-    state_dict = torch.load(random_weights('sem_seg', str(tmp_path / 'seg.pth')),
+    state_dict = torch.load(random_weights(CONFIGS['sem_seg'], str(tmp_path / 'seg.pth')),
                             weights_only=True)['state_dict']
     palette = [list(c) for c in get_task_labels('sem_seg').palette]
     old = mmcv1_checkpoint(state_dict, str(tmp_path / 'fpn_r50_512x1024_40k_sem_seg_bdd100k.pth'),

@@ -5,8 +5,8 @@ from unittest import mock
 
 import pytest
 
-from helpers import load_tool
-from test_doc_commands import bdd100k_root, random_weights, rewritten
+from helpers import load_tool, random_weights
+from test_doc_commands import bdd100k_root, rewritten
 
 # mmseg's six TTA scales, tiny here: the wiring is under test, not the model
 TINY_SEG_TTA = [f'tta_pipeline.1.transforms.0.{i}.scale_factor={0.1 + 0.02 * i:.2f}'

@@ -9,7 +9,6 @@ import os.path as osp
 import re
 
 import pytest
-from mmengine.config import Config
 
 from bdd100k_zoo.tasks import TASK_SPECS, config_task
 from bdd100k_zoo.zoo import load_record

@@ -7,7 +7,6 @@ from typing import Any, Callable, Dict, List
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 from scalabel.eval.mots import acc_single_video_mots
-from scalabel.label.io import group_and_sort
 from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories
 

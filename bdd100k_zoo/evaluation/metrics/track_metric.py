@@ -14,7 +14,7 @@ from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import MMLogger
 from scalabel.eval.mot import METRIC_MAPS, acc_single_video_mot, aggregate_accs, generate_results
 from scalabel.eval.utils import handle_inconsistent_length
-from scalabel.label.io import dump, group_and_sort
+from scalabel.label.io import group_and_sort
 from scalabel.label.typing import Frame
 from scalabel.label.utils import get_leaf_categories, get_parent_categories
 
