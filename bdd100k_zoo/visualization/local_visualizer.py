@@ -9,6 +9,7 @@ import inspect
 
 from mmdet.registry import VISUALIZERS
 from mmdet.structures.bbox import BaseBoxes
+from mmdet.structures.mask import BaseInstanceMasks
 from mmdet.visualization import DetLocalVisualizer, TrackLocalVisualizer
 from mmengine.dist import master_only
 from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
@@ -59,7 +60,8 @@ class BDD100KTrackVisualizer(TrackLocalVisualizer):
     """mmdet 3.3's ``TrackLocalVisualizer``, painting on every process and also
     the ground truth as ``PackTrackInputs`` packs it: mmdet's reads track ids as
     ``instances_id`` and boxes as tensors, where the packed ground truth has
-    ``instances_ids`` and box objects (mmdet's own MOT browse tool fails on that)."""
+    ``instances_ids``, box objects and (MOTS) mask objects (mmdet's own MOT
+    browse tool fails on that)."""
 
     def _draw_instances(self, image, instances):
         instances = instances.clone()
@@ -67,6 +69,8 @@ class BDD100KTrackVisualizer(TrackLocalVisualizer):
             instances.instances_id = instances.pop('instances_ids')
         if isinstance(instances.get('bboxes'), BaseBoxes):
             instances.bboxes = instances.bboxes.tensor
+        if isinstance(instances.get('masks'), BaseInstanceMasks):
+            instances.masks = instances.masks.to_ndarray().astype(bool)
         return super()._draw_instances(image, instances)
 
 

@@ -176,10 +176,12 @@ def test_mp4_per_video_from_painted_frames_and_a_small_gif(tmp_path):
     assert _frames(big / 'v.mp4')[0].shape == (720, 2560, 3)  # the video keeps every pixel
 
 
-def test_browse_dataset_writes_a_video_per_tracking_video(samples, tmp_path):
+@pytest.mark.parametrize('config', ['configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
+                                    'configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py'])
+def test_browse_dataset_writes_a_video_per_tracking_video(config, samples, tmp_path):
     labels, images = osp.join(samples, 'track/labels'), osp.join(samples, 'track/images')
     data = 'train_dataloader.dataset'
-    run_tool('tools/browse_dataset.py', 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
+    run_tool('tools/browse_dataset.py', config,
              '--output-dir', str(tmp_path), '--not-show', '--cfg-options',
              f'{data}.pipeline.1.transforms.2.scale=(192,108)', f'{data}.image_sources=[]',
              f'{data}.data_root=', f'{data}.ann_file={labels}', f'{data}.data_prefix.img={images}',
