@@ -1,8 +1,10 @@
 """QDTrack-MOTS through tools/train.py and tools/test.py on the real BDD100K tracking
 sample (2 videos x 6 frames, labels with rle), tiny scale, CPU: scores and both
-submission formats, checked with the official evaluation."""
+submission formats, checked with the official evaluation; in one process and in two."""
 import json
+import os
 import os.path as osp
+import random
 import subprocess
 import sys
 import zipfile
@@ -57,3 +59,18 @@ def test_video_test_scores_and_submissions_match_the_official_tool(trained_mots,
         official = json.load(f)
     for key in ('mMOTA', 'mIDF1', 'mMOTP'):
         assert metrics[key] == pytest.approx(official[key], abs=1e-9), key
+
+    # two processes (gloo): each video on one process; the same scores, both submissions
+    dist_dir, dist_prefix = tmp_path / 'dist', str(tmp_path / 'dist_submission')
+    run_tool('tools/dist_test.sh', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '2',
+             '--work-dir', str(dist_dir), '--outfile-prefix', dist_prefix, '--cfg-options',
+             *track_options(), *TRACK_ALL, 'model.detector.test_cfg.rcnn.max_per_img=20',
+             env=dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1'))
+    with open(dist_dir / 'scores.json') as f:
+        dist_metrics = json.load(f)['metrics']
+    assert dist_metrics.keys() == metrics.keys()
+    for key, value in metrics.items():  # None: a class the sample does not have
+        assert dist_metrics[key] == (None if value is None else pytest.approx(value, rel=1e-6)), key
+    for suffix in ('.zip', '_bitmasks.zip'):
+        with zipfile.ZipFile(prefix + suffix) as one, zipfile.ZipFile(dist_prefix + suffix) as two:
+            assert sorted(one.namelist()) == sorted(two.namelist())
