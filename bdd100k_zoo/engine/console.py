@@ -29,6 +29,8 @@ STACK_WARNINGS = (
     'DeprecationWarning: pos_bboxes is deprecated', 'DeprecationWarning: bboxes is deprecated',
     'torch.meshgrid: in an upcoming release',
     r'`torch.cuda.amp.autocast\(args...\)` is deprecated',
+    # mmseg's own decode heads build their losses so, with the stock configs' loss settings
+    '``build_loss`` would be deprecated soon', 'Default ``avg_non_ignore`` is False',
 )
 
 
