@@ -268,6 +268,33 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
     return '\n'.join(lines).rstrip('\n') + '\n'
 
 
+def summary(records: Sequence[Record], repo_root: str, out_dir: str) -> str:
+    """The README's zoo summary: a table per task, a row per model family (its
+    page, how many configs, its best val headline score); :func:`render` has
+    every row."""
+    lines = [LEGEND, '']
+    for task, spec in TASK_SPECS.items():
+        members = [r for r in records if r.task == task]
+        if not members:
+            continue
+        headline = spec.headlines[0]
+        rows = []
+        for family in dict.fromkeys(r.model for r in members):
+            rows_of = [r for r in members if r.model == family]
+            scored = [(e.scores[headline.key], mark) for r in rows_of for e, mark in (
+                (r.measured.val, ''), (r.published.val, PUBLISHED_MARK))
+                if e is not None and headline.key in e.scores]
+            # IDSw: fewer is better
+            value, mark = (min if headline.integer else max)(
+                scored, key=lambda s: s[0], default=(None, ''))
+            page = osp.join(repo_root, osp.dirname(rows_of[0].config), 'README.md')
+            rows.append([link(family, page, out_dir), str(len(rows_of)),
+                         '' if value is None else f'{headline_value(headline, value)}{mark}'])
+        lines += [f'**{spec.section}**', '']
+        lines += markdown_table(['Model', 'Configs', f'best {headline.column}-val'], rows) + ['']
+    return '\n'.join(lines).rstrip('\n') + '\n'
+
+
 # ---------------------------------------------------------------- README section
 
 START, END = '<!-- zoo-table:start -->', '<!-- zoo-table:end -->'

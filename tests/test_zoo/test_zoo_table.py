@@ -189,7 +189,10 @@ def test_check_detects_a_stale_table(tmp_path, capsys):
     assert gen.main(args) == 0
     assert gen.main(args + ['--check']) == 0
     text = readme.read_text()
-    assert text.endswith('<!-- zoo-table:end -->\ntail\n') and '| 31.2† |' in text
+    assert text.endswith('<!-- zoo-table:end -->\ntail\n')
+    # the README summarises: a row per family (its page, configs, best val score)
+    faster_rcnn = osp.relpath(osp.join(REPO, 'configs/faster_rcnn/README.md'), tmp_path)
+    assert f'| [Faster R-CNN]({faster_rcnn}) | 1 | 31.2† |' in text.splitlines()
 
     record = json.loads((results / 'faster_rcnn_r50_1x_bdd100k.json').read_text())
     record['published']['val']['scores']['AP'] = 31.3  # a record changes, the table does not

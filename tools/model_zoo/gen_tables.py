@@ -3,10 +3,10 @@
     python tools/model_zoo/gen_tables.py [--results-dir results] [--readme README.md]
         [--index-root DIR] [--check]
 
-Writes the tables into ``<results-dir>/README.md`` and between the README's
-zoo-table markers, and under ``--index-root`` (default: the parent
-of the results dir) ``configs/<family>/{README.md,metafile.yml}`` and
-``model-index.yml``. Each goes to a temporary name, renamed when complete: a
+Writes the tables into ``<results-dir>/README.md``, their summary (each
+family's best val score) between the README's zoo-table markers, and under
+``--index-root`` (default: the parent of the results dir)
+``configs/<family>/{README.md,metafile.yml}`` and ``model-index.yml``. Each goes to a temporary name, renamed when complete: a
 full disk or Ctrl-C leaves the old file whole. ``--check`` writes nothing and
 exits 1 when a file is stale (the test suite runs it).
 """
@@ -22,7 +22,7 @@ sys.path.insert(0, REPO)  # this checkout's package, whatever is installed
 
 from bdd100k_zoo.utils.io import atomic_write  # noqa: E402
 from bdd100k_zoo.zoo import load_records, model_index  # noqa: E402
-from bdd100k_zoo.zoo.table import load_config, render, replace_section  # noqa: E402
+from bdd100k_zoo.zoo.table import load_config, render, replace_section, summary  # noqa: E402
 
 PAPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'papers.yml')
 
@@ -52,8 +52,7 @@ def generate(args):
                         level=2, configs=configs)}
     with open(args.readme) as f:
         readme = f.read()
-    section = render(records, REPO, args.results_dir, osp.dirname(osp.abspath(args.readme)),
-                     level=3, configs=configs)
+    section = summary(records, REPO, osp.dirname(osp.abspath(args.readme)))
     outputs[args.readme] = replace_section(readme, section, args.readme)
     with open(PAPERS) as f:
         papers = yaml.safe_load(f)
