@@ -18,7 +18,7 @@ import numpy as np
 
 from mmengine.config import DictAction
 from mmengine.registry import DATASETS, VISUALIZERS, init_default_scope
-from mmengine.utils import ProgressBar
+from mmengine.utils import track_iter_progress
 
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.visualization import make_videos
@@ -94,9 +94,10 @@ def main(argv=None):
 
     from mmdet.structures import TrackDataSample
     video = hasattr(dataset, 'get_len_per_video')
-    progress = ProgressBar(dataset.num_all_imgs if video else len(dataset))
     track = False
-    for item in items(dataset):
+    # mmengine's bar ends its line when done: what follows starts on its own
+    for item in track_iter_progress((items(dataset),
+                                     dataset.num_all_imgs if video else len(dataset))):
         track = isinstance(item['data_samples'], TrackDataSample)
         for name, img, sample in frames(item):
             # BGR -> RGB, contiguous: mmseg draws labels with OpenCV, which rejects views
@@ -105,7 +106,6 @@ def main(argv=None):
                 name, img, to_drawable(sample, track), draw_gt=True, draw_pred=False,
                 show=not args.not_show, wait_time=args.show_interval,
                 out_file=osp.join(args.output_dir, name) if args.output_dir else None)
-        progress.update()
     if track and args.output_dir:
         for video in make_videos(args.output_dir, gif=args.gif):
             print(f'wrote {video}')

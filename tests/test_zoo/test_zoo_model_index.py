@@ -181,13 +181,16 @@ def test_mp4_per_video_from_painted_frames_and_a_small_gif(tmp_path):
 def test_browse_dataset_writes_a_video_per_tracking_video(config, samples, tmp_path):
     labels, images = osp.join(samples, 'track/labels'), osp.join(samples, 'track/images')
     data = 'train_dataloader.dataset'
-    run_tool('tools/browse_dataset.py', config,
+    out = run_tool('tools/browse_dataset.py', config,
              '--output-dir', str(tmp_path), '--not-show', '--cfg-options',
              f'{data}.pipeline.1.transforms.2.scale=(192,108)', f'{data}.image_sources=[]',
              f'{data}.data_root=', f'{data}.ann_file={labels}', f'{data}.data_prefix.img={images}',
              'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False')
     videos = sorted(v for v in os.listdir(images))
     assert len(videos) == 2
+    # each written video on a line of its own, not after the progress bar
+    assert sorted(line for line in out.splitlines() if line.startswith('wrote ')) == [
+        f'wrote {tmp_path / video}.mp4' for video in videos]
     for video in videos:
         frames = sorted((tmp_path / video).iterdir())
         assert len(frames) == len(os.listdir(osp.join(images, video))) == 6
