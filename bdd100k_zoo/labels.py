@@ -104,6 +104,28 @@ def sem_seg_train_ids() -> Dict[str, int]:
     return {label.name: label.trainId for label in BDD100K_LABELS}
 
 
+# Image tags (frame ``attributes``) and their values, in the order of the class
+# ids of the earlier zoo's tagging models (SysCV/bdd100k-models, ``tagging/``) and
+# of Scalabel's tagging test config (scalabel/scalabel@071d073:
+# tests/eval/testcases/tagging/tag_configs.toml). Typed here because bdd100k
+# 1.0.1 ships no tagging config; the values are the BDD100K format's
+# (bdd100k/bdd100k@9ac17c6: doc/source/format.rst), time of day included.
+TAGGING_VALUES = {
+    'weather': ('rainy', 'snowy', 'clear', 'overcast', 'undefined', 'partly cloudy', 'foggy'),
+    'scene': ('tunnel', 'residential', 'parking lot', 'undefined', 'city street',
+              'gas stations', 'highway'),
+    'timeofday': ('daytime', 'night', 'dawn/dusk', 'undefined'),
+}
+
+
+def tag_values(tag: str) -> Tuple[str, ...]:
+    """The values of one BDD100K image tag (a key of :data:`TAGGING_VALUES`)."""
+    if tag not in TAGGING_VALUES:
+        raise KeyError(f'Unknown BDD100K image tag {tag!r}; expected one of '
+                       f'{tuple(TAGGING_VALUES)}')
+    return TAGGING_VALUES[tag]
+
+
 DET_CLASSES = get_task_labels('det').classes
 INS_SEG_CLASSES = get_task_labels('ins_seg').classes
 SEM_SEG_CLASSES = get_task_labels('sem_seg').classes
