@@ -10,8 +10,9 @@ from bdd100k_zoo.datasets import BDD100KTaggingDataset
 from bdd100k_zoo.labels import TAGGING_VALUES
 from bdd100k_zoo.scalabel import ScalabelFormatError
 
-PIPELINE = [dict(type='LoadImageFromFile'), dict(type='ResizeEdge', scale=64),
-            dict(type='PackInputs')]
+# mmpretrain's transforms by scope: whatever scope an earlier test left as the default
+PIPELINE = [dict(type='mmpretrain.LoadImageFromFile'), dict(type='mmpretrain.ResizeEdge', scale=64),
+            dict(type='mmpretrain.PackInputs')]
 
 
 @pytest.mark.parametrize('tag,value', [('weather', 'clear'), ('scene', 'city street'),
