@@ -8,7 +8,7 @@ all colours come from ``bdd100k.label.label.labels``.
 """
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from bdd100k.common.typing import BDD100KConfig
 from bdd100k.common.utils import load_bdd100k_config
@@ -35,7 +35,7 @@ class TaskLabels:
     name_mapping: Dict[str, str]
     ignored_mapping: Dict[str, str]
     remove_ignored: bool
-    config: BDD100KConfig
+    config: Optional[BDD100KConfig]  # None for tagging (no config shipped)
     # pan_seg: how many of ``classes`` (the first ones) are things
     num_things: int = 0
 
@@ -76,6 +76,9 @@ def get_task_labels(task: str) -> TaskLabels:
     """The labels of one BDD100K task (one of :data:`TASKS`)."""
     if task not in TASKS:
         raise KeyError(f'Unknown BDD100K task {task!r}; expected one of {TASKS}')
+    if task == 'tagging':
+        raise KeyError('the classes of a tagging model are the values of its tag: '
+                       'tagging_labels(tag), config_labels(cfg, task)')
     config = load_bdd100k_config(task)
     classes, num_things = _classes(task, config)
     colors = _pixel_colors()
@@ -102,6 +105,51 @@ def categories_outside(task: str) -> frozenset:
 def sem_seg_train_ids() -> Dict[str, int]:
     """Pixel class name -> train id (0-18, or 255 for every ignored class)."""
     return {label.name: label.trainId for label in BDD100K_LABELS}
+
+
+# Image tags (frame ``attributes``) and their values, in the order of the class
+# ids of the earlier zoo's tagging models (SysCV/bdd100k-models, ``tagging/``) and
+# of Scalabel's tagging test config (scalabel/scalabel@071d073:
+# tests/eval/testcases/tagging/tag_configs.toml). Typed here because bdd100k
+# 1.0.1 ships no tagging config; the values are the BDD100K format's
+# (bdd100k/bdd100k@9ac17c6: doc/source/format.rst), time of day included.
+TAGGING_VALUES = {
+    'weather': ('rainy', 'snowy', 'clear', 'overcast', 'undefined', 'partly cloudy', 'foggy'),
+    'scene': ('tunnel', 'residential', 'parking lot', 'undefined', 'city street',
+              'gas stations', 'highway'),
+    'timeofday': ('daytime', 'night', 'dawn/dusk', 'undefined'),
+}
+
+
+def tag_values(tag: str) -> Tuple[str, ...]:
+    """The values of one BDD100K image tag (a key of :data:`TAGGING_VALUES`)."""
+    if tag not in TAGGING_VALUES:
+        raise KeyError(f'Unknown BDD100K image tag {tag!r}; expected one of '
+                       f'{tuple(TAGGING_VALUES)}')
+    return TAGGING_VALUES[tag]
+
+
+@lru_cache(maxsize=None)
+def tagging_labels(tag: str) -> TaskLabels:
+    """The labels of a tagging model of ``tag``: its values; no category config
+    (none is shipped), colours only to tell the values apart in plots."""
+    values = tag_values(tag)
+    colours = [colour for _, colour in sorted(_pixel_colors().items())]
+    return TaskLabels(task='tagging', classes=values, palette=tuple(colours[:len(values)]),
+                      name_mapping={}, ignored_mapping={}, remove_ignored=False, config=None)
+
+
+def config_labels(cfg, task: str) -> TaskLabels:
+    """The labels the model of a zoo config (an mmengine ``Config`` of ``task``)
+    predicts: its task's, for tagging its tag's (the test metric's ``tag``)."""
+    return tagging_labels(config_tag(cfg)) if task == 'tagging' else get_task_labels(task)
+
+
+def config_tag(cfg) -> str:
+    """The tag of a tagging config: its test metric's ``tag``."""
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, (list, tuple)) else [
+        cfg.test_evaluator]
+    return next(e['tag'] for e in evaluators if 'tag' in e)
 
 
 DET_CLASSES = get_task_labels('det').classes

@@ -31,7 +31,8 @@ class TaskSpec(NamedTuple):
     split_sizes: Dict[str, int]
     unit: str = 'images'  # what the split sizes count
     # the stock inferencer that runs it (bdd100k_zoo.apis): 'det' (mmdet's
-    # DetInferencer), 'seg' (mmseg's MMSegInferencer) or 'track' (mmdet's video path)
+    # DetInferencer), 'seg' (mmseg's MMSegInferencer), 'track' (mmdet's video path)
+    # or 'cls' (mmpretrain's ImageClassificationInferencer)
     inferencer: str = 'det'
 
 
@@ -72,6 +73,11 @@ TASK_SPECS = OrderedDict([
     # as mmseg's metafiles: drivable area is a semantic segmentation task
     ('drivable', TaskSpec('BDD100KDrivableDataset', 'BDD100KDrivableMetric', 'Drivable Area', (_same('mIoU', 'Semantic Segmentation'), ), 'IoU/',
                           {'val': 10000, 'test': 20000}, inferencer='seg')),
+    # one tag (weather, scene, timeofday) per model, Scalabel's evaluate_tagging; the
+    # earlier zoo published top-1 accuracy, Scalabel's ``accuracy``
+    ('tagging', TaskSpec('BDD100KTaggingDataset', 'BDD100KTaggingMetric', 'Image Tagging', (
+        Headline('accuracy', 'Accuracy', 'Image Classification', 'Top 1 Accuracy'), ),
+        'f1_score/', {'val': 10000, 'test': 20000}, inferencer='cls')),  # 100K images
 ])
 
 

@@ -26,10 +26,11 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
 from mmengine.utils import track_iter_progress
+from mmpretrain.apis import ImageClassificationInferencer
 from mmseg.apis import MMSegInferencer
 
 from .. import evaluation
-from ..labels import get_task_labels
+from ..labels import config_labels, config_tag, get_task_labels
 from ..tasks import TASK_SPECS, config_task
 from ..utils.checkpoint import fit_weights
 from ..utils.io import check_writable, new_folder, replace_folder
@@ -42,11 +43,12 @@ PREFIX = 'predictions'
 PAINTED = 'painted'
 
 
-def zoo_dataset_meta(task: str, checkpoint: Optional[dict]) -> dict:
+def zoo_dataset_meta(task: str, checkpoint: Optional[dict], label_map=None) -> dict:
     """Classes from the checkpoint's ``meta`` (mmengine ``dataset_meta``, or
-    mmcv 1.x ``CLASSES``), else the task's BDD100K classes; BDD100K colours."""
+    mmcv 1.x ``CLASSES``), else the task's BDD100K classes (``label_map``, by
+    default the task's); BDD100K colours."""
     meta = (checkpoint or {}).get('meta') or {}
-    label_map = get_task_labels(task)
+    label_map = label_map or get_task_labels(task)
     classes = (meta.get('dataset_meta') or {}).get('classes') or meta.get('CLASSES')
     classes = tuple(classes or label_map.classes)
     if classes != label_map.classes:
@@ -74,7 +76,7 @@ class ZooInferencer:
             warnings.warn('no checkpoint: the model runs with random weights')
         else:
             fit_weights(model, checkpoint, self.weights, self.config_name)
-        model.dataset_meta = zoo_dataset_meta(self.task, checkpoint)
+        model.dataset_meta = zoo_dataset_meta(self.task, checkpoint, config_labels(cfg, self.task))
 
     def _init_pipeline(self, cfg):
         dataset = cfg.test_dataloader.dataset  # own images have no labels to load
@@ -146,7 +148,54 @@ class BDD100KSegInferencer(ZooInferencer, MMSegInferencer):
     family = 'mmseg'
 
 
-INFERENCERS = dict(det=BDD100KDetInferencer, seg=BDD100KSegInferencer, track=BDD100KTrackInferencer)
+class BDD100KClsInferencer(ZooInferencer, ImageClassificationInferencer):
+    """mmpretrain's ``ImageClassificationInferencer``: image tagging. mmpretrain's
+    inferencers take a built model (not mmengine's config-and-weights hooks): it
+    is built and its weights fitted here, the tag's values its classes; the
+    painting writes the predicted tag and its score on the frame."""
+
+    family = 'mmpretrain'
+
+    def __init__(self, cfg: Config, weights: Optional[str] = None, device: Optional[str] = None,
+                 task: str = 'tagging', config_name: str = 'the config') -> None:
+        from mmengine.registry import init_default_scope
+        from mmengine.runner.checkpoint import CheckpointLoader
+        from mmpretrain.registry import MODELS
+        self.task, self.weights, self.config_name = task, weights, config_name
+        self.tag = config_tag(cfg)
+        init_default_scope(cfg.get('default_scope', self.family))
+        model = MODELS.build(cfg.model)
+        model._config = cfg
+        checkpoint = None if weights is None else CheckpointLoader.load_checkpoint(
+            weights, map_location='cpu')
+        self._load_weights_to_model(model, checkpoint, cfg)
+        cfg.test_dataloader.dataset.pipeline = [  # own images have no labels to load
+            t for t in cfg.test_dataloader.dataset.pipeline
+            if not str(t['type']).endswith('Annotations')]
+        ImageClassificationInferencer.__init__(self, model, pretrained=False, device=device)
+        self.collate_fn = pseudo_collate
+
+    def preprocess(self, frames: Iterable, batch_size: int = 1):
+        frames = iter(frames)
+        while batch := list(islice(frames, batch_size)):
+            yield batch, self.collate_fn([self.pipeline(dict(
+                img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2]))
+                for _, image in batch])
+
+    def visualize(self, batch: list, preds: list, score_thr: Optional[float] = None) -> list:
+        from mmpretrain.visualization import UniversalVisualizer
+        self.visualizer = self.visualizer or UniversalVisualizer()
+        painted = []
+        for (_, image), pred in zip(batch, preds):
+            self.visualizer.visualize_cls(image[..., ::-1], pred, classes=[
+                f'{self.tag}: {c}' for c in self.model.dataset_meta['classes']],
+                draw_gt=False)
+            painted.append(np.ascontiguousarray(self.visualizer.get_image()[..., ::-1]))
+        return painted
+
+
+INFERENCERS = dict(det=BDD100KDetInferencer, seg=BDD100KSegInferencer, track=BDD100KTrackInferencer,
+                   cls=BDD100KClsInferencer)
 
 
 def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = None,
@@ -197,7 +246,8 @@ def run_inference(inferencer, inputs: str, out_dir: str, batch_size: int = 1,
     prefix, painted_dir = osp.join(out_dir, PREFIX), osp.join(out_dir, PAINTED)
     sources = collect_sources(inputs, images_as_video=spec.inferencer == 'track',
                               skip=(prefix, painted_dir))
-    metric = getattr(evaluation, spec.metric)(format_only=True, outfile_prefix=prefix)
+    metric = getattr(evaluation, spec.metric)(format_only=True, outfile_prefix=prefix, **(
+        dict(tag=inferencer.tag) if hasattr(inferencer, 'tag') else {}))
     metric.dataset_meta = inferencer.model.dataset_meta
     if paint:
         check_writable(folders=[painted_dir])

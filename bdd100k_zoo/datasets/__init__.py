@@ -5,6 +5,7 @@ from .ins_seg import BDD100KInsSegDataset
 from .pan_seg import BDD100KPanSegDataset
 from .seg_track import BDD100KSegTrackDataset
 from .sem_seg import BDD100KSemSegDataset
+from .tagging import BDD100KTaggingDataset
 from .track_mix import TrackMixUp, TrackMosaic, TrackRandomAffine, VideoMixDataset
 from .transforms import (ColorJitter, FilterSmallTrackBoxes, LoadBDD100KImage,
                          LoadBDD100KPanopticAnnotations, LoadBDD100KSemSegAnnotations,
@@ -12,7 +13,7 @@ from .transforms import (ColorJitter, FilterSmallTrackBoxes, LoadBDD100KImage,
 
 __all__ = ['BDD100KBoxTrackDataset', 'BDD100KDetDataset', 'BDD100KDrivableDataset',
            'BDD100KInsSegDataset', 'BDD100KPanSegDataset', 'BDD100KSegTrackDataset',
-           'BDD100KSemSegDataset',
+           'BDD100KSemSegDataset', 'BDD100KTaggingDataset',
            'ColorJitter', 'FilterSmallTrackBoxes', 'LoadBDD100KImage',
            'LoadBDD100KPanopticAnnotations', 'LoadBDD100KSemSegAnnotations', 'TrackMixUp',
            'TrackMosaic', 'TrackRandomAffine', 'UnreadableImageError', 'VideoMixDataset']

@@ -5,7 +5,7 @@ materialised) is what makes BDD100K-size files fast to load. ``gc=False``:
 the structs hold no cycles, so the garbage collector need not track the
 million of them a BDD100K file decodes to.
 """
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import msgspec
 
@@ -57,6 +57,7 @@ class Frame(msgspec.Struct, gc=False):
     frameIndex: Optional[int] = None
     size: Optional[ImageSize] = None
     labels: Optional[List[Label]] = None
+    attributes: Optional[Dict[str, Any]] = None  # image tags: weather, scene, timeofday
 
     def where(self, source: str) -> str:
         """The frame as error messages name it."""

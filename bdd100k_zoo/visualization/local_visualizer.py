@@ -12,6 +12,8 @@ from mmdet.structures.bbox import BaseBoxes
 from mmdet.structures.mask import BaseInstanceMasks
 from mmdet.visualization import DetLocalVisualizer, TrackLocalVisualizer
 from mmengine.dist import master_only
+from mmpretrain.registry import VISUALIZERS as CLS_VISUALIZERS
+from mmpretrain.visualization import UniversalVisualizer
 from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
 
@@ -89,3 +91,18 @@ def paint_gt_masks(cfg) -> bool:
                 transform['with_mask'] = True
                 found = True
     return found
+
+
+@CLS_VISUALIZERS.register_module()
+@paint_on_every_rank
+class BDD100KTagVisualizer(UniversalVisualizer):
+    """mmpretrain's ``UniversalVisualizer`` with the visualizer API the zoo's
+    tools call (``add_datasample``: mmpretrain's draws with ``visualize_cls``
+    only), the tag and its value written on the frame; painting on every process."""
+
+    def add_datasample(self, name: str, image, data_sample=None, draw_gt: bool = True,
+                       draw_pred: bool = True, show: bool = False, wait_time: float = 0,
+                       out_file=None, step: int = 0, **kwargs) -> None:
+        self.visualize_cls(image, data_sample, draw_gt=draw_gt, draw_pred=draw_pred,
+                           show=show, wait_time=wait_time, out_file=out_file, name=name,
+                           step=step)

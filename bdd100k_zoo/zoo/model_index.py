@@ -80,6 +80,8 @@ def provenance(record: Record) -> str:
     if not _published(record):
         return f'val scores measured by tools/test.py on the full val split ({where})'
     ref = record.published.val
+    if ref is None and not record.published.test:
+        return f'no reference: a model no zoo has published, not measured yet ({where})'
     source = f' ({ref.source})' if ref else ''
     return (f'val scores: the published reference{source}, not measured '
             f'by this code ({where})')

@@ -18,6 +18,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from .records import SPLITS, Record, RecordError
+from ..labels import config_tag
 from ..tasks import TASK_SPECS, Headline, headline_value
 
 PUBLISHED_MARK = '†'
@@ -104,6 +105,8 @@ def backbone_name(cfg: Config) -> str:
         neck_type = neck.type.split('.')[-1] if neck else None
         return name + '-FPN' if neck_type == 'FPN' else name
     kind = backbone.type.split('.')[-1]
+    if kind == 'VGG':
+        return f'VGG-{backbone.depth}'
     if kind == 'CSPDarknet':
         return 'CSPNet'
     if kind == 'HRNet':  # HRNetV2p-W<width of the first branch>
@@ -184,6 +187,16 @@ def input_size(cfg: Config) -> str:
     return f'{size[0]} \\* {size[1]}'
 
 
+def center_crop(cfg: Config) -> str:
+    """The square the classifier sees at test time (its ``CenterCrop``), ``H \\* W``."""
+    crops = [t['crop_size'] for t in cfg.test_dataloader.dataset.pipeline
+             if t['type'].split('.')[-1] == 'CenterCrop']
+    if not crops:
+        raise _fact_error(cfg, 'input size', 'no CenterCrop in the test pipeline')
+    height, width = crops[0] if isinstance(crops[0], (tuple, list)) else (crops[0], ) * 2
+    return f'{height} \\* {width}'
+
+
 # Columns before the score columns, per task: title -> fact reader.
 MODEL_COLUMNS: Dict[str, Dict[str, Callable[[Config], str]]] = {
     'det': {'Backbone': backbone_name, 'Lr schd': lr_schedule,
@@ -194,6 +207,8 @@ MODEL_COLUMNS: Dict[str, Dict[str, Callable[[Config], str]]] = {
 MODEL_COLUMNS['ins_seg'] = MODEL_COLUMNS['pan_seg'] = MODEL_COLUMNS['det']
 MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
 MODEL_COLUMNS['seg_track'] = MODEL_COLUMNS['box_track']
+MODEL_COLUMNS['tagging'] = {'Tag': config_tag, 'Backbone': backbone_name,
+                            'Lr schd': lr_schedule, 'Input': center_crop}
 
 
 # ---------------------------------------------------------------- cells

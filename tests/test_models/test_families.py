@@ -80,11 +80,11 @@ def _params():
 # Shrink rules per task: image scales divided by SCALE_DIV (det: 1280x720 ->
 # 320x180), seg crops set to CROP (h, w); the losses each task must produce
 # (a key ends with each name: cascades prefix theirs with the stage, s0.).
-SCALE_DIV = {'det': 4, 'ins_seg': 4, 'pan_seg': 4, 'sem_seg': 8, 'drivable': 8}
+SCALE_DIV = {'det': 4, 'ins_seg': 4, 'pan_seg': 4, 'sem_seg': 8, 'drivable': 8, 'tagging': 4}
 CROP = (64, 128)
 LOSSES = {'det': ('loss_cls', 'loss_bbox'), 'ins_seg': ('loss_cls', 'loss_bbox', 'loss_mask'),
           'pan_seg': ('loss_cls', 'loss_mask', 'loss_seg'), 'sem_seg': ('loss_ce', ),
-          'drivable': ('loss_ce', )}
+          'drivable': ('loss_ce', ), 'tagging': ('loss', )}
 SCALE_KEYS = ('scale', 'scales', 'img_scale')
 # Samples per step where one is not enough: the pooling heads of segmentors (PSPNet's
 # pyramid pooling, ASPP's image pooling, APCNet, UPerNet) batch-normalise a 1x1 map,
@@ -135,7 +135,7 @@ def _no_pretrained(node):
 
 def _point_at_samples(dataset, task, tmp_path):
     """The real samples as the task's training set (the zoo dataset, wrapped or not)."""
-    if task == 'det':
+    if task in ('det', 'tagging'):  # the det_20 frame carries the image tags
         ann, img = osp.join(SAMPLES, 'detect/labels/annotation.json'), \
             osp.join(SAMPLES, 'detect/images/')
     elif task == 'ins_seg':  # the track sample carries RLE instance masks
@@ -154,7 +154,7 @@ def _point_at_samples(dataset, task, tmp_path):
     while not str(dataset.get('type', '')).split('.')[-1].startswith('BDD100K'):
         dataset = dataset['dataset']  # a wrapper (RepeatDataset, MultiImageMixDataset, ...)
     dataset['data_root'] = ''
-    if task in ('sem_seg', 'drivable'):
+    if task in ('sem_seg', 'drivable', 'tagging'):
         dataset['data_prefix'] = dict(img_path=img, seg_map_path=mask_dir) \
             if task == 'drivable' else dict(img_path=img)
     else:

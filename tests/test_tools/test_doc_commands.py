@@ -88,6 +88,11 @@ def bdd100k_root(task: str, root: str) -> str:
         sys.path.insert(0, osp.join(REPO, 'tests', 'test_models'))
         from test_drivable import drivable_masks
         drivable_masks(f'{root}/labels/drivable/masks/val')
+    elif task == 'tagging':  # the det_20 frame: its attributes are the image labels'
+        _link(osp.join(SAMPLES, 'detect/images'), f'{root}/images/100k/val')
+        _link(osp.join(segment, 'images'), f'{root}/images/100k/test')
+        _link(osp.join(SAMPLES, 'detect/labels/annotation.json'),
+              f'{root}/labels/bdd100k_labels_images_val.json')
     elif task in ('ins_seg', 'box_track', 'seg_track'):
         with open(osp.join(SAMPLES, 'track/labels', TRACK_VIDEO + '.json')) as f:
             frames = json.load(f)[:2]  # RLE masks and track ids: two frames
@@ -119,7 +124,8 @@ SMALL = {'box_track': TRACK_SMALL, 'seg_track': TRACK_SMALL,
          'det': ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10'],
          'ins_seg': ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10'],
          'pan_seg': ['model.test_cfg.rpn.max_per_img=50',
-                     'model.test_cfg.rcnn.max_per_img=10']}
+                     'model.test_cfg.rcnn.max_per_img=10'],
+         'tagging': ['test_dataloader.dataset.pipeline.1.crop_size=64']}
 
 
 def rewritten(command: str, data_root: str, ckpt: str, out: str) -> list:
@@ -143,7 +149,7 @@ def rewritten(command: str, data_root: str, ckpt: str, out: str) -> list:
     task = task_of(argv[1])
     small = SMALL.get(task, []) + [
         f'test_dataloader.{o}' for o in ('num_workers=0', 'persistent_workers=False')]
-    if task not in ('box_track', 'seg_track'):
+    if task not in ('box_track', 'seg_track', 'tagging'):
         small.append('test_dataloader.dataset.pipeline.1.scale=(320,180)')
     return argv + ['--cfg-options', *small]
 
@@ -177,7 +183,8 @@ def test_documented_command_runs_as_written(command, samples, weights, tmp_path)
         assert scores['metrics'] == {} and scores['submission']
     else:
         headline = {'det': 'AP', 'ins_seg': 'AP', 'sem_seg': 'mIoU', 'drivable': 'mIoU',
-                    'pan_seg': 'PQ', 'box_track': 'mMOTA', 'seg_track': 'mMOTA'}[task]
+                    'pan_seg': 'PQ', 'box_track': 'mMOTA', 'seg_track': 'mMOTA',
+                    'tagging': 'accuracy'}[task]
         assert headline in scores['metrics']
     if '--outfile-prefix' in argv:
         prefix = argv[argv.index('--outfile-prefix') + 1]

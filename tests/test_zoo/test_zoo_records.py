@@ -25,6 +25,8 @@ EARLIER_ZOO = 'SysCV/bdd100k-models@0935a8a3 {task}/README.md'
 # has its number in the PCAN paper's table only (val)
 PCAN_PAPER = 'Ke et al., Prototypical Cross-Attention Networks for Multiple Object Tracking ' \
     'and Segmentation, NeurIPS 2021 (arXiv:2106.11958)'
+# models no zoo has published: their records hold no reference
+UNPUBLISHED = {'resnet50_5x_640_timeofday_bdd100k'}
 
 
 def test_every_zoo_config_has_a_valid_record_with_its_published_source():
@@ -32,6 +34,9 @@ def test_every_zoo_config_has_a_valid_record_with_its_published_source():
     assert len(ZOO) >= 12 and sorted(records) == sorted(ZOO)
     for record in records.values():
         assert record.measured == PerSplit()  # nothing in the repo was measured on samples
+        if record.name in UNPUBLISHED:
+            assert record.published == PerSplit(), record.name
+            continue
         source = record.published.val.source
         if source.startswith(VIS4D):
             continue

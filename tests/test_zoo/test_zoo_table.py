@@ -101,6 +101,12 @@ EXPECTED = {
         '| R-50-FPN | 5x | ✓ | 23.4† |  | 22.0† |  | [config]({}) |  |  |  |',
     'semantic_fpn_r50_40k_drivable_bdd100k':
         '| R-50-FPN | 40K | 512 \\* 1024 | 77.3† |  | 76.7† |  | [config]({}) |  |  |  |',
+    'resnet50_5x_640_timeofday_bdd100k':
+        '| timeofday | R-50 | 5x | 640 \\* 640 |  |  |  |  | [config]({}) |  |  |  |',
+    'resnet50_5x_640_weather_bdd100k':
+        '| weather | R-50 | 5x | 640 \\* 640 | 81.9† |  | 81.6† |  | [config]({}) |  |  |  |',
+    'vgg11_5x_224_scene_bdd100k':
+        '| scene | VGG-11 | 5x | 224 \\* 224 | 77.2† |  | 77.0† |  | [config]({}) |  |  |  |',
 }
 HEADERS = {
     'Object Detection': '| Backbone | Lr schd | MS-train | Box AP-val | Scores-val | Box AP-test '
@@ -122,6 +128,8 @@ HEADERS = {
                              'Scores-test | Config | Weights | Preds | Visuals |',
     'Drivable Area': '| Base Network | Iters | Input | mIoU-val | Scores-val | mIoU-test '
                      '| Scores-test | Config | Weights | Preds | Visuals |',
+    'Image Tagging': '| Tag | Backbone | Lr schd | Input | Accuracy-val | Scores-val | '
+                     'Accuracy-test | Scores-test | Config | Weights | Preds | Visuals |',
 }
 
 

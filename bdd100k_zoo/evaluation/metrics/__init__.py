@@ -5,9 +5,10 @@ from .ins_seg_metric import BDD100KInsSegMetric
 from .pan_seg_metric import BDD100KPanSegMetric
 from .seg_track_metric import BDD100KSegTrackMetric
 from .sem_seg_metric import BDD100KSemSegMetric
+from .tagging_metric import BDD100KTaggingMetric
 from .track_metric import BDD100KTrackMetric
 
 __all__ = ['METRIC_PREFIX', 'BDD100KMetric', 'BDD100KDetMetric', 'BDD100KDrivableMetric',
            'BDD100KInsSegMetric', 'BDD100KPanSegMetric', 'BDD100KSegTrackMetric',
-           'BDD100KSemSegMetric',
+           'BDD100KSemSegMetric', 'BDD100KTaggingMetric',
            'BDD100KTrackMetric']

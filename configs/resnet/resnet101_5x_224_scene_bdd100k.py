@@ -1,0 +1,10 @@
+# ResNet-101 scene tagging at 224x224: the earlier zoo's resnet101_5x_224x224_scene_tag_bdd100k
+# (SysCV/bdd100k-models, mmcls 0.x) on mmpretrain's stock ResNet-101 classifier, trained from
+# scratch as it was (no initial weights); 4 GPUs x 32 images, 60 epochs.
+_base_ = [
+    'mmpretrain::_base_/models/resnet101.py', '../_base_/datasets/bdd100k_tagging_scene_224.py',
+    '../_base_/schedules/schedule_tagging_5x.py', '../_base_/default_runtime_cls.py'
+]
+
+model = dict(head=dict(num_classes=7, topk=(1, )))
+auto_scale_lr = dict(base_batch_size=128)  # the lr's batch (4 GPUs x 32): --auto-scale-lr
