@@ -18,7 +18,8 @@ CONFIGS = dict(
     ins_seg='configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py',
     sem_seg='configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py',
     box_track='configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
-    seg_track='configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py')
+    seg_track='configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py',
+    tagging='configs/resnet/resnet18_5x_224_weather_bdd100k.py')
 # small test scale, few boxes: the pipeline is under test, not the model
 FEW_BOXES = ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10']
 OPTIONS = dict(
@@ -33,6 +34,7 @@ OPTIONS = dict(
                'model.tracker.obj_score_thr=0.0'])
 TRACK_VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 OPTIONS['seg_track'] = OPTIONS['box_track']
+OPTIONS['tagging'] = ['test_dataloader.num_workers=0']  # 224 x 224 already
 
 
 @pytest.fixture(scope='module')
@@ -199,6 +201,19 @@ def test_mots_tracks_masks_in_both_submission_formats(weights, tmp_path):
     assert cv2.imread(str(tmp_path / 'predictions_bitmasks' / video / bitmasks[0]),
                       cv2.IMREAD_UNCHANGED).shape == (180, 320, 4)
     assert video_frame_count(tmp_path / 'painted' / f'{video}.mp4') == 6
+
+
+def test_tagging_a_video_file(weights, tmp_path):
+    from bdd100k_zoo.labels import tag_values
+    video = tmp_path / 'dashcam.mp4'
+    assert write_mp4(track_frames(TRACK_VIDEOS[1]), video) == 6
+    summary = infer('tagging', weights['tagging'], video, tmp_path / 'out')
+    assert (summary.frames, summary.videos) == (6, 1)
+    with open(tmp_path / 'out/predictions.json') as f:
+        frames = json.load(f)
+    assert [frame['name'] for frame in frames] == [f'dashcam-{i + 1:07d}.jpg' for i in range(6)]
+    assert all(frame['attributes']['weather'] in tag_values('weather') for frame in frames)
+    assert video_frame_count(tmp_path / 'out/painted/dashcam.mp4') == 6
 
 
 def test_detection_on_a_video_and_a_folder_with_unreadable_frames(weights, tmp_path):
