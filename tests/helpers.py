@@ -120,6 +120,13 @@ def load_zoo_config(path):
     return read_config(resolve_config_path(path))
 
 
+def load_zoo_configs(paths):
+    """:func:`load_zoo_config` of many configs, parsed on every core."""
+    from bdd100k_zoo.config import resolve_config_path
+    from bdd100k_zoo.zoo.table import read_configs
+    return read_configs([resolve_config_path(path) for path in paths])
+
+
 def random_weights(config: str, path: str) -> str:
     """A checkpoint of the zoo config's model with random weights (seed 0; no
     initial weights looked up), as ``torch.save`` writes a bare state dict."""

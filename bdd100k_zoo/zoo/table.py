@@ -10,10 +10,10 @@ directory where they are there (a work dir elsewhere stays in the record as
 provenance only, so the table comes out the same on every checkout).
 """
 import copy
-import functools
+import multiprocessing
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -35,7 +35,17 @@ class ConfigFactError(ValueError):
 
 # ---------------------------------------------------------------- config facts
 
+def load_configs(repo_root: str, records: Sequence[Record]) -> Dict[str, Config]:
+    """{record name: its config}, parsed on every core (:func:`read_configs`)."""
+    paths = [config_path(repo_root, record) for record in records]
+    return dict(zip((r.name for r in records), read_configs(paths)))
+
+
 def load_config(repo_root: str, record: Record) -> Config:
+    return read_config(config_path(repo_root, record))
+
+
+def config_path(repo_root: str, record: Record) -> str:
     """The record's config; it must be a file under ``configs/``, also through links
     (loading a config executes it)."""
     configs = osp.realpath(osp.join(repo_root, 'configs'))
@@ -47,7 +57,7 @@ def load_config(repo_root: str, record: Record) -> Config:
         raise FileNotFoundError(
             f'results/{record.name}.json names config {record.config}, which does not '
             f'exist: add the config (or remove the record) before generating the table')
-    return read_config(path)
+    return path
 
 
 def read_config(path: str) -> Config:
@@ -56,13 +66,33 @@ def read_config(path: str) -> Config:
     kept per process and file version: mmengine re-reads every metafile of
     mmdet / mmseg for each ``::`` base, about a second a config, and the
     generator and its checks read each of ~200 configs several times."""
+    key = _version(path)
+    if key not in _PARSED:
+        _PARSED[key] = _parse(key)
+    return copy.deepcopy(_PARSED[key])
+
+
+def read_configs(paths: Sequence[str]) -> List[Config]:
+    """:func:`read_config` of many files, the ones not parsed yet parsed on every
+    core (the parse is single-threaded Python)."""
+    missing = sorted({_version(p) for p in paths} - set(_PARSED))
+    if len(missing) > 1 and (os.cpu_count() or 1) > 1:
+        # spawned, not forked: a fork of a process that has run torch can hang
+        with multiprocessing.get_context('spawn').Pool(os.cpu_count()) as pool:
+            _PARSED.update(zip(missing, pool.map(_parse, missing, chunksize=4)))
+    return [read_config(p) for p in paths]
+
+
+_PARSED: Dict[Tuple[str, int], Config] = {}
+
+
+def _version(path: str) -> Tuple[str, int]:
     path = osp.realpath(path)
-    return copy.deepcopy(_parsed(path, os.stat(path).st_mtime_ns))
+    return path, os.stat(path).st_mtime_ns
 
 
-@functools.lru_cache(maxsize=None)
-def _parsed(path: str, mtime_ns: int) -> Config:
-    return Config.fromfile(path, import_custom_modules=False)
+def _parse(version: Tuple[str, int]) -> Config:
+    return Config.fromfile(version[0], import_custom_modules=False)
 
 
 def _detector(cfg: Config) -> dict:
@@ -267,8 +297,7 @@ def render(records: Sequence[Record], repo_root: str, results_dir: str, out_dir:
     """The zoo tables as markdown: a ``level`` heading per task, one level
     below per model (the record's ``model``), one row per record (sorted by name), links
     relative to ``out_dir``."""
-    configs = configs if configs is not None else {
-        r.name: load_config(repo_root, r) for r in records}
+    configs = configs if configs is not None else load_configs(repo_root, records)
     lines = [LEGEND, '']
     for task, spec in TASK_SPECS.items():
         members = sorted((r for r in records if r.task == task), key=lambda r: r.name)

@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 
 from bdd100k_zoo.config import load_config, set_data_root
-from helpers import REPO, load_zoo_config
+from helpers import REPO, load_zoo_configs
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')) +
                  glob.glob(osp.join(REPO, 'configs', 'demo', '*.py')))
@@ -51,8 +51,7 @@ def check_moved(before, after):
 
 def test_every_path_of_every_config_moves():
     assert len(CONFIGS) >= 9
-    for config in CONFIGS:
-        before = load_zoo_config(config)
+    for before in load_zoo_configs(CONFIGS):
         after = copy.deepcopy(before)
         set_data_root(after, NEW)
         check_moved(before, after)

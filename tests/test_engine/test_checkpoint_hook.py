@@ -24,7 +24,7 @@ from bdd100k_zoo.engine.hooks import BDD100KCheckpointHook
 from bdd100k_zoo.engine.runner import BDD100KRunner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from helpers import REPO, full_disk, load_zoo_config  # noqa: E402
+from helpers import REPO, full_disk, load_zoo_configs  # noqa: E402
 
 HOOK = 'mmengine.BDD100KCheckpointHook'
 SIZE = 160  # weights + momentum: a checkpoint of about 200 KB, without momentum 100 KB
@@ -146,9 +146,10 @@ def test_a_new_best_checkpoint_is_written_before_the_old_one_is_removed(tmp_path
 def test_every_zoo_config_keeps_a_complete_checkpoint():
     """mmseg's schedule bases hold the hooks, so a segmentation config takes
     the zoo's checkpoint hook through the zoo's schedules (configs/_base_/schedules/)."""
-    configs = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*.py')))
-    missing = [osp.relpath(path, REPO) for path in configs if '_base_' not in path and
-               load_zoo_config(path).default_hooks.checkpoint.type != HOOK]
+    configs = [path for path in sorted(glob.glob(osp.join(REPO, 'configs', '*', '*.py')))
+               if '_base_' not in path]
+    missing = [osp.relpath(path, REPO) for path, cfg in zip(configs, load_zoo_configs(configs))
+               if cfg.default_hooks.checkpoint.type != HOOK]
     assert not missing, f'these configs keep mmengine\'s CheckpointHook (it removes the ' \
         f'outdated checkpoint before writing the new one): {missing}; add ' \
         f'default_hooks = dict(checkpoint=dict(type={HOOK!r}))'

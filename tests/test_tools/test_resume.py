@@ -71,7 +71,7 @@ def assert_same(a, b, where=''):
         assert a == b, where
 
 
-@pytest.mark.parametrize('launcher', ['single', 'dist'])
+@pytest.mark.parametrize('launcher', ['single', pytest.param('dist', marks=pytest.mark.dist)])
 def test_killed_run_resumes_exactly(samples, tmp_path, launcher):
     env = dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1',
                PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])

@@ -5,6 +5,8 @@ import os
 import os.path as osp
 import random
 
+import pytest
+
 from helpers import FRCNN_CONFIG as CONFIG
 from helpers import run_tool, sample_options
 
@@ -61,6 +63,7 @@ def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, de
     assert painted == ['913b47b8-3cf1b886.jpg']
 
 
+@pytest.mark.dist
 def test_distributed_training_and_evaluation_lose_nothing(samples, tmp_path):
     """Two CPU processes train; 1, 2 and 3 processes then evaluate 11 frames
     (uneven splits: the samplers pad) to identical scores and submissions

@@ -22,7 +22,7 @@ sys.path.insert(0, REPO)  # this checkout's package, whatever is installed
 
 from bdd100k_zoo.utils.io import atomic_write  # noqa: E402
 from bdd100k_zoo.zoo import load_records, model_index  # noqa: E402
-from bdd100k_zoo.zoo.table import load_config, render, replace_section, summary  # noqa: E402
+from bdd100k_zoo.zoo.table import load_configs, render, replace_section, summary  # noqa: E402
 
 PAPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'papers.yml')
 
@@ -44,7 +44,7 @@ def parse_args(argv=None):
 def generate(args):
     """{path: content} of every generated file."""
     records = load_records(args.results_dir)
-    configs = {r.name: load_config(REPO, r) for r in records}
+    configs = load_configs(REPO, records)
     index_root = osp.abspath(args.index_root or osp.dirname(osp.abspath(args.results_dir)))
     results_md = osp.join(args.results_dir, 'README.md')
     outputs = {results_md: f'# BDD100K model zoo results\n\n<!-- {model_index.GENERATED} -->\n\n'
