@@ -2,7 +2,7 @@
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     '../_base_/datasets/bdd100k_ins_seg_ms.py',
-    'mmdet::_base_/schedules/schedule_1x.py',
+    '../_base_/schedules/schedule_3x.py',
     '../_base_/default_runtime.py',
     '../_base_/models/resnet50_torchvision.py',
 ]
@@ -13,11 +13,5 @@ model = dict(
     # R-CNN targets without low-quality matches, as Vis4D (mmdet's Mask R-CNN base allows them)
     train_cfg=dict(rcnn=dict(assigner=dict(match_low_quality=False))))
 
-max_epochs = 36
-train_cfg = dict(max_epochs=max_epochs, val_interval=3)  # Vis4D: validate every 3 epochs
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[24, 33], gamma=0.1)
-]
+train_cfg = dict(val_interval=3)  # Vis4D: validate every 3 epochs
 auto_scale_lr = dict(base_batch_size=16)
