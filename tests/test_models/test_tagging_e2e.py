@@ -1,9 +1,11 @@
 """ResNet-50 weather tagging through tools/train.py (an epoch, then resumed for a
-second) and tools/test.py on the real det_20 sample frame and its attributes, at
+second) and tools/test.py (and tools/dist_test.sh) on the real det_20 sample frame and its attributes, at
 64x64 crops on the CPU: scores and the submission, which the official Scalabel
 evaluation scores alike."""
 import json
+import os
 import os.path as osp
+import random
 
 import cv2
 import pytest
@@ -68,6 +70,17 @@ def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
                                 nproc=1).summary()
     for key, value in official.items():
         assert scores['metrics'][key] == (None if value != value else value), key
+
+    # two processes on the one frame: the sampler pads, the frame is scored and submitted once
+    dist_prefix = str(tmp_path / 'dist' / 'submission')
+    run_tool('tools/dist_test.sh', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '2', '--work-dir',
+             str(tmp_path / 'dist'), '--outfile-prefix', dist_prefix, '--cfg-options',
+             *tagging_options(), env=dict(os.environ, PORT=str(random.randint(20000, 40000)),
+                                          OMP_NUM_THREADS='1'))
+    with open(tmp_path / 'dist' / 'scores.json') as f:
+        assert json.load(f)['metrics'] == scores['metrics']
+    with open(dist_prefix + '.json') as f:
+        assert json.load(f) == submitted
 
 
 def test_browse_dataset_paints_the_tag(monkeypatch, tmp_path):
