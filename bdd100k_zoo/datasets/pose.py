@@ -34,14 +34,16 @@ def label_keypoints(label, frame, source: str) -> np.ndarray:
                      for node in nodes], dtype=np.float32)
 
 
-def frame_boxes(source: str, categories: Optional[Sequence[str]] = None):
+def frame_boxes(source: str, names: set, categories: Optional[Sequence[str]] = None):
     """(frame, label, xyxy box, image (w, h)) of every ``box2d`` label (of
     ``categories`` if given) of a Scalabel file or folder; continuous
-    corners (Scalabel's are inclusive: x2, y2 + 1)."""
+    corners (Scalabel's are inclusive: x2, y2 + 1). Every frame's name goes
+    into ``names``."""
     default = get_task_labels('pose').config.scalabel.imageSize
     for path in label_files(source):
         for frames in iter_frames(path):
             for frame in frames:
+                names.add(frame.name)
                 size = frame.size or default
                 for label in frame.labels or ():
                     if label.box2d is None or (categories and label.category not in categories):
@@ -66,6 +68,8 @@ class BDD100KPoseDataset(BaseCocoStyleDataset):
     """
 
     METAINFO = pose_metainfo()
+    #: the frames of the file read (a person is a sample: ``len`` counts persons)
+    num_images = 0
 
     def __init__(self, ann_file: str = '', bbox_file: Optional[str] = None,
                  det_categories: Sequence[str] = ('pedestrian', 'rider'), **kwargs) -> None:
@@ -73,8 +77,8 @@ class BDD100KPoseDataset(BaseCocoStyleDataset):
         super().__init__(ann_file=ann_file, bbox_file=bbox_file, **kwargs)
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
-        instances, images, names = [], [], {}
-        for source, frame, label, bbox, (w, h) in frame_boxes(self.ann_file):
+        instances, images, names, frames = [], [], {}, set()
+        for source, frame, label, bbox, (w, h) in frame_boxes(self.ann_file, frames):
             if label.graph is None:
                 continue
             keypoints = label_keypoints(label, frame, source)
@@ -96,13 +100,14 @@ class BDD100KPoseDataset(BaseCocoStyleDataset):
                 id=len(instances), category_id=np.array(1)))
         if not images:
             raise ScalabelFormatError(f'{self.ann_file}: no label with a pose graph')
+        self.num_images = len(frames)
         return instances, images
 
     def _load_detection_results(self) -> List[dict]:
         """The person boxes of ``bbox_file`` as samples with dummy joints."""
-        data_list, ids = [], {}
+        data_list, ids, frames = [], {}, set()
         k = len(POSE_JOINTS)
-        for source, frame, label, bbox, (w, h) in frame_boxes(self.bbox_file,
+        for source, frame, label, bbox, (w, h) in frame_boxes(self.bbox_file, frames,
                                                               self.det_categories):
             if label.score is None:
                 raise ScalabelFormatError(
@@ -115,4 +120,5 @@ class BDD100KPoseDataset(BaseCocoStyleDataset):
                 bbox_score=np.array([label.score], dtype=np.float32),
                 keypoints=np.zeros((1, k, 2), dtype=np.float32),
                 keypoints_visible=np.ones((1, k), dtype=np.float32), id=len(data_list)))
+        self.num_images = len(frames)
         return data_list
