@@ -195,8 +195,7 @@ def pose_metainfo() -> dict:
         skeleton_info={i: dict(link=(POSE_JOINTS[a], POSE_JOINTS[b]), id=i,
                                color=colour(POSE_JOINTS[b]))
                        for i, (a, b) in enumerate(POSE_SKELETON)},
-        joint_weights=[1.0] * len(POSE_JOINTS), sigmas=list(sigmas),
-        classes=get_task_labels('pose').classes)
+        joint_weights=[1.0] * len(POSE_JOINTS), sigmas=list(sigmas))
 
 
 DET_CLASSES = get_task_labels('det').classes

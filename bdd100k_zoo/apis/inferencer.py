@@ -222,12 +222,14 @@ class BDD100KPoseInferencer:
         init_default_scope(cfg.get('default_scope', self.family))
         self.model = MODELS.build(cfg.model)
         self.model.cfg = cfg  # inference_topdown's pipeline
+        checkpoint = None
         if weights is None:
             warnings.warn('no checkpoint: the model runs with random weights')
         else:
-            fit_weights(self.model, CheckpointLoader.load_checkpoint(weights, map_location='cpu'),
-                        weights, config_name)
-        self.model.dataset_meta = parse_pose_metainfo(pose_metainfo())
+            checkpoint = CheckpointLoader.load_checkpoint(weights, map_location='cpu')
+            fit_weights(self.model, checkpoint, weights, config_name)
+        self.model.dataset_meta = dict(parse_pose_metainfo(pose_metainfo()),
+                                       **zoo_dataset_meta(task, checkpoint))
         device = device or ('cuda:0' if torch.cuda.is_available() else 'cpu')
         self.model.to(device).eval()
         self.detector = None if det_config is None else build_inferencer(
