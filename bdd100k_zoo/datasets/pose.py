@@ -37,8 +37,9 @@ def label_keypoints(label, frame, source: str) -> np.ndarray:
 def frame_boxes(source: str, names: set, categories: Optional[Sequence[str]] = None):
     """(frame, label, xyxy box, image (w, h)) of every ``box2d`` label (of
     ``categories`` if given) of a Scalabel file or folder; continuous
-    corners (Scalabel's are inclusive: x2, y2 + 1). Every frame's name goes
-    into ``names``."""
+    corners (Scalabel's are inclusive: x2, y2 + 1). A pose (or a detection of
+    ``categories``) without ``box2d`` is an error naming it. Every frame's name
+    goes into ``names``."""
     default = get_task_labels('pose').config.scalabel.imageSize
     for path in label_files(source):
         for frames in iter_frames(path):
@@ -46,9 +47,14 @@ def frame_boxes(source: str, names: set, categories: Optional[Sequence[str]] = N
                 names.add(frame.name)
                 size = frame.size or default
                 for label in frame.labels or ():
-                    if label.box2d is None or (categories and label.category not in categories):
+                    if categories and label.category not in categories:
                         continue
                     b = label.box2d
+                    if b is None:  # a person without a box: no top-down sample
+                        if categories or label.graph is not None:
+                            raise ScalabelFormatError(f'{frame.where(path)}: label {label.id!r} '
+                                                      'has no box2d (its person box)')
+                        continue
                     yield path, frame, label, np.array([b.x1, b.y1, b.x2 + 1, b.y2 + 1],
                                                        dtype=np.float32), (size.width, size.height)
 

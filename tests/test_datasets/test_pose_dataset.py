@@ -80,6 +80,12 @@ def test_bad_input_is_named(golden, tmp_path):
     with pytest.raises(ScalabelFormatError, match=f"bad.json: frame '{frames[1]['name']}': "
                        f"label '{frames[1]['labels'][0]['id']}' has a graph of 17 nodes"):
         BDD100KPoseDataset(ann_file=str(tmp_path / 'bad.json'), test_mode=True)
+    del frames[1]['labels'][0]['graph']  # the other frame: a pose without its box
+    del frames[0]['labels'][1]['box2d']
+    (tmp_path / 'bad.json').write_text(json.dumps(frames))
+    with pytest.raises(ScalabelFormatError, match=f"bad.json: frame '{frames[0]['name']}': "
+                       f"label '{frames[0]['labels'][1]['id']}' has no box2d"):
+        BDD100KPoseDataset(ann_file=str(tmp_path / 'bad.json'), test_mode=True)
     bbox_file = detections(tmp_path, [dict(name='a.jpg', labels=[dict(
         id='7', category='pedestrian', box2d=dict(x1=0, y1=0, x2=9, y2=9))])])
     with pytest.raises(ScalabelFormatError, match="det.json: frame 'a.jpg': detection '7' has "

@@ -121,3 +121,9 @@ def test_bad_input_is_named(golden, tmp_path):
     with pytest.raises(ScalabelFormatError, match=f"bad.json: frame '{frames[1]['name']}': "
                        f"label '{label}' has a graph of 17 nodes"):
         run_evaluator(metric, samples(preds), ('pedestrian', ))
+    frames = json.load(open(gt))
+    del frames[0]['labels'][0]['box2d']  # no person area for COCO's OKS
+    (tmp_path / 'bad.json').write_text(json.dumps(frames))
+    with pytest.raises(ScalabelFormatError, match=f"frame '{frames[0]['name']}': label "
+                       f"'{frames[0]['labels'][0]['id']}' has no box2d"):
+        run_evaluator(metric, samples(preds), ('pedestrian', ))

@@ -14,7 +14,7 @@ from scalabel.label.typing import Box2D, Frame, Graph, Label, Node
 
 from ...datasets.pose import label_keypoints
 from ...labels import POSE_JOINTS, POSE_SKELETON, get_task_labels
-from ...scalabel import iter_frames, label_files
+from ...scalabel import ScalabelFormatError, iter_frames, label_files
 from .base import BDD100KMetric
 
 #: Scalabel edges of the skeleton: source joint -> ([target joints], type)
@@ -129,7 +129,7 @@ class BDD100KPoseMetric(BDD100KMetric):
 
     def ground_truth(self) -> List[Frame]:
         """Every ground-truth frame as Scalabel's evaluation reads it, read and
-        checked (18 joints) as the dataset reads it."""
+        checked (18 joints, a box) as the dataset reads it."""
         frames = []
         for source in label_files(self.ann_file):
             for chunk in iter_frames(source):
@@ -139,6 +139,9 @@ class BDD100KPoseMetric(BDD100KMetric):
                         if label.graph is None:
                             continue
                         label_keypoints(label, frame, source)  # the joint count
+                        if label.box2d is None:  # COCO's area of the person
+                            raise ScalabelFormatError(f'{frame.where(source)}: label '
+                                                      f'{label.id!r} has no box2d')
                         labels.append(Label(
                             id=str(label.id), category=label.category,
                             attributes=None if label.attributes is None else dict(
