@@ -205,6 +205,11 @@ def pose_input(cfg: Config) -> str:
     return f'{height} \\* {width}'
 
 
+def pose_schedule(cfg: Config) -> str:
+    """The earlier zoo's pose ``1x`` is 105 epochs (mmpose's COCO recipe's 210 halved)."""
+    return '1x' if cfg.train_cfg.get('max_epochs') == 105 else lr_schedule(cfg)
+
+
 def pose_codec(cfg: Config) -> str:
     """The heatmap encoding: mmpose's MSRA heatmaps, DARK's unbiased ones or UDP's."""
     codec = cfg.model.head.decoder
@@ -224,7 +229,7 @@ MODEL_COLUMNS['seg_track'] = MODEL_COLUMNS['box_track']
 MODEL_COLUMNS['tagging'] = {'Tag': config_tag, 'Backbone': backbone_name,
                             'Lr schd': lr_schedule, 'Input': center_crop}
 MODEL_COLUMNS['pose'] = {'Backbone': backbone_name, 'Heatmaps': pose_codec,
-                         'Lr schd': lr_schedule, 'Input': pose_input}
+                         'Lr schd': pose_schedule, 'Input': pose_input}
 
 
 # ---------------------------------------------------------------- cells
