@@ -30,7 +30,7 @@ def label_keypoints(label, frame, source: str) -> np.ndarray:
         raise ScalabelFormatError(
             f'{frame.where(source)}: label {label.id!r} has a graph of {len(nodes)} nodes; '
             f'BDD100K poses have {len(POSE_JOINTS)} joints {POSE_JOINTS}')
-    return np.array([(*node.location, {'V': 2, 'N': 1}.get(node.visibility, 0))
+    return np.array([(*node.location[:2], {'V': 2, 'N': 1}.get(node.visibility, 0))
                      for node in nodes], dtype=np.float32)
 
 

@@ -38,7 +38,7 @@ class Attributes(msgspec.Struct, gc=False):
 
 
 class Node(msgspec.Struct, gc=False):
-    location: Tuple[float, float]
+    location: List[float]  # (x, y); Scalabel graphs may be 3D
     category: str = ''
     visibility: Optional[str] = None  # 'V' visible, 'N' labelled but not visible
     score: Optional[float] = None

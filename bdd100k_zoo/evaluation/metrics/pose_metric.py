@@ -149,7 +149,7 @@ class BDD100KPoseMetric(BDD100KMetric):
                             box2d=None if label.box2d is None else Box2D(
                                 **{k: getattr(label.box2d, k) for k in ('x1', 'y1', 'x2', 'y2')}),
                             graph=Graph(type=label.graph.type, edges=[], nodes=[
-                                Node(location=tuple(n.location), category=n.category,
+                                Node(location=tuple(n.location[:2]), category=n.category,
                                      visibility=n.visibility, score=n.score, id=str(i))
                                 for i, n in enumerate(label.graph.nodes)])))
                     frames.append(Frame(name=frame.name, videoName=frame.videoName,
