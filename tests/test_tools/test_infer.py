@@ -221,8 +221,8 @@ def test_tagging_a_video_file(weights, tmp_path):
 
 def test_pose_on_a_detectors_person_boxes_or_the_whole_image(weights, tmp_path):
     """A pose model on each pedestrian / rider box a zoo detector finds, with the
-    detector's scores; without a detector on the whole image as one person. The
-    submission is Scalabel frames with 18-node graphs, the skeletons are painted."""
+    detector's scores; without a detector on the whole frame of a video as one person.
+    The submission is Scalabel frames with 18-node graphs, the skeletons are painted."""
     from mmengine.config import Config
     from bdd100k_zoo.apis import build_inferencer
     from bdd100k_zoo.apis.sources import collect_sources
@@ -249,13 +249,15 @@ def test_pose_on_a_detectors_person_boxes_or_the_whole_image(weights, tmp_path):
                        boxes.pred_instances.bboxes[persons].numpy(), atol=1e-3)
     assert np.allclose(sample.pred_instances.bbox_scores,
                        boxes.pred_instances.scores[persons].numpy())
-    # tools/infer.py without a detector: the whole image is the person
-    summary = infer('pose', weights['pose'], frame_path, tmp_path / 'whole')
+    # tools/infer.py on a video without a detector: each whole frame is the person
+    video = tmp_path / 'walk.mp4'
+    assert write_mp4(track_frames(TRACK_VIDEOS[0])[:3], video) == 3
+    summary = infer('pose', weights['pose'], video, tmp_path / 'whole')
     frames = scalabel_frames(tmp_path / 'whole/predictions.json')
-    assert [(f.name, len(f.labels)) for f in frames] == [(osp.basename(frame_path), 1)]
-    assert len(frames[0].labels[0].graph.nodes) == 18 and summary.frames == 1
-    painted = cv2.imread(str(tmp_path / 'whole/painted' / osp.basename(frame_path)))
-    assert painted.shape == (720, 1280, 3)
+    assert [(f.name, len(f.labels)) for f in frames] == [
+        (f'walk-{i + 1:07d}.jpg', 1) for i in range(3)]
+    assert all(len(f.labels[0].graph.nodes) == 18 for f in frames) and summary.frames == 3
+    assert video_frame_count(tmp_path / 'whole/painted/walk.mp4') == 3
 
 
 def test_detection_on_a_video_and_a_folder_with_unreadable_frames(weights, tmp_path):
