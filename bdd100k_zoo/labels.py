@@ -152,6 +152,52 @@ def config_tag(cfg) -> str:
     return next(e['tag'] for e in evaluators if 'tag' in e)
 
 
+# Pose: BDD100K's 18 body joints in the order of a label's ``graph.nodes`` (the
+# node categories of the pose_21 labels, e.g. scalabel/scalabel@071d073:
+# tests/eval/testcases/pose/pose_sample.json) and the skeleton the earlier zoo
+# drew and submitted (SysCV/bdd100k-models: pose/datasets/bdd100k.py EDGE_MAP).
+# Typed here because bdd100k's pose config holds only the OKS sigmas, which are
+# read from it (``poseSigmas``).
+POSE_JOINTS = ('head', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder',
+               'left_elbow', 'left_wrist', 'right_hip', 'right_knee', 'right_ankle',
+               'left_hip', 'left_knee', 'left_ankle', 'right_fingertip', 'left_fingertip',
+               'right_toe', 'left_toe')
+POSE_SKELETON = ((0, 1), (1, 2), (1, 5), (1, 8), (1, 11), (2, 3), (3, 4), (4, 14), (5, 6),
+                 (6, 7), (7, 15), (8, 9), (9, 10), (10, 16), (11, 12), (12, 13), (13, 17))
+
+
+@lru_cache(maxsize=None)
+def pose_metainfo() -> dict:
+    """The metainfo of mmpose's datasets (``parse_pose_metainfo``'s input) for
+    BDD100K: joints, left/right swaps (flip pairs), skeleton, the official OKS
+    sigmas; right side red, left blue, centre green."""
+    sigmas = load_bdd100k_config('pose').scalabel.poseSigmas
+    if len(sigmas) != len(POSE_JOINTS):
+        raise RuntimeError(f'bdd100k pose config has {len(sigmas)} sigmas for '
+                           f'{len(POSE_JOINTS)} joints')
+
+    def side(name):
+        return name.split('_')[0] if '_' in name else ''
+
+    def colour(name):
+        return {'right': [255, 0, 0], 'left': [0, 0, 255]}.get(side(name), [0, 255, 0])
+
+    def swap(name):
+        return {'right': name.replace('right_', 'left_'),
+                'left': name.replace('left_', 'right_')}.get(side(name), '')
+
+    upper = {'head', 'neck', 'shoulder', 'elbow', 'wrist', 'fingertip'}
+    return dict(
+        dataset_name='bdd100k_pose',
+        keypoint_info={i: dict(name=name, id=i, color=colour(name), swap=swap(name),
+                               type='upper' if name.split('_')[-1] in upper else 'lower')
+                       for i, name in enumerate(POSE_JOINTS)},
+        skeleton_info={i: dict(link=(POSE_JOINTS[a], POSE_JOINTS[b]), id=i,
+                               color=colour(POSE_JOINTS[b]))
+                       for i, (a, b) in enumerate(POSE_SKELETON)},
+        joint_weights=[1.0] * len(POSE_JOINTS), sigmas=list(sigmas))
+
+
 DET_CLASSES = get_task_labels('det').classes
 INS_SEG_CLASSES = get_task_labels('ins_seg').classes
 SEM_SEG_CLASSES = get_task_labels('sem_seg').classes

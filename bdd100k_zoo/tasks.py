@@ -32,7 +32,8 @@ class TaskSpec(NamedTuple):
     unit: str = 'images'  # what the split sizes count
     # the stock inferencer that runs it (bdd100k_zoo.apis): 'det' (mmdet's
     # DetInferencer), 'seg' (mmseg's MMSegInferencer), 'track' (mmdet's video path)
-    # or 'cls' (mmpretrain's ImageClassificationInferencer)
+    # 'cls' (mmpretrain's ImageClassificationInferencer) or 'pose' (mmpose's
+    # inference_topdown on the person boxes of a detector or the whole image)
     inferencer: str = 'det'
 
 
@@ -78,6 +79,13 @@ TASK_SPECS = OrderedDict([
     ('tagging', TaskSpec('BDD100KTaggingDataset', 'BDD100KTaggingMetric', 'Image Tagging', (
         Headline('accuracy', 'Accuracy', 'Image Classification', 'Top 1 Accuracy'), ),
         'f1_score/', {'val': 10000, 'test': 20000}, inferencer='cls')),  # 100K images
+    # top-down 18-joint human pose, Scalabel's evaluate_pose (OKS AP as COCO's; one
+    # class, no per-class scores); the pose_21 labels are on 100K images. The split
+    # sizes are NOT verified: neither bdd100k 1.0.1 nor its documentation here
+    # states them (to check against the downloaded pose_val.json before recording)
+    ('pose', TaskSpec('BDD100KPoseDataset', 'BDD100KPoseMetric', 'Pose Estimation', (
+        Headline('AP', 'AP', 'Pose Estimation', 'AP'), ), 'AP/',
+        {'val': 1000, 'test': 2000}, inferencer='pose')),
 ])
 
 

@@ -3,6 +3,7 @@ real BDD100K samples (``../shared``, never copied into the repository), and
 running the repository's tools as a user would."""
 import contextlib
 import importlib.util
+import json
 import os
 import os.path as osp
 import resource
@@ -145,3 +146,34 @@ def random_weights(config: str, path: str) -> str:
     torch.manual_seed(0)
     torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
     return path
+
+
+# Pose: no BDD100K pose image is among the samples, so pose labels are made for a real frame:
+# the pedestrians of the first MOT frame, each box given the 18 joints of a standing person
+# at these (x, y) fractions of the box (BDD100K's joint order, bdd100k_zoo.labels.POSE_JOINTS).
+POSE_VIDEO = '00091078-875c1f73'
+POSE_TEMPLATE = ((.5, .08), (.5, .18), (.35, .22), (.3, .38), (.28, .52), (.65, .22), (.7, .38),
+                 (.72, .52), (.42, .55), (.4, .75), (.4, .93), (.58, .55), (.6, .75), (.6, .93),
+                 (.27, .58), (.73, .58), (.37, .98), (.63, .98))
+
+
+def pose_sample(folder):
+    """(ann_file, image folder) of pose labels made for a real frame (see POSE_TEMPLATE)."""
+    from bdd100k_zoo.labels import POSE_JOINTS
+    with open(osp.join(SAMPLES, 'track/labels', POSE_VIDEO + '.json')) as f:
+        frame = json.load(f)[0]
+    labels = []
+    for label in frame['labels']:
+        if label['category'] != 'pedestrian':
+            continue
+        box = label['box2d']
+        w, h = box['x2'] - box['x1'], box['y2'] - box['y1']
+        labels.append(dict(id=label['id'], category='pedestrian', box2d=box, graph=dict(
+            type='Pose2D-18Joints', edges=[], nodes=[
+                dict(location=[box['x1'] + fx * w, box['y1'] + fy * h], category=name,
+                     visibility='V', id=str(i))
+                for i, (name, (fx, fy)) in enumerate(zip(POSE_JOINTS, POSE_TEMPLATE))])))
+    ann_file = osp.join(str(folder), 'pose.json')
+    with open(ann_file, 'w') as f:
+        json.dump([dict(name=frame['name'], labels=labels)], f)
+    return ann_file, osp.join(SAMPLES, 'track/images', POSE_VIDEO) + '/'

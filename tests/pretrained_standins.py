@@ -35,6 +35,11 @@ HRNETV2_W48 = 'hrnetv2_w48-d2186c55.pth'  # open-mmlab://msra/hrnetv2_w48, Image
 SWIN_T_MMSEG = 'swin_tiny_patch4_window7_224_20220317-1cdeb081.pth'  # mmseg's converted Swin-T
 VIT_B16_TIMM = 'jx_vit_base_p16_224-80ecf9dd.pth'  # timm's ImageNet ViT-B/16
 DEIT_S = 'deit_small_patch16_224-cd65a155.pth'  # DeiT's ImageNet DeiT-S
+# mmcls://mobilenet_v2: mmcls's ImageNet MobileNetV2 classifier (the pose configs')
+MOBILENET_V2 = 'mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth'
+# mmpose's pretrain_models/hrnet_w<width>: the ImageNet HRNet-W32/W48-C of
+# HRNet-Image-Classification, the layout of open-mmlab://msra/hrnetv2_w<width>
+HRNET_POSE = {32: 'hrnet_w32-36af842e.pth', 48: 'hrnet_w48-8ef0771d.pth'}
 
 # The initial weights of each zoo config: file name and the part of the model it fills.
 ZOO_INIT = {
@@ -71,6 +76,16 @@ ZOO_INIT = {
     'configs/mask_rcnn/mask_rcnn_r101_3x_bdd100k.py': (RESNET101, 'backbone'),
     'configs/hrnet/mask_rcnn_hrnetv2p_w32_1x_bdd100k.py': (HRNETV2[32], 'backbone'),
     'configs/pspnet/pspnet_r101-d8_80k_bdd100k.py': (RESNET101_V1C, 'backbone'),
+}
+# the pose families: one config per initial-weights layout (the DARK / UDP / 320x256 configs
+# inherit theirs; ResNet-101 is ResNet-50's layout, loaded as by the detectors), each filling
+# the backbone
+POSE_INIT = {
+    'configs/simplebaseline/simplebaseline_res50_1x_256x192_bdd100k.py': (RESNET50, 'backbone'),
+    'configs/simplebaseline/simplebaseline_mobilenetv2_1x_256x192_bdd100k.py': (MOBILENET_V2,
+                                                                                'backbone'),
+    'configs/hrnet_pose/hrnet_pose_w32_1x_256x192_bdd100k.py': (HRNET_POSE[32], 'backbone'),
+    'configs/hrnet_pose/hrnet_pose_w48_1x_256x192_bdd100k.py': (HRNET_POSE[48], 'backbone'),
 }
 #: modules the zoo adds to an ImageNet backbone (DCN offsets, GCNet context blocks): the file
 #: has no weights for them, they keep their own initialisation
@@ -381,6 +396,18 @@ def resnet50_rsb_checkpoint() -> dict:
             'state_dict': randomized(state, seed=5)}
 
 
+def mobilenet_v2_checkpoint() -> dict:
+    """mmcls's ImageNet MobileNetV2 classifier: ``meta`` and ``state_dict`` with
+    ``backbone.*`` (mmcls's MobileNetV2 up to the 1280-channel ``conv2``, mmpose's
+    keys) and the 1000-class ``head.fc``."""
+    from mmpose.models.backbones import MobileNetV2
+    state = OrderedDict((f'backbone.{k}', v)
+                        for k, v in MobileNetV2(out_indices=(7, )).state_dict().items())
+    state['head.fc.weight'], state['head.fc.bias'] = torch.zeros(1000, 1280), torch.zeros(1000)
+    return {'meta': dict(mmcls_version='0.12.0', epoch=300),
+            'state_dict': randomized(state, seed=9)}
+
+
 def _pvt_checkpoint(model, seed: int) -> OrderedDict:
     """The PVT authors' layout of an mmdet PVT / PVTv2 (mmdet's ``pvt_convert`` undone): a
     bare state dict of ``patch_embed{i}``, ``pos_embed{i}`` (v1; the last with the class
@@ -441,6 +468,8 @@ STANDINS = {RESNET50: torchvision_resnet50_state_dict, RESNET50_V1C: resnet50_v1
             PVT_T: pvt_t_state_dict, PVTV2_B0: pvtv2_b0_state_dict,
             HRNETV2_W48: hrnetv2_w48_state_dict, SWIN_T_MMSEG: swin_t_mmseg_state_dict,
             VIT_B16_TIMM: lambda: timm_vit_state_dict(768), DEIT_S: deit_s_checkpoint,
+            MOBILENET_V2: mobilenet_v2_checkpoint,
+            **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNET_POSE.items()},
             **{name: (lambda w=width: hrnetv2_state_dict(w)) for width, name in HRNETV2.items()},
             **{name: (lambda d=int(key.split('resnet')[1].split('_')[0]), s=seed:
                       caffe_resnet_state_dict(d, s))

@@ -5,8 +5,9 @@
 
 One tool for every task: it builds the config's training set (its pipeline
 included, so the augmentation is visible) and the config's own visualizer
-(``BDD100KDetVisualizer``, ``BDD100KSegVisualizer`` or ``BDD100KTrackVisualizer``)
-with the dataset's BDD100K palette. Tracking videos are painted frame by
+(``BDD100KDetVisualizer``, ``BDD100KSegVisualizer``, ``BDD100KTrackVisualizer``, or
+mmpose's ``PoseLocalVisualizer`` with the BDD100K skeleton, a crop per person) with
+the dataset's BDD100K palette. Tracking videos are painted frame by
 frame into ``<output-dir>/<video>/`` and then assembled into one
 ``<output-dir>/<video>.mp4`` each (with ``--gif`` also a small GIF;
 bdd100k_zoo.visualization.make_videos).
@@ -53,6 +54,7 @@ def frames(item: dict):
     """(name, RGB image, data sample) of each frame of a dataset item; of a
     video clip its key frame (the reference frames are key frames of their own items)."""
     from mmdet.structures import TrackDataSample
+    from mmpose.structures import PoseDataSample
     inputs, sample = item['inputs'], item['data_samples']
     if isinstance(sample, TrackDataSample):  # a video clip: inputs are T x C x H x W
         for i in sample.key_frames_inds:
@@ -60,6 +62,9 @@ def frames(item: dict):
             name = osp.join(osp.basename(osp.dirname(frame.img_path)),
                             osp.basename(frame.img_path))
             yield name, inputs[i], frame
+    elif isinstance(sample, PoseDataSample):  # top-down pose: a crop per person, named apart
+        stem, ext = osp.splitext(osp.basename(sample.img_path))
+        yield f'{stem}_{sample.id}{ext}', inputs, sample
     else:
         yield osp.basename(sample.img_path), inputs, sample
 
@@ -90,7 +95,10 @@ def main(argv=None):
 
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     visualizer = VISUALIZERS.build(cfg.visualizer)
-    visualizer.dataset_meta = dataset.metainfo
+    if type(visualizer).__name__ == 'PoseLocalVisualizer':  # the joints' colours, skeleton
+        visualizer.set_dataset_meta(dataset.metainfo)
+    else:
+        visualizer.dataset_meta = dataset.metainfo
 
     from mmdet.structures import TrackDataSample
     video = hasattr(dataset, 'get_len_per_video')

@@ -201,7 +201,9 @@ def write_scores(args, cfg: Config, runner, metrics: dict, failed) -> None:
     write_json(path, json_safe(dict(
         config=args.config, checkpoint=args.checkpoint,
         command=' '.join(shlex.quote(a) for a in ['python'] + sys.argv), metrics=metrics,
-        num_images=dataset.num_all_imgs if videos else len(dataset),
+        # a top-down pose dataset's samples are persons: it counts its frames
+        num_images=dataset.num_all_imgs if videos else getattr(dataset, 'num_images',
+                                                               len(dataset)),
         num_videos=len(dataset) if videos else None, submission=submission,
         show_dir=show_dir_path(args, cfg, runner) if args.show_dir else None)), indent=2)
     runner.logger.info(f'scores written to {path}')

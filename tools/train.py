@@ -84,6 +84,21 @@ def shrink_images(cfg, factor: float) -> None:
             shrink_images(item, factor)
 
 
+def halve_pose_sizes(cfg) -> None:
+    """A top-down pose model's person crop and heatmaps (``input_size``, ``heatmap_size``
+    of its pipelines and its head's decoder), halved together: the heatmaps stay the size
+    the head outputs, and the crop whole 32-pixel cells of a ResNet (a quarter is not)."""
+    if isinstance(cfg, dict):
+        for key, value in cfg.items():
+            if key in ('input_size', 'heatmap_size'):
+                cfg[key] = _pixels(value, 0.5)
+            else:
+                halve_pose_sizes(value)
+    elif isinstance(cfg, (list, tuple)):
+        for item in cfg:
+            halve_pose_sizes(item)
+
+
 def smoke_config(cfg: Config, iters: int, image_factor: float = 0.25,
                  eval_frames: int = 2) -> None:
     """``--smoke``: the config cut to a trial run; the model, the datasets, the
@@ -98,6 +113,8 @@ def smoke_config(cfg: Config, iters: int, image_factor: float = 0.25,
         if key != 'train_dataloader' and 'indices' not in loader.dataset:
             loader.dataset.indices = eval_frames  # video datasets: videos
     shrink_images([v for k, v in _walk(cfg.model) if k == 'data_preprocessor'], image_factor)
+    halve_pose_sizes([cfg.model] + [cfg.get(k) for k in ('train_dataloader', 'val_dataloader',
+                                                         'test_dataloader')])
     # epoch-based configs too: an epoch of BDD100K is hours; N iterations of the same loop code
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
     cfg.default_hooks.checkpoint.update(by_epoch=False, interval=iters)

@@ -1,6 +1,7 @@
 """Run a zoo model on your own images and videos: the stock inferencers
 (mmdet's ``DetInferencer``, mmseg's ``MMSegInferencer``; box tracking on
-mmdet's video path, ``inference_mot``'s pipeline) subclassed through their
+mmdet's video path, ``inference_mot``'s pipeline; pose on a zoo detector's
+boxes and mmpose's ``inference_topdown``) subclassed through their
 documented hooks. The zoo changes what they load (strict weights; classes from
 the checkpoint or else the BDD100K task's, not COCO's / Cityscapes') and what
 they take and give: decoded frames in, data samples as the metrics read them
@@ -25,12 +26,13 @@ from mmdet.apis.inference import build_test_pipeline
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
+from mmengine.structures import InstanceData
 from mmengine.utils import track_iter_progress
 from mmpretrain.apis import ImageClassificationInferencer
 from mmseg.apis import MMSegInferencer
 
 from .. import evaluation
-from ..labels import config_labels, config_tag, get_task_labels
+from ..labels import POSE_JOINTS, config_labels, config_tag, get_task_labels
 from ..tasks import TASK_SPECS, config_task
 from ..utils.checkpoint import fit_weights
 from ..utils.io import check_writable, new_folder, replace_folder
@@ -194,14 +196,118 @@ class BDD100KClsInferencer(ZooInferencer, ImageClassificationInferencer):
         return painted
 
 
+class BDD100KPoseInferencer:
+    """Top-down pose, as mmpose's ``Pose2DInferencer`` runs it: person boxes from
+    a zoo detector (``det_config`` / ``det_checkpoint``: its ``pedestrian`` and
+    ``rider`` boxes scoring at least ``det_score_thr``), or the whole image as
+    one person without one; then mmpose's ``inference_topdown`` on each box.
+    One data sample per frame (mmpose's ``merge_data_samples``), the box scores
+    the detector's; painted by the config's ``PoseLocalVisualizer`` with the
+    BDD100K skeleton."""
+
+    family = 'mmpose'
+    PERSONS = ('pedestrian', 'rider')
+
+    def __init__(self, cfg: Config, weights: Optional[str] = None, device: Optional[str] = None,
+                 task: str = 'pose', config_name: str = 'the config',
+                 det_config: Optional[str] = None, det_checkpoint: Optional[str] = None,
+                 det_score_thr: float = PAINT_SCORE_THR) -> None:
+        import torch
+        from mmengine.registry import init_default_scope
+        from mmengine.runner.checkpoint import CheckpointLoader
+        from mmpose.datasets.datasets.utils import parse_pose_metainfo
+        from mmpose.registry import MODELS, VISUALIZERS
+        from ..labels import pose_metainfo
+        self.task, self.weights, self.config_name = task, weights, config_name
+        init_default_scope(cfg.get('default_scope', self.family))
+        self.model = MODELS.build(cfg.model)
+        self.model.cfg = cfg  # inference_topdown's pipeline
+        checkpoint = None
+        if weights is None:
+            warnings.warn('no checkpoint: the model runs with random weights')
+        else:
+            checkpoint = CheckpointLoader.load_checkpoint(weights, map_location='cpu')
+            fit_weights(self.model, checkpoint, weights, config_name)
+        self.model.dataset_meta = dict(parse_pose_metainfo(pose_metainfo()),
+                                       **zoo_dataset_meta(task, checkpoint))
+        device = device or ('cuda:0' if torch.cuda.is_available() else 'cpu')
+        self.model.to(device).eval()
+        self.detector = None if det_config is None else build_inferencer(
+            det_config, det_checkpoint, device)
+        if self.detector is not None and self.detector.task != 'det':
+            raise ValueError(f'--det-config {det_config} is a {self.detector.task} config, not '
+                             'a detection one')
+        self.det_score_thr = det_score_thr
+        cfg.visualizer.pop('vis_backends', None)  # they warn without a save_dir
+        self.visualizer = VISUALIZERS.build(cfg.visualizer)
+        self.visualizer.set_dataset_meta(self.model.dataset_meta)
+
+    def person_boxes(self, batch: list) -> list:
+        """(boxes xyxy, scores) of each frame: the detector's persons, or None."""
+        if self.detector is None:
+            return [None] * len(batch)
+        _, data = next(self.detector.preprocess(batch, len(batch)))
+        preds = self.detector.postprocess(batch, self.detector.forward(data), self.det_score_thr)
+        classes = self.detector.model.dataset_meta['classes']
+        out = []
+        for pred in preds:
+            inst = pred.pred_instances.cpu().numpy()
+            keep = np.isin(np.asarray(classes)[inst.labels], self.PERSONS)
+            out.append((inst.bboxes[keep], inst.scores[keep]))
+        return out
+
+    def preprocess(self, frames: Iterable, batch_size: int = 1):
+        frames = iter(frames)
+        while batch := list(islice(frames, batch_size)):
+            yield batch, batch
+
+    def forward(self, batch: list) -> list:
+        from mmpose.apis import inference_topdown
+        from mmpose.structures import PoseDataSample, merge_data_samples
+        preds = []
+        for (_, image), boxes in zip(batch, self.person_boxes(batch)):
+            if boxes is not None and not len(boxes[0]):  # the detector found nobody
+                sample = PoseDataSample(metainfo=dict(ori_shape=image.shape[:2]))
+                sample.pred_instances = InstanceData(
+                    keypoints=np.zeros((0, len(POSE_JOINTS), 2)), bboxes=np.zeros((0, 4)),
+                    keypoint_scores=np.zeros((0, len(POSE_JOINTS))), bbox_scores=np.zeros(0))
+                preds.append(sample)
+                continue
+            sample = merge_data_samples(inference_topdown(
+                self.model, image, None if boxes is None else boxes[0]))
+            if boxes is not None:
+                sample.pred_instances.bbox_scores = boxes[1]
+            preds.append(sample)
+        return preds
+
+    def postprocess(self, batch: list, preds: list, score_thr: Optional[float] = None) -> list:
+        for (frame, _), sample in zip(batch, preds):
+            sample.set_metainfo(dict(img_path=frame.img_path))
+            if score_thr is not None:
+                sample.pred_instances = sample.pred_instances[
+                    sample.pred_instances.bbox_scores >= score_thr]
+        return preds
+
+    def visualize(self, batch: list, preds: list, score_thr: Optional[float] = None) -> list:
+        painted = []
+        for (frame, image), sample in zip(batch, preds):
+            self.visualizer.add_datasample(frame.name, image[..., ::-1], sample, draw_gt=False,
+                                           draw_bbox=True, kpt_thr=PAINT_SCORE_THR)
+            painted.append(np.ascontiguousarray(self.visualizer.get_image()[..., ::-1]))
+        return painted
+
+
 INFERENCERS = dict(det=BDD100KDetInferencer, seg=BDD100KSegInferencer, track=BDD100KTrackInferencer,
-                   cls=BDD100KClsInferencer)
+                   cls=BDD100KClsInferencer, pose=BDD100KPoseInferencer)
 
 
 def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = None,
-                     device: Optional[str] = None, cfg_options: Optional[dict] = None):
+                     device: Optional[str] = None, cfg_options: Optional[dict] = None,
+                     **person_boxes):
     """The zoo inferencer of a config, for :func:`run_inference`; a
-    :class:`CheckpointMismatchError` if the checkpoint does not fit it."""
+    :class:`CheckpointMismatchError` if the checkpoint does not fit it.
+    ``person_boxes``: a pose model's detector (``det_config``, ``det_checkpoint``,
+    ``det_score_thr``, see :class:`BDD100KPoseInferencer`)."""
     config_name = config if isinstance(config, str) else (config.filename or 'the config')
     cfg = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if cfg_options:
@@ -209,7 +315,12 @@ def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = Non
     task = config_task(cfg, config_name)
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
-    return INFERENCERS[TASK_SPECS[task].inferencer](cfg, checkpoint, device, task, config_name)
+    person_boxes = {k: v for k, v in person_boxes.items() if v is not None}
+    if person_boxes and task != 'pose':
+        raise ValueError(f'{config_name} is a {task} config: a detector for person boxes '
+                         f'({", ".join(person_boxes)}) is for pose configs only')
+    return INFERENCERS[TASK_SPECS[task].inferencer](cfg, checkpoint, device, task, config_name,
+                                                    **person_boxes)
 
 
 @dataclass

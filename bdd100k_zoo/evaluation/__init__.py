@@ -3,7 +3,7 @@ from typing import Dict
 
 from .metrics import (METRIC_PREFIX, BDD100KDetMetric, BDD100KDrivableMetric,
                       BDD100KInsSegMetric, BDD100KMetric, BDD100KPanSegMetric,
-                      BDD100KSegTrackMetric, BDD100KSemSegMetric,
+                      BDD100KPoseMetric, BDD100KSegTrackMetric, BDD100KSemSegMetric,
                       BDD100KTaggingMetric, BDD100KTrackMetric)
 
 def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
@@ -14,6 +14,7 @@ def official_names(metrics: Dict[str, float]) -> Dict[str, float]:
 
 
 __all__ = ['BDD100KMetric', 'BDD100KDetMetric', 'BDD100KDrivableMetric', 'BDD100KInsSegMetric',
-           'BDD100KPanSegMetric', 'BDD100KSegTrackMetric', 'BDD100KSemSegMetric',
+           'BDD100KPanSegMetric', 'BDD100KPoseMetric', 'BDD100KSegTrackMetric',
+           'BDD100KSemSegMetric',
            'BDD100KTaggingMetric', 'BDD100KTrackMetric',
            'METRIC_PREFIX', 'official_names']

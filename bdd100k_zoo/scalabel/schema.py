@@ -37,6 +37,18 @@ class Attributes(msgspec.Struct, gc=False):
     ignored: bool = False
 
 
+class Node(msgspec.Struct, gc=False):
+    location: List[float]  # (x, y); Scalabel graphs may be 3D
+    category: str = ''
+    visibility: Optional[str] = None  # 'V' visible, 'N' labelled but not visible
+    score: Optional[float] = None
+
+
+class Graph(msgspec.Struct, gc=False):  # a pose: one node per joint, in joint order
+    nodes: List[Node]
+    type: Optional[str] = None
+
+
 class Label(msgspec.Struct, gc=False):
     id: Any = None
     category: Optional[str] = None
@@ -44,6 +56,8 @@ class Label(msgspec.Struct, gc=False):
     box2d: Optional[Box2D] = None
     rle: Optional[RLE] = None
     poly2d: Optional[List[Poly2D]] = None
+    score: Optional[float] = None  # predictions (detection boxes for pose)
+    graph: Optional[Graph] = None
 
 
 class ImageSize(msgspec.Struct, gc=False):

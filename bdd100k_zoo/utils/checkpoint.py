@@ -29,13 +29,15 @@ from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
 
 def _numpy_globals() -> list:
     """The numpy objects a pickled ndarray / scalar refers to (uint32: the numpy
-    generator state that :class:`~bdd100k_zoo.engine.hooks.RandomStateHook` saves)."""
+    generator state that :class:`~bdd100k_zoo.engine.hooks.RandomStateHook` saves; uint8:
+    the keypoint / skeleton colours of mmpose's dataset meta, saved with a pose model)."""
     try:
         from numpy.core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy >= 2
         from numpy._core.multiarray import _reconstruct, scalar
     dtypes = {type(np.dtype(t))
-              for t in (np.float64, np.float32, np.int64, np.int32, np.uint32, np.bool_)}
+              for t in (np.float64, np.float32, np.int64, np.int32, np.uint32, np.uint8,
+                        np.bool_)}
     return [np.ndarray, np.dtype, _reconstruct, scalar, *sorted(dtypes, key=str)]
 
 

@@ -137,6 +137,8 @@ def backbone_name(cfg: Config) -> str:
     kind = backbone.type.split('.')[-1]
     if kind == 'VGG':
         return f'VGG-{backbone.depth}'
+    if kind == 'MobileNetV2':
+        return kind
     if kind == 'CSPDarknet':
         return 'CSPNet'
     if kind == 'HRNet':  # HRNetV2p-W<width of the first branch>
@@ -227,6 +229,23 @@ def center_crop(cfg: Config) -> str:
     return f'{height} \\* {width}'
 
 
+def pose_input(cfg: Config) -> str:
+    """The person crop a top-down pose model sees (its codec's ``input_size``), ``H \\* W``."""
+    width, height = cfg.model.head.decoder.input_size
+    return f'{height} \\* {width}'
+
+
+def pose_schedule(cfg: Config) -> str:
+    """The earlier zoo's pose ``1x`` is 105 epochs (mmpose's COCO recipe's 210 halved)."""
+    return '1x' if cfg.train_cfg.get('max_epochs') == 105 else lr_schedule(cfg)
+
+
+def pose_codec(cfg: Config) -> str:
+    """The heatmap encoding: mmpose's MSRA heatmaps, DARK's unbiased ones or UDP's."""
+    codec = cfg.model.head.decoder
+    return 'UDP' if codec.type == 'UDPHeatmap' else 'DARK' if codec.get('unbiased') else 'MSRA'
+
+
 # Columns before the score columns, per task: title -> fact reader.
 MODEL_COLUMNS: Dict[str, Dict[str, Callable[[Config], str]]] = {
     'det': {'Backbone': backbone_name, 'Lr schd': lr_schedule,
@@ -239,6 +258,8 @@ MODEL_COLUMNS['drivable'] = MODEL_COLUMNS['sem_seg']
 MODEL_COLUMNS['seg_track'] = MODEL_COLUMNS['box_track']
 MODEL_COLUMNS['tagging'] = {'Tag': config_tag, 'Backbone': backbone_name,
                             'Lr schd': lr_schedule, 'Input': center_crop}
+MODEL_COLUMNS['pose'] = {'Backbone': backbone_name, 'Heatmaps': pose_codec,
+                         'Lr schd': pose_schedule, 'Input': pose_input}
 
 
 # ---------------------------------------------------------------- cells

@@ -80,11 +80,12 @@ def _params():
 # Shrink rules per task: image scales divided by SCALE_DIV (det: 1280x720 ->
 # 320x180), seg crops set to CROP (h, w); the losses each task must produce
 # (a key ends with each name: cascades prefix theirs with the stage, s0.).
-SCALE_DIV = {'det': 4, 'ins_seg': 4, 'pan_seg': 4, 'sem_seg': 8, 'drivable': 8, 'tagging': 4}
+SCALE_DIV = {'det': 4, 'ins_seg': 4, 'pan_seg': 4, 'sem_seg': 8, 'drivable': 8, 'tagging': 4,
+             'pose': 2}
 CROP = (64, 128)
 LOSSES = {'det': ('loss_cls', 'loss_bbox'), 'ins_seg': ('loss_cls', 'loss_bbox', 'loss_mask'),
           'pan_seg': ('loss_cls', 'loss_mask', 'loss_seg'), 'sem_seg': ('loss_ce', ),
-          'drivable': ('loss_ce', ), 'tagging': ('loss', )}
+          'drivable': ('loss_ce', ), 'tagging': ('loss', ), 'pose': ('loss_kpt', )}
 SCALE_KEYS = ('scale', 'scales', 'img_scale')
 # Samples per step where one is not enough: the pooling heads of segmentors (PSPNet's
 # pyramid pooling, ASPP's image pooling, APCNet, UPerNet) batch-normalise a 1x1 map,
@@ -101,11 +102,14 @@ def _shrink_scale(value, div):
 
 
 def _shrink_pipeline(node, div):
-    """Every resize scale in a (nested) pipeline divided by ``div``, every crop CROP."""
+    """Every resize scale in a (nested) pipeline divided by ``div``, every crop CROP; a
+    top-down pose crop and its heatmaps divided by ``div`` together (they must match)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key in SCALE_KEYS:
                 node[key] = _shrink_scale(value, div)
+            elif key in ('input_size', 'heatmap_size'):
+                node[key] = tuple(v // div for v in value)
             elif key == 'crop_size':
                 node[key] = CROP
             else:
@@ -143,6 +147,9 @@ def _point_at_samples(dataset, task, tmp_path):
     elif task == 'pan_seg':
         ann, img = osp.join(SAMPLES, 'panoptic/labels/annotation.json'), \
             osp.join(SAMPLES, 'segment/images/')
+    elif task == 'pose':  # pose labels made for a real frame's pedestrians
+        from helpers import pose_sample
+        ann, img = pose_sample(tmp_path)
     elif task == 'sem_seg':
         ann, img = osp.join(SAMPLES, 'segment/labels/annotation.json'), \
             osp.join(SAMPLES, 'segment/images')

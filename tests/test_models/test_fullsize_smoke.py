@@ -24,8 +24,8 @@ import pytest
 from bdd100k_zoo.config import load_config
 from bdd100k_zoo.tasks import config_task
 from helpers import REPO, SAMPLES, run_tool
-from pretrained_standins import (HRNETV2, RESNET50, RESNET50_V1C, RESNET101, ZOO_INIT,
-                                 install_standins)
+from pretrained_standins import (HRNETV2, MOBILENET_V2, POSE_INIT, RESNET50, RESNET50_V1C,
+                                 RESNET101, ZOO_INIT, install_standins)
 
 pytestmark = pytest.mark.fullsize
 GPUS = int(os.environ.get('FULLSIZE_GPUS', '1'))
@@ -34,7 +34,7 @@ DETECT = osp.join(SAMPLES, 'detect')
 TRACK = osp.join(SAMPLES, 'track')
 SEGMENT = osp.join(SAMPLES, 'segment')
 PANOPTIC = osp.join(SAMPLES, 'panoptic')
-LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c',
+LOGGED_SOURCE = {RESNET50_V1C: 'open-mmlab://resnet50_v1c', MOBILENET_V2: 'mmcls://mobilenet_v2',
                  **{name: f'open-mmlab://msra/hrnetv2_w{w}' for w, name in HRNETV2.items()}}
 
 
@@ -77,13 +77,25 @@ def drivable_dir(samples, tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope='module')
+def pose_labels(samples, tmp_path_factory):
+    """Pose labels made for a real frame's pedestrians (helpers.pose_sample)."""
+    from helpers import pose_sample
+    return pose_sample(tmp_path_factory.mktemp('pose'))
+
+
 def loaders(*options):
     return [f'{split}_dataloader.{option}' for split in ('train', 'val', 'test')
             for option in options]
 
 
-def data_options(config, short_video, drivable_dir):
+def data_options(config, short_video, drivable_dir, pose_labels=None):
     """Only what points the config at the samples and fits a CPU."""
+    if config in POSE_INIT:  # the frame's 4 persons: a batch
+        ann, img = pose_labels
+        return ['train_dataloader.batch_size=4'] + loaders(
+            'dataset.data_root=', f'dataset.ann_file={ann}', f'dataset.data_prefix.img={img}') + [
+            f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']
     if config.startswith('configs/panoptic_fpn'):  # one frame: a batch of one
         ann, img = osp.join(PANOPTIC, 'labels/annotation.json'), osp.join(SEGMENT, 'images/')
         return ['train_dataloader.batch_size=1'] + loaders(
@@ -134,17 +146,18 @@ def losses(log):
     return [float(x) for x in re.findall(r'\(train\).*?\sloss: ([-+0-9.einaf]+)', log)]
 
 
-@pytest.mark.parametrize('config', list(ZOO_INIT))
-def test_full_size_train_resume_test(config, torch_home, short_video, drivable_dir, tmp_path):
+@pytest.mark.parametrize('config', list(ZOO_INIT) + list(POSE_INIT))
+def test_full_size_train_resume_test(config, torch_home, short_video, drivable_dir, pose_labels,
+                                     tmp_path):
     env = dict(os.environ, TORCH_HOME=torch_home)
     work_dir = str(tmp_path / 'work')
     common = ['default_hooks.logger.interval=1'] + loaders(
         'num_workers=0', 'persistent_workers=False') + data_options(
-        config, short_video, drivable_dir)
+        config, short_video, drivable_dir, pose_labels)
     iter_based = 'semantic_fpn' in config
     first = launch('train', config, '--work-dir', work_dir, '--cfg-options',
                    *common, *([] if iter_based else ['train_cfg.max_epochs=1']), env=env)
-    file_name = ZOO_INIT[config][0]
+    file_name = {**ZOO_INIT, **POSE_INIT}[config][0]
     # mmengine logs where it loads the initial weights from, and what did not fit
     assert LOGGED_SOURCE.get(file_name, file_name) in first
     if file_name in (RESNET50, RESNET101, RESNET50_V1C):  # ImageNet ResNets: their classifier

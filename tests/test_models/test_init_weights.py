@@ -18,7 +18,7 @@ from mmengine.registry import RUNNERS
 
 from helpers import REPO
 from pretrained_standins import (ADDED_MODULES, DEIT_S, HRNETV2, HRNETV2_W48, HRNET_CLS_HEAD,
-                                 HRNET_HEAD, LAYOUT_CONFIGS, PVTV2_B0, PVT_T, RESNET101,
+                                 HRNET_HEAD, LAYOUT_CONFIGS, MOBILENET_V2, POSE_INIT, PVTV2_B0, PVT_T, RESNET101,
                                  RESNET101_V1C, RESNET50, RESNET50_RSB, RESNET50_V1C,
                                  RESNET_CAFFE, SEG_INIT, SWIN_T, SWIN_T_MMSEG, VIS4D_CONFIGS,
                                  VIT_B16_TIMM,
@@ -368,3 +368,27 @@ def test_vit2mmseg_refuses_a_file_that_is_no_vit(tmp_path):
     save_standin(RESNET50_V1C, path)
     with pytest.raises(CheckpointError, match=f'^{path} is not a timm / DeiT ViT checkpoint'):
         CheckpointLoader.load_checkpoint(f'vit2mmseg://{path}')
+
+
+# ---------------------------------------------------------------- pose families
+
+@pytest.mark.parametrize('config', list(POSE_INIT), ids=lambda c: osp.basename(c)[:-3])
+def test_pose_backbones_load_their_imagenet_files(config, standins, tmp_path):
+    """torchvision's ResNets, mmcls's MobileNetV2 (``mmcls://``: its ``backbone.`` weights)
+    and mmpose's HRNets fill every backbone weight; only the files' classifiers (and the
+    ImageNet HRNet's stage-4 fusions into the lower branches, which a pose HRNet, one
+    output, lacks) stay unused."""
+    name = POSE_INIT[config][0]
+    state = file_state(standins(name))
+    if name == MOBILENET_V2:
+        state = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+    model = build_as_train_py(config, tmp_path)
+    loaded, unused = assert_loaded_from(model.backbone, state)
+    assert loaded > 100
+    if name in (RESNET50, RESNET101):
+        assert unused == ['fc.bias', 'fc.weight']
+    elif name == MOBILENET_V2:
+        assert unused == []
+    else:
+        assert unused and all(k.startswith(HRNET_HEAD) or re.match(r'stage4\.2\.fuse_layers\.[123]\.', k)
+                              for k in unused), unused[:5]

@@ -9,6 +9,7 @@ import warnings
 from unittest import mock
 
 import cv2
+import numpy as np
 import pytest
 
 from helpers import SAMPLES, load_tool, random_weights
@@ -19,7 +20,8 @@ CONFIGS = dict(
     sem_seg='configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py',
     box_track='configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
     seg_track='configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py',
-    tagging='configs/resnet/resnet18_5x_224_weather_bdd100k.py')
+    tagging='configs/resnet/resnet18_5x_224_weather_bdd100k.py',
+    pose='configs/simplebaseline/simplebaseline_mobilenetv2_1x_256x192_bdd100k.py')
 # small test scale, few boxes: the pipeline is under test, not the model
 FEW_BOXES = ['model.test_cfg.rpn.max_per_img=50', 'model.test_cfg.rcnn.max_per_img=10']
 OPTIONS = dict(
@@ -35,6 +37,7 @@ OPTIONS = dict(
 TRACK_VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 OPTIONS['seg_track'] = OPTIONS['box_track']
 OPTIONS['tagging'] = ['test_dataloader.num_workers=0']  # 224 x 224 already
+OPTIONS['pose'] = ['model.test_cfg.flip_test=False']  # person crops of 256 x 192 already
 
 
 @pytest.fixture(scope='module')
@@ -214,6 +217,47 @@ def test_tagging_a_video_file(weights, tmp_path):
     assert [frame['name'] for frame in frames] == [f'dashcam-{i + 1:07d}.jpg' for i in range(6)]
     assert all(frame['attributes']['weather'] in tag_values('weather') for frame in frames)
     assert video_frame_count(tmp_path / 'out/painted/dashcam.mp4') == 6
+
+
+def test_pose_on_a_detectors_person_boxes_or_the_whole_image(weights, tmp_path):
+    """A pose model on each pedestrian / rider box a zoo detector finds, with the
+    detector's scores; without a detector on the whole frame of a video as one person.
+    The submission is Scalabel frames with 18-node graphs, the skeletons are painted."""
+    from mmengine.config import Config
+    from bdd100k_zoo.apis import build_inferencer
+    from bdd100k_zoo.apis.sources import collect_sources
+    frame_path = track_frames(TRACK_VIDEOS[0])[0]
+    det_cfg = Config.fromfile(CONFIGS['det'])
+    det_cfg.merge_from_dict({'test_dataloader.dataset.pipeline.1.scale': (320, 180),
+                             'model.test_cfg.rpn.max_per_img': 50,
+                             'model.test_cfg.rcnn.max_per_img': 100,
+                             'model.test_cfg.rcnn.score_thr': 0.0})
+    detector = build_inferencer(det_cfg, weights['det'], device='cpu')
+    pose = build_inferencer(CONFIGS['pose'], weights['pose'], device='cpu',
+                            cfg_options={'model.test_cfg.flip_test': False},
+                            det_config=det_cfg, det_checkpoint=weights['det'], det_score_thr=0.0)
+    [(frame, image)] = list(collect_sources(frame_path)[0].frames())
+    [boxes] = detector.postprocess([(frame, image)], detector.forward(
+        next(detector.preprocess([(frame, image)]))[1]), score_thr=0.0)
+    classes = detector.model.dataset_meta['classes']
+    persons = [i for i, label in enumerate(boxes.pred_instances.labels.tolist())
+               if classes[label] in ('pedestrian', 'rider')]
+    assert persons  # an untrained detector still names some boxes persons
+    [sample] = pose.forward([(frame, image)])
+    assert sample.pred_instances.keypoints.shape == (len(persons), 18, 2)
+    assert np.allclose(sample.pred_instances.bboxes,
+                       boxes.pred_instances.bboxes[persons].numpy(), atol=1e-3)
+    assert np.allclose(sample.pred_instances.bbox_scores,
+                       boxes.pred_instances.scores[persons].numpy())
+    # tools/infer.py on a video without a detector: each whole frame is the person
+    video = tmp_path / 'walk.mp4'
+    assert write_mp4(track_frames(TRACK_VIDEOS[0])[:3], video) == 3
+    summary = infer('pose', weights['pose'], video, tmp_path / 'whole')
+    frames = scalabel_frames(tmp_path / 'whole/predictions.json')
+    assert [(f.name, len(f.labels)) for f in frames] == [
+        (f'walk-{i + 1:07d}.jpg', 1) for i in range(3)]
+    assert all(len(f.labels[0].graph.nodes) == 18 for f in frames) and summary.frames == 3
+    assert video_frame_count(tmp_path / 'whole/painted/walk.mp4') == 3
 
 
 def test_detection_on_a_video_and_a_folder_with_unreadable_frames(weights, tmp_path):

@@ -162,7 +162,8 @@ FIRST_CONFIG = {'det': 'faster_rcnn/faster_rcnn_r50_1x', 'ins_seg': 'mask_rcnn/m
                 'pan_seg': 'panoptic_fpn/panoptic_fpn_r50_1x',
                 'sem_seg': 'semantic_fpn/semantic_fpn_r50_40k',
                 'drivable': 'semantic_fpn/semantic_fpn_r50_40k_drivable',
-                'box_track': 'qdtrack/qdtrack_frcnn_r50_fpn_1x'}
+                'box_track': 'qdtrack/qdtrack_frcnn_r50_fpn_1x',
+                'pose': 'simplebaseline/simplebaseline_mobilenetv2_1x_256x192'}
 
 
 def first_config(task: str) -> str:

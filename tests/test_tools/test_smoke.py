@@ -28,10 +28,12 @@ PER_TASK = ['configs/faster_rcnn/faster_rcnn_r50_1x_bdd100k.py'] + [pytest.param
     'configs/semantic_fpn/semantic_fpn_r50_40k_bdd100k.py',
     'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py',
     'configs/panoptic_fpn/panoptic_fpn_r50_1x_bdd100k.py',
-    'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py')]
+    'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py',
+    'configs/simplebaseline/simplebaseline_mobilenetv2_1x_256x192_bdd100k.py')]
 
 
-def sizes(cfg, keys=('scale', 'img_scale', 'crop_size', 'size', 'scales')):
+def sizes(cfg, keys=('scale', 'img_scale', 'crop_size', 'size', 'scales', 'input_size',
+                     'heatmap_size')):
     """Every image size the dataloaders and data preprocessors name."""
     found = []
 
@@ -49,6 +51,7 @@ def sizes(cfg, keys=('scale', 'img_scale', 'crop_size', 'size', 'scales')):
     walk([cfg[k] for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')])
     walk([v for k, v in cfg.model.items() if k == 'data_preprocessor'])
     walk(cfg.model.get('detector', {}).get('data_preprocessor'))
+    walk(cfg.model.get('head', {}).get('decoder'))  # top-down pose: the heatmap codec
     return [tuple(s) for s in found]
 
 
@@ -66,7 +69,9 @@ def test_smoke_cuts_every_config_to_a_trial_run(config):
     assert cfg.val_dataloader.dataset.indices == cfg.test_dataloader.dataset.indices == 2
     after = sizes(cfg)
     assert before and len(after) == len(before)
-    assert all(max(map(abs, a)) <= max(map(abs, b)) / 4 + 1 for a, b in zip(after, before))
+    # a quarter of the images; top-down pose: half the person crop (whole 32-pixel cells)
+    div = 2 if 'decoder' in cfg.model.get('head', {}) else 4
+    assert all(max(map(abs, a)) <= max(map(abs, b)) / div + 1 for a, b in zip(after, before))
     # the model, the datasets and the hooks stay the config's
     full = load_config(config)
     assert cfg.model.type == full.model.type and cfg.custom_hooks == full.custom_hooks
@@ -94,7 +99,8 @@ def test_smoke_run_trains_validates_and_checkpoints(config, samples, torch_home,
     """On the samples from the stand-ins of the real initial weights: only the
     data paths (and a batch that fits them) are options."""
     short_video = osp.join(samples, 'track/labels')
-    options = [o for o in data_options(config, short_video, drivable_dir)
+    from helpers import pose_sample
+    options = [o for o in data_options(config, short_video, drivable_dir, pose_sample(tmp_path))
                if not o.startswith(('train_cfg', 'default_hooks'))]
     monkeypatch.setenv('TORCH_HOME', torch_home)
     work_dir = tmp_path / 'work'
@@ -104,7 +110,8 @@ def test_smoke_run_trains_validates_and_checkpoints(config, samples, torch_home,
         load_tool('train').main()
     assert sorted(os.listdir(work_dir)) == sorted(
         [osp.basename(config), 'iter_2.pth', 'last_checkpoint', 'train.lock',
-         *[d for d in os.listdir(work_dir) if d[:8].isdigit()]])
+         *[d for d in os.listdir(work_dir) if d[:8].isdigit()],
+         *[d for d in os.listdir(work_dir) if d.startswith('best_')]])  # pose: save_best
     logs = glob.glob(str(work_dir / '*' / '*.log'))
     text = open(logs[0]).read()
     assert 'Iter(train) [2/2]' in text and 'Iter(train) [3/' not in text

@@ -28,7 +28,7 @@ METRIC_KEYS = {'det': {'box AP': 'AP'}, 'ins_seg': {'box AP': 'box_AP', 'mask AP
                'box_track': {'mMOTA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'},
                'seg_track': {'mMOTSA': 'mMOTA', 'mIDF1': 'mIDF1', 'ID Sw.': 'IDSw'},
                'pan_seg': {'PQ': 'PQ'}, 'drivable': {'mIoU': 'mIoU'},
-               'tagging': {'Top 1 Accuracy': 'accuracy'}}
+               'tagging': {'Top 1 Accuracy': 'accuracy'}, 'pose': {'AP': 'AP'}}
 
 
 def _load(path):

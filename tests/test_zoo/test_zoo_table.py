@@ -107,6 +107,12 @@ EXPECTED = {
         '| weather | R-50 | 5x | 640 \\* 640 | 81.9† |  | 81.6† |  | [config]({}) |  |  |  |',
     'vgg11_5x_224_scene_bdd100k':
         '| scene | VGG-11 | 5x | 224 \\* 224 | 77.2† |  | 77.0† |  | [config]({}) |  |  |  |',
+    'dark_mobilenetv2_1x_320x256_bdd100k':
+        '| MobileNetV2 | DARK | 1x | 320 \\* 256 | 45.0† |  | 42.3† |  | [config]({}) |  |  |  |',
+    'hrnet_pose_w48_1x_256x192_bdd100k':
+        '| HRNet-w48 | MSRA | 1x | 256 \\* 192 | 50.3† |  | 47.4† |  | [config]({}) |  |  |  |',
+    'udp_res101_1x_256x192_bdd100k':
+        '| R-101 | UDP | 1x | 256 \\* 192 | 46.3† |  | 43.7† |  | [config]({}) |  |  |  |',
 }
 HEADERS = {
     'Object Detection': '| Backbone | Lr schd | MS-train | Box AP-val | Scores-val | Box AP-test '
@@ -130,6 +136,8 @@ HEADERS = {
                      '| Scores-test | Config | Weights | Preds | Visuals |',
     'Image Tagging': '| Tag | Backbone | Lr schd | Input | Accuracy-val | Scores-val | '
                      'Accuracy-test | Scores-test | Config | Weights | Preds | Visuals |',
+    'Pose Estimation': '| Backbone | Heatmaps | Lr schd | Input | AP-val | Scores-val | AP-test | '
+                       'Scores-test | Config | Weights | Preds | Visuals |',
 }
 
 

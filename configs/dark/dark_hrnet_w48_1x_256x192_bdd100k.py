@@ -1,0 +1,10 @@
+# DARK HRNet-W48 at 256x192: the earlier zoo's hrnet_w48_dark_256x192_1x_pose_bdd100k, the plain
+# recipe with DARK's unbiased heatmap encoding and decoding (MSRAHeatmap unbiased=True, as mmpose's
+# td-hm_*_dark COCO configs).
+_base_ = '../hrnet_pose/hrnet_pose_w48_1x_256x192_bdd100k.py'
+
+codec = dict(_base_.codec, unbiased=True)
+model = dict(head=dict(decoder=codec))
+train_pipeline = [*_base_.train_pipeline[:6], dict(type='GenerateTarget', encoder=codec),
+                  dict(type='PackPoseInputs')]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
