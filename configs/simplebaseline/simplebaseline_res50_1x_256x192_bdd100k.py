@@ -15,6 +15,7 @@ val_dataloader = dict(dataset=_base_.bdd100k_pose_val)
 test_dataloader = val_dataloader
 val_evaluator = _base_.bdd100k_pose_metric
 test_evaluator = val_evaluator
+data_root = _base_.bdd100k_pose_root  # not the stock config's data/coco/
 custom_imports = _base_.pose_custom_imports
 runner_type = 'BDD100KRunner'
 custom_hooks = _base_.pose_custom_hooks
