@@ -70,33 +70,24 @@ def _pixels(value, factor: float):
     return None
 
 
-def shrink_images(cfg, factor: float) -> None:
-    """Every image size a transform or data preprocessor names, times ``factor``."""
+def shrink_images(cfg, factor: float, keys=SIZE_KEYS + ('scales', )) -> None:
+    """Every image size a transform or data preprocessor names (``keys``), times ``factor``."""
     if isinstance(cfg, dict):
         for key, value in cfg.items():
-            scaled = _pixels(value, factor) if key in SIZE_KEYS or key == 'scales' else None
+            scaled = _pixels(value, factor) if key in keys else None
             if scaled is not None:
                 cfg[key] = scaled
             else:
-                shrink_images(value, factor)
+                shrink_images(value, factor, keys)
     elif isinstance(cfg, (list, tuple)):
         for item in cfg:
-            shrink_images(item, factor)
+            shrink_images(item, factor, keys)
 
 
-def halve_pose_sizes(cfg) -> None:
-    """A top-down pose model's person crop and heatmaps (``input_size``, ``heatmap_size``
-    of its pipelines and its head's decoder), halved together: the heatmaps stay the size
-    the head outputs, and the crop whole 32-pixel cells of a ResNet (a quarter is not)."""
-    if isinstance(cfg, dict):
-        for key, value in cfg.items():
-            if key in ('input_size', 'heatmap_size'):
-                cfg[key] = _pixels(value, 0.5)
-            else:
-                halve_pose_sizes(value)
-    elif isinstance(cfg, (list, tuple)):
-        for item in cfg:
-            halve_pose_sizes(item)
+# a top-down pose model's person crop and heatmaps (its pipelines' and its head decoder's),
+# halved together: the heatmaps stay the size the head outputs, and the crop whole 32-pixel
+# cells of a ResNet (a quarter is not)
+POSE_SIZE_KEYS = ('input_size', 'heatmap_size')
 
 
 def smoke_config(cfg: Config, iters: int, image_factor: float = 0.25,
@@ -113,8 +104,8 @@ def smoke_config(cfg: Config, iters: int, image_factor: float = 0.25,
         if key != 'train_dataloader' and 'indices' not in loader.dataset:
             loader.dataset.indices = eval_frames  # video datasets: videos
     shrink_images([v for k, v in _walk(cfg.model) if k == 'data_preprocessor'], image_factor)
-    halve_pose_sizes([cfg.model] + [cfg.get(k) for k in ('train_dataloader', 'val_dataloader',
-                                                         'test_dataloader')])
+    shrink_images([cfg.model] + [cfg.get(k) for k in ('train_dataloader', 'val_dataloader',
+                                                      'test_dataloader')], 0.5, POSE_SIZE_KEYS)
     # epoch-based configs too: an epoch of BDD100K is hours; N iterations of the same loop code
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
     cfg.default_hooks.checkpoint.update(by_epoch=False, interval=iters)
