@@ -1,11 +1,13 @@
 """SimpleBaseline MobileNetV2 pose through tools/train.py (an epoch, then resumed for a
-second), tools/test.py and tools/browse_dataset.py on a real frame on the CPU. No BDD100K
+second), tools/test.py (also under tools/dist_test.sh) and tools/browse_dataset.py on a real frame on the CPU. No BDD100K
 pose image is among the samples, so the pose labels are made in the test for the
 pedestrians of a real MOT frame (``helpers.pose_sample``: 18 joints of a standing person
 inside each box); the scores and the submission are checked against the official
 ``bdd100k.eval.run -t pose`` on the same files."""
 import json
+import os
 import os.path as osp
+import random
 import subprocess
 import sys
 
@@ -75,6 +77,22 @@ def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
     for key, value in official.items():
         value = value[0]['OVERALL']
         assert scores['metrics'][key] == (None if value != value else value), key
+
+    # two processes, each 2 of the 4 persons; OKS NMS off: every person comes back once
+    # (none lost, none padded twice), the frame counted once
+    dist_prefix = str(tmp_path / 'dist' / 'submission')
+    run_tool('tools/dist_test.sh', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '2', '--work-dir',
+             str(tmp_path / 'dist'), '--outfile-prefix', dist_prefix, '--cfg-options', *options,
+             'test_evaluator.nms_thr=None',
+             env=dict(os.environ, PORT=str(random.randint(20000, 40000)), OMP_NUM_THREADS='1'))
+    with open(tmp_path / 'dist' / 'scores.json') as f:
+        dist_scores = json.load(f)
+    assert dist_scores['num_images'] == 1 and dist_scores['metrics'].keys() == \
+        scores['metrics'].keys()
+    with open(dist_prefix + '.json') as f:
+        dist_submitted = json.load(f)
+    assert [(frame['name'], len(frame['labels'])) for frame in dist_submitted] == \
+        [('00091078-875c1f73-0000166.jpg', 4)]
 
 
 def test_browse_dataset_paints_the_skeleton(trained, monkeypatch, tmp_path):
