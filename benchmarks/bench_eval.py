@@ -398,6 +398,8 @@ def bench_ins_seg(args, tmp):
     record('eval_ins_seg', dict(
         frames=args.ins_seg_frames, dets_per_frame=args.dets, metric_s=round(metric_s, 2),
         metric_nproc2_s=round(metric2_s, 2), official_tool_s=round(tool['result'][0], 2),
+        metric_vs_official=round(metric_s / tool['result'][0], 3),
+        metric_nproc2_vs_official=round(metric2_s / tool['result'][0], 3),
         metric_peak_rss_mb=round(runs[0]['peak_rss_mb']),
         metric_nproc2_peak_pss_mb=round(runs[2]['peak_tree_pss_mb']),
         official_tool_peak_rss_mb=round(tool['peak_rss_mb'])), args.record)
