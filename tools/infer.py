@@ -2,7 +2,8 @@
 
     python tools/infer.py CONFIG CKPT INPUT --out-dir DIR [--device cuda:0]
         [--score-thr 0.3] [--batch-size N] [--no-paint] [--cfg-options k=v ...]
-        [--det-config DET_CONFIG --det-checkpoint DET_CKPT [--det-score-thr 0.3]]  (pose)
+        [--det-config DET_CONFIG --det-checkpoint DET_CKPT [--det-score-thr 0.3]
+         [--det-cfg-options k=v ...]]  (pose)
 
 INPUT: an image, a video file, or a folder of images, video files and
 BDD100K-style frame folders (``<video>/<frame>.jpg``). DIR gets the task's
@@ -41,17 +42,20 @@ def main(argv=None):
     parser.add_argument('--det-checkpoint', help='pose: its checkpoint')
     parser.add_argument('--det-score-thr', type=float,
                         help='pose: the detector boxes kept (default 0.3)')
+    parser.add_argument('--det-cfg-options', nargs='+', action=DictAction,
+                        help='pose: override settings of --det-config, key=value')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value (as in mmdet)')
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error('--batch-size must be at least 1')
-    if args.det_checkpoint and not args.det_config:
-        parser.error('--det-checkpoint needs --det-config')
+    if (args.det_checkpoint or args.det_cfg_options) and not args.det_config:
+        parser.error('--det-checkpoint and --det-cfg-options need --det-config')
     inferencer = build_inferencer(args.config, args.checkpoint, device=args.device,
                                   cfg_options=args.cfg_options, det_config=args.det_config,
                                   det_checkpoint=args.det_checkpoint,
-                                  det_score_thr=args.det_score_thr)
+                                  det_score_thr=args.det_score_thr,
+                                  det_cfg_options=args.det_cfg_options)
     summary = run_inference(inferencer, args.input, args.out_dir, batch_size=args.batch_size,
                             score_thr=args.score_thr, paint=not args.no_paint)
     print_log(f'{summary.line()}; written: {", ".join(summary.outputs)}', logger='current')

@@ -198,8 +198,9 @@ class BDD100KClsInferencer(ZooInferencer, ImageClassificationInferencer):
 
 class BDD100KPoseInferencer:
     """Top-down pose, as mmpose's ``Pose2DInferencer`` runs it: person boxes from
-    a zoo detector (``det_config`` / ``det_checkpoint``: its ``pedestrian`` and
-    ``rider`` boxes scoring at least ``det_score_thr``), or the whole image as
+    a zoo detector (``det_config`` / ``det_checkpoint``, with ``det_cfg_options``
+    merged: its ``pedestrian`` and ``rider`` boxes scoring at least
+    ``det_score_thr``), or the whole image as
     one person without one; then mmpose's ``inference_topdown`` on each box.
     One data sample per frame (mmpose's ``merge_data_samples``), the box scores
     the detector's; painted by the config's ``PoseLocalVisualizer`` with the
@@ -211,7 +212,8 @@ class BDD100KPoseInferencer:
     def __init__(self, cfg: Config, weights: Optional[str] = None, device: Optional[str] = None,
                  task: str = 'pose', config_name: str = 'the config',
                  det_config: Optional[str] = None, det_checkpoint: Optional[str] = None,
-                 det_score_thr: float = PAINT_SCORE_THR) -> None:
+                 det_score_thr: float = PAINT_SCORE_THR,
+                 det_cfg_options: Optional[dict] = None) -> None:
         import torch
         from mmengine.registry import init_default_scope
         from mmengine.runner.checkpoint import CheckpointLoader
@@ -233,7 +235,7 @@ class BDD100KPoseInferencer:
         device = device or ('cuda:0' if torch.cuda.is_available() else 'cpu')
         self.model.to(device).eval()
         self.detector = None if det_config is None else build_inferencer(
-            det_config, det_checkpoint, device)
+            det_config, det_checkpoint, device, det_cfg_options)
         if self.detector is not None and self.detector.task != 'det':
             raise ValueError(f'--det-config {det_config} is a {self.detector.task} config, not '
                              'a detection one')
@@ -307,7 +309,7 @@ def build_inferencer(config: Union[str, Config], checkpoint: Optional[str] = Non
     """The zoo inferencer of a config, for :func:`run_inference`; a
     :class:`CheckpointMismatchError` if the checkpoint does not fit it.
     ``person_boxes``: a pose model's detector (``det_config``, ``det_checkpoint``,
-    ``det_score_thr``, see :class:`BDD100KPoseInferencer`)."""
+    ``det_score_thr``, ``det_cfg_options``, see :class:`BDD100KPoseInferencer`)."""
     config_name = config if isinstance(config, str) else (config.filename or 'the config')
     cfg = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if cfg_options:

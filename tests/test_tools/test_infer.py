@@ -227,15 +227,17 @@ def test_pose_on_a_detectors_person_boxes_or_the_whole_image(weights, tmp_path):
     from bdd100k_zoo.apis import build_inferencer
     from bdd100k_zoo.apis.sources import collect_sources
     frame_path = track_frames(TRACK_VIDEOS[0])[0]
+    det_options = {'test_dataloader.dataset.pipeline.1.scale': (320, 180),
+                   'model.test_cfg.rpn.max_per_img': 50, 'model.test_cfg.rcnn.max_per_img': 100,
+                   'model.test_cfg.rcnn.score_thr': 0.0}
     det_cfg = Config.fromfile(CONFIGS['det'])
-    det_cfg.merge_from_dict({'test_dataloader.dataset.pipeline.1.scale': (320, 180),
-                             'model.test_cfg.rpn.max_per_img': 50,
-                             'model.test_cfg.rcnn.max_per_img': 100,
-                             'model.test_cfg.rcnn.score_thr': 0.0})
+    det_cfg.merge_from_dict(det_options)
     detector = build_inferencer(det_cfg, weights['det'], device='cpu')
+    # the detector's file and options (tools/infer.py --det-cfg-options): the same boxes
     pose = build_inferencer(CONFIGS['pose'], weights['pose'], device='cpu',
                             cfg_options={'model.test_cfg.flip_test': False},
-                            det_config=det_cfg, det_checkpoint=weights['det'], det_score_thr=0.0)
+                            det_config=CONFIGS['det'], det_checkpoint=weights['det'],
+                            det_score_thr=0.0, det_cfg_options=det_options)
     [(frame, image)] = list(collect_sources(frame_path)[0].frames())
     [boxes] = detector.postprocess([(frame, image)], detector.forward(
         next(detector.preprocess([(frame, image)]))[1]), score_thr=0.0)
