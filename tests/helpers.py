@@ -60,6 +60,16 @@ def browse(monkeypatch, *argv):
     load_tool('browse_dataset').main()
 
 
+def parse_cfg_options(opts):
+    """``--cfg-options k=v ...`` as the tools parse them."""
+    import argparse
+
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *opts]).cfg_options
+
+
 def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):
     """Point the zoo config at a sample and shrink it for the CPU: no
     pretrained download, small images, no worker processes."""

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import REPO, run_tool, sample_options
+from helpers import REPO, parse_cfg_options, run_tool, sample_options
 
 CONFIG = 'configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py'
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
@@ -71,7 +71,6 @@ def test_painted_ground_truth_shows_the_masks(track_sample):
 
     from bdd100k_zoo.config import load_config
     from bdd100k_zoo.visualization import paint_gt_masks
-    from test_data_root import parse_cfg_options
     init_default_scope('mmdet')
     cfg = load_config(osp.join(REPO, CONFIG), parse_cfg_options(
         sample_options(*track_sample, test_frames=2)))
