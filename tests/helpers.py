@@ -95,6 +95,21 @@ def sample_options(ann_file, img_dir, train_frames=None, test_frames=None):
     return opts
 
 
+def bdd100k_layout(root, ann_file, img_dir, split='val'):
+    """The sample as BDD100K lays out detection data (links, no copies)."""
+    os.makedirs(osp.join(root, 'labels', 'det_20'))
+    os.makedirs(osp.join(root, 'images', '100k'))
+    os.symlink(ann_file, osp.join(root, 'labels', 'det_20', f'det_{split}.json'))
+    os.symlink(img_dir, osp.join(root, 'images', '100k', split))
+    return str(root)
+
+
+def shrink_options(ann_file, img_dir):
+    """sample_options without the data paths."""
+    return [o for o in sample_options(ann_file, img_dir)
+            if not any(k in o for k in ('data_root=', 'ann_file=', 'data_prefix'))]
+
+
 @contextlib.contextmanager
 def full_disk(max_bytes: int):
     """This process may grow a regular file to ``max_bytes`` only: a full
