@@ -8,7 +8,7 @@ import random
 import pytest
 
 from helpers import FRCNN_CONFIG as CONFIG
-from helpers import run_tool, sample_options
+from helpers import run_tool, run_tool_here, sample_options
 
 
 def test_train_two_iterations_and_checkpoint(trained_detector):
@@ -74,15 +74,18 @@ def test_distributed_training_and_evaluation_lose_nothing(samples, tmp_path):
     assert scores[0] == scores[1] == scores[2]
 
 
-def test_format_only_writes_the_test_split_submission(samples, trained_detector, tmp_path):
+def test_format_only_writes_the_test_split_submission(samples, trained_detector, tmp_path,
+                                                      capfd):
     """The test split has no labels: list its images, write, score nothing."""
     work_dir, _ = trained_detector
     opts = sample_options('', osp.join(samples, 'segment/images/'))
     opts = [o for o in opts if not o.startswith(('val_evaluator', 'test_evaluator'))]
     prefix = str(tmp_path / 'det_test')
-    out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-                   str(tmp_path), '--format-only', '--outfile-prefix', prefix,
-                   '--cfg-options', *opts)
+    # in this process: detector_test_run starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                  str(tmp_path), '--format-only', '--outfile-prefix', prefix,
+                  '--cfg-options', *opts)
+    out = ''.join(capfd.readouterr())
     frames = json.loads(open(prefix + '.json').read())
     assert sorted(f['name'] for f in frames) == ['91051a8d-dc9c6637.jpg', '913b47b8-3cf1b886.jpg']
     assert 'submission of 2 frames written' in out
