@@ -7,7 +7,8 @@ import os.path as osp
 
 import pytest
 
-from helpers import FRCNN_CONFIG, GOLDEN, SAMPLES, run_tool, sample_options
+from helpers import (FRCNN_CONFIG, GOLDEN, SAMPLES, bdd100k_layout, run_tool, sample_options,
+                     shrink_options)
 
 
 def _need(path):
@@ -38,3 +39,19 @@ def trained_detector(tmp_path_factory, detect_sample):
     opts = sample_options(*detect_sample) + ['train_cfg.max_epochs=2']
     log = run_tool('tools/train.py', FRCNN_CONFIG, '--work-dir', work_dir, '--cfg-options', *opts)
     return work_dir, log
+
+
+@pytest.fixture(scope='session')
+def detector_test_run(trained_detector, detect_sample, tmp_path_factory):
+    """tools/test.py of ``trained_detector``'s epoch 2 on the detection sample laid out as
+    BDD100K (``--data-root``), painting and writing the submission: (work dir, checkpoint,
+    submission prefix, console). One run (~12 s) that test_tools_e2e (console, scores, painting) and
+    test_zoo_tools (what scores.json records) both read."""
+    ckpt = osp.join(trained_detector[0], 'epoch_2.pth')
+    folder = tmp_path_factory.mktemp('detector_test')
+    data = bdd100k_layout(folder / 'bdd100k', *detect_sample)
+    work_dir, prefix = str(folder / 'work'), str(folder / 'preds')
+    out = run_tool('tools/test.py', FRCNN_CONFIG, ckpt, '--work-dir', work_dir,
+                   '--show-dir', 'painted', '--data-root', data, '--outfile-prefix', prefix,
+                   '--cfg-options', *shrink_options(*detect_sample))
+    return work_dir, ckpt, prefix, out

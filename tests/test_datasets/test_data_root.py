@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 
 from bdd100k_zoo.config import load_config, set_data_root
-from helpers import REPO, load_zoo_configs
+from helpers import REPO, load_zoo_configs, parse_cfg_options
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*', '*_bdd100k.py')) +
                  glob.glob(osp.join(REPO, 'configs', 'demo', '*.py')))
@@ -88,16 +88,6 @@ def test_the_demo_moves_both_evaluators_with_its_work_dir():
     for key in ('val_evaluator', 'test_evaluator'):
         assert cfg[key].ann_file == 'runs/demo2/data/labels/det_20/det_val.json'
     assert cfg.train_dataloader.dataset.data_root == 'runs/demo2/data/'
-
-
-def parse_cfg_options(opts):
-    """``--cfg-options k=v ...`` as the tools parse them."""
-    import argparse
-
-    from mmengine.config import DictAction
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser.parse_args(['--cfg-options', *opts]).cfg_options
 
 
 def test_a_missing_ground_truth_file_stops_training_before_the_first_iteration(

@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from helpers import SAMPLES, run_tool
+from helpers import SAMPLES, run_tool, run_tool_here
 
 CONFIG = 'configs/qdtrack/qdtrack_frcnn_r50_fpn_1x_bdd100k.py'
 YOLOX_CONFIG = 'configs/qdtrack/qdtrack_yolox_x_bdd100k.py'
@@ -100,9 +100,10 @@ def test_train_two_iterations(trained_qdtrack):
 def test_video_test_scores_and_submission_match_the_official_tool(trained_qdtrack, tmp_path):
     work_dir, _ = trained_qdtrack
     prefix = str(tmp_path / 'submission')
-    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
-             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
-             *TRACK_ALL)
+    # in this process: tools/dist_test.sh below starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+                  str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
+                  *TRACK_ALL)
     with open(tmp_path / 'scores.json') as f:
         metrics = json.load(f)['metrics']
     assert {'mMOTA', 'mIDF1', 'mMOTP', 'MOTA', 'IDF1', 'MOTP', 'FP', 'FN', 'IDSw', 'MT', 'PT',

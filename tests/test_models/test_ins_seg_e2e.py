@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import REPO, run_tool, sample_options
+from helpers import REPO, parse_cfg_options, run_tool, sample_options
 
 CONFIG = 'configs/mask_rcnn/mask_rcnn_r50_1x_bdd100k.py'
 KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']
@@ -21,7 +21,9 @@ def track_sample(samples):
 @pytest.fixture(scope='module')
 def trained_mask_rcnn(tmp_path_factory, track_sample):
     work_dir = str(tmp_path_factory.mktemp('mask_rcnn'))
-    opts = sample_options(*track_sample, train_frames=2, test_frames=2)
+    # no validation after the epoch (~7 s): the test below scores the checkpoint
+    opts = sample_options(*track_sample, train_frames=2, test_frames=2) + [
+        'train_cfg.val_begin=2']
     log = run_tool('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options', *opts)
     return work_dir, log
 
@@ -71,7 +73,6 @@ def test_painted_ground_truth_shows_the_masks(track_sample):
 
     from bdd100k_zoo.config import load_config
     from bdd100k_zoo.visualization import paint_gt_masks
-    from test_data_root import parse_cfg_options
     init_default_scope('mmdet')
     cfg = load_config(osp.join(REPO, CONFIG), parse_cfg_options(
         sample_options(*track_sample, test_frames=2)))

@@ -14,7 +14,7 @@ import sys
 import cv2
 import pytest
 
-from helpers import pose_sample, run_tool
+from helpers import pose_sample, run_tool, run_tool_here
 
 CONFIG = 'configs/simplebaseline/simplebaseline_mobilenetv2_1x_256x192_bdd100k.py'
 
@@ -59,8 +59,9 @@ def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
     work_dir, options, _, _ = trained
     ann_file = options[3].split('=', 1)[1]
     prefix = str(tmp_path / 'submission')
-    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *options)
+    # in this process: tools/dist_test.sh below starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                  str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *options)
     with open(tmp_path / 'scores.json') as f:
         scores = json.load(f)
     assert scores['num_images'] == 1 and scores['submission'] == [prefix + '.json']

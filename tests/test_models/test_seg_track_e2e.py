@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from helpers import SAMPLES, run_tool
+from helpers import SAMPLES, run_tool, run_tool_here
 from test_box_track_e2e import TRACK_ALL, track_options, train_two_iterations
 
 CONFIG = 'configs/qdtrack/qdtrack_mask_rcnn_r50_fpn_12e_mots_bdd100k.py'
@@ -35,9 +35,10 @@ def test_train_learns_masks(trained_mots):
 def test_video_test_scores_and_submissions_match_the_official_tool(trained_mots, tmp_path):
     work_dir, _ = trained_mots
     prefix = str(tmp_path / 'submission')
-    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
-             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
-             *TRACK_ALL, 'model.detector.test_cfg.rcnn.max_per_img=20')  # masks pasted full size
+    # in this process: tools/dist_test.sh below starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+                  str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *track_options(),
+                  *TRACK_ALL, 'model.detector.test_cfg.rcnn.max_per_img=20')  # masks: full size
     with open(tmp_path / 'scores.json') as f:
         metrics = json.load(f)['metrics']
     assert {'mMOTA', 'mIDF1', 'mMOTP', 'MOTA', 'IDF1', 'MOTP', 'FP', 'FN', 'IDSw', 'MT', 'PT',

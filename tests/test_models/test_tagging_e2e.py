@@ -12,7 +12,7 @@ import pytest
 from scalabel.eval.tagging import evaluate_tagging
 from scalabel.label.io import load, load_label_config
 
-from helpers import GOLDEN, SAMPLES, run_tool
+from helpers import GOLDEN, SAMPLES, run_tool, run_tool_here
 
 CONFIG = 'configs/resnet/resnet50_5x_640_weather_bdd100k.py'
 ANN_FILE = osp.join(SAMPLES, 'detect', 'labels', 'annotation.json')
@@ -54,8 +54,10 @@ def test_train_validates_and_resumes(trained):
 def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
     work_dir, _, _ = trained
     prefix = str(tmp_path / 'submission')
-    run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-             str(tmp_path), '--outfile-prefix', prefix, '--cfg-options', *tagging_options())
+    # in this process: tools/dist_test.sh below starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                  str(tmp_path), '--outfile-prefix', prefix, '--cfg-options',
+                  *tagging_options())
     with open(tmp_path / 'scores.json') as f:
         scores = json.load(f)
     assert scores['num_images'] == 1 and scores['submission'] == [prefix + '.json']

@@ -35,8 +35,10 @@ from bdd100k_zoo.scalabel import ScalabelFormatError
 from bdd100k_zoo.zoo.records import RecordError, parse_record
 from helpers import (FRCNN_CONFIG, REPO, SAMPLES, full_disk, run_evaluator, run_tool,
                      sample_options)
-from test_box_track_metric import gt_frames, to_samples
-from test_det_metric import GOLDEN, model_outputs
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'test_evaluation'))
+from test_box_track_metric import gt_frames, to_samples  # noqa: E402
+from test_det_metric import GOLDEN, model_outputs  # noqa: E402
 
 VIDEOS = ('00091078-875c1f73', 'b1c66a42-6f7d68ca')
 

@@ -16,13 +16,25 @@ import bdd100k_zoo  # noqa: F401  (safe checkpoint loading)
 
 from helpers import FRCNN_CONFIG, REPO, SAMPLES, run_tool, sample_options
 
-EPOCHS = 3
+# the kill comes in the last epoch, after the one before it is saved: with 2 epochs of 4
+# frames the resumed epoch shuffles its frames unlike the first (seed 0: [1, 3, 2, 0] after
+# [0, 1, 3, 2]), so a resume that lost the sampler's epoch differs (with 3, epoch 3 shuffles
+# as epoch 1 does)
+EPOCHS = 2
 
 
 def options():
     track = (osp.join(SAMPLES, 'track/labels'), osp.join(SAMPLES, 'track/images/'))
     return sample_options(*track, train_frames=4) + [
-        f'train_cfg.max_epochs={EPOCHS}', 'train_cfg.val_interval=100',
+        f'train_cfg.max_epochs={EPOCHS}',
+        # no validation: the loop validates after the last epoch whatever val_interval says,
+        # and the checkpoints compared are saved before it
+        'train_cfg.val_begin=100',
+        # half the training size of sample_options, and fewer RoIs (on a CPU the RoI head's
+        # cost is per box; still a random sample of the proposals): exactness does not
+        # depend on them
+        'train_dataloader.dataset.pipeline.2.scale=(160,90)',
+        'model.train_cfg.rpn_proposal.max_per_img=200', 'model.train_cfg.rcnn.sampler.num=128',
         'randomness.seed=0', 'randomness.deterministic=True']
 
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from helpers import FRCNN_CONFIG as CONFIG
-from helpers import run_tool, sample_options
+from helpers import run_tool, run_tool_here, sample_options
 
 
 def test_train_two_iterations_and_checkpoint(trained_detector):
@@ -29,37 +29,17 @@ def test_the_console_shows_the_run_and_the_log_file_keeps_the_paperwork(trained_
     assert len(log.splitlines()) < 120  # two epochs, two validations (mmengine: 400+ lines)
 
 
-def bdd100k_layout(root, ann_file, img_dir, split='val'):
-    """The sample as BDD100K lays out detection data (links, no copies)."""
-    os.makedirs(osp.join(root, 'labels', 'det_20'))
-    os.makedirs(osp.join(root, 'images', '100k'))
-    os.symlink(ann_file, osp.join(root, 'labels', 'det_20', f'det_{split}.json'))
-    os.symlink(img_dir, osp.join(root, 'images', '100k', split))
-    return str(root)
-
-
-def shrink_options(ann_file, img_dir):
-    """sample_options without the data paths."""
-    return [o for o in sample_options(ann_file, img_dir)
-            if not any(k in o for k in ('data_root=', 'ann_file=', 'data_prefix'))]
-
-
-def test_test_reports_the_official_keys_from_the_checkpoint(trained_detector, detect_sample,
-                                                           tmp_path):
+def test_test_reports_the_official_keys_from_the_checkpoint(detector_test_run):
     """--data-root: the config's paths, moved to a BDD100K folder elsewhere."""
-    work_dir, _ = trained_detector
-    data = bdd100k_layout(tmp_path / 'bdd100k', *detect_sample)
-    out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-                   str(tmp_path), '--show-dir', 'painted', '--data-root', data,
-                   '--cfg-options', *shrink_options(*detect_sample))
+    work_dir, _, _, out = detector_test_run
     assert out.count('\nOVERALL ') == 1  # Scalabel's table, once
     line = [x for x in out.splitlines() if 'Epoch(test) [1/1]' in x and 'bdd100k/AP: ' in x][0]
     assert 'AP/car' not in line  # per-class scores: in the table and scores.json
-    with open(tmp_path / 'scores.json') as f:
+    with open(osp.join(work_dir, 'scores.json')) as f:
         metrics = json.load(f)['metrics']
     assert {'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm',
             'ARl', 'AP/car'} <= set(metrics)
-    painted = [f for _, _, files in os.walk(tmp_path) for f in files if f.endswith('.jpg')]
+    painted = [f for _, _, files in os.walk(work_dir) for f in files if f.endswith('.jpg')]
     assert painted == ['913b47b8-3cf1b886.jpg']
 
 
@@ -94,16 +74,23 @@ def test_distributed_training_and_evaluation_lose_nothing(samples, tmp_path):
     assert scores[0] == scores[1] == scores[2]
 
 
-def test_format_only_writes_the_test_split_submission(samples, trained_detector, tmp_path):
+def test_format_only_writes_the_test_split_submission(samples, trained_detector, tmp_path,
+                                                      capfd):
     """The test split has no labels: list its images, write, score nothing."""
     work_dir, _ = trained_detector
     opts = sample_options('', osp.join(samples, 'segment/images/'))
     opts = [o for o in opts if not o.startswith(('val_evaluator', 'test_evaluator'))]
     prefix = str(tmp_path / 'det_test')
-    out = run_tool('tools/test.py', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-                   str(tmp_path), '--format-only', '--outfile-prefix', prefix,
-                   '--cfg-options', *opts)
+    # in this process: detector_test_run starts tools/test.py as users do
+    run_tool_here('test', CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+                  str(tmp_path), '--format-only', '--outfile-prefix', prefix,
+                  '--cfg-options', *opts)
+    out = ''.join(capfd.readouterr())
     frames = json.loads(open(prefix + '.json').read())
     assert sorted(f['name'] for f in frames) == ['91051a8d-dc9c6637.jpg', '913b47b8-3cf1b886.jpg']
     assert 'submission of 2 frames written' in out
-    assert json.loads((tmp_path / 'scores.json').read_text())['metrics'] == {}  # no scores
+    # no scores, but the run and its submission are written down (the run with scores:
+    # test_zoo_tools)
+    run = json.loads((tmp_path / 'scores.json').read_text())
+    assert run['metrics'] == {} and run['submission'] == [prefix + '.json']
+    assert run['show_dir'] is None
