@@ -68,12 +68,6 @@ def load_tool(name):
     return module
 
 
-def browse(monkeypatch, *argv):
-    """``tools/browse_dataset.py ARGV`` in this process (no interpreter start-up)."""
-    monkeypatch.setattr(sys, 'argv', ['browse_dataset.py', *argv])
-    load_tool('browse_dataset').main()
-
-
 def parse_cfg_options(opts):
     """``--cfg-options k=v ...`` as the tools parse them."""
     import argparse

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from helpers import REPO, browse, run_tool
+from helpers import REPO, run_tool, run_tool_here
 from test_drivable import drivable_masks
 
 CONFIG = 'configs/semantic_fpn/semantic_fpn_r50_40k_drivable_bdd100k.py'
@@ -68,11 +68,11 @@ def test_train_and_test_scores_equal_the_official_tool(sample, tmp_path):
     assert len(painted) == 2
 
 
-def test_browse_dataset_paints_the_drivable_ground_truth(sample, tmp_path, monkeypatch):
+def test_browse_dataset_paints_the_drivable_ground_truth(sample, tmp_path):
     mask_dir, img_dir = sample
-    browse(monkeypatch, osp.join(REPO, CONFIG), '--output-dir', str(tmp_path), '--not-show',
-           '--cfg-options', 'train_dataloader.dataset.data_root=',
-           f'train_dataloader.dataset.data_prefix.img_path={img_dir}',
-           f'train_dataloader.dataset.data_prefix.seg_map_path={mask_dir}')
+    run_tool_here('browse_dataset', osp.join(REPO, CONFIG), '--output-dir', str(tmp_path),
+                  '--not-show', '--cfg-options', 'train_dataloader.dataset.data_root=',
+                  f'train_dataloader.dataset.data_prefix.img_path={img_dir}',
+                  f'train_dataloader.dataset.data_prefix.seg_map_path={mask_dir}')
     assert sorted(p.name for p in tmp_path.iterdir()) == ['91051a8d-dc9c6637.jpg',
                                                          '913b47b8-3cf1b886.jpg']

@@ -10,7 +10,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from helpers import REPO, browse, run_tool, sample_options
+from helpers import REPO, run_tool, run_tool_here, sample_options
 
 CONFIG = 'configs/panoptic_fpn/panoptic_fpn_r50_1x_bdd100k.py'
 
@@ -76,15 +76,15 @@ def test_val_scores_equal_the_official_tool_with_submission_and_painted_predicti
     assert painted == ['913b47b8-3cf1b886.jpg']
 
 
-def test_browse_dataset_paints_the_panoptic_ground_truth(panoptic_sample, tmp_path, monkeypatch):
+def test_browse_dataset_paints_the_panoptic_ground_truth(panoptic_sample, tmp_path):
     """Things as instances and stuff as the semantic map, in the official palette."""
     import numpy as np
     from PIL import Image
     ann_file, img_dir = panoptic_sample
-    browse(monkeypatch, osp.join(REPO, CONFIG), '--output-dir', str(tmp_path), '--not-show',
-           '--cfg-options', 'train_dataloader.dataset.data_root=',
-           f'train_dataloader.dataset.ann_file={ann_file}',
-           f'train_dataloader.dataset.data_prefix.img={img_dir}')
+    run_tool_here('browse_dataset', osp.join(REPO, CONFIG), '--output-dir', str(tmp_path),
+                  '--not-show', '--cfg-options', 'train_dataloader.dataset.data_root=',
+                  f'train_dataloader.dataset.ann_file={ann_file}',
+                  f'train_dataloader.dataset.data_prefix.img={img_dir}')
     painted = tmp_path / '913b47b8-3cf1b886.jpg'
     image = np.asarray(Image.open(painted)).astype(int)
     original = np.asarray(Image.open(osp.join(img_dir, painted.name))).astype(int)

@@ -1,9 +1,9 @@
 """SimpleBaseline MobileNetV2 pose through tools/train.py (an epoch, then resumed for a
-second), tools/test.py (also under tools/dist_test.sh) and tools/browse_dataset.py on a real frame on the CPU. No BDD100K
-pose image is among the samples, so the pose labels are made in the test for the
-pedestrians of a real MOT frame (``helpers.pose_sample``: 18 joints of a standing person
-inside each box); the scores and the submission are checked against the official
-``bdd100k.eval.run -t pose`` on the same files."""
+second), tools/test.py (also under tools/dist_test.sh) and tools/browse_dataset.py on a
+real frame on the CPU. No BDD100K pose image is among the samples, so the pose labels are
+made in the test for the pedestrians of a real MOT frame (``helpers.pose_sample``: 18
+joints of a standing person inside each box); the scores and the submission are checked
+against the official ``bdd100k.eval.run -t pose`` on the same files."""
 import json
 import os
 import os.path as osp
@@ -96,11 +96,11 @@ def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
         [('00091078-875c1f73-0000166.jpg', 4)]
 
 
-def test_browse_dataset_paints_the_skeleton(trained, monkeypatch, tmp_path):
-    from helpers import browse
+def test_browse_dataset_paints_the_skeleton(trained, tmp_path):
     _, options, _, _ = trained
-    browse(monkeypatch, CONFIG, '--not-show', '--output-dir', str(tmp_path), '--cfg-options',
-           *[o for o in options if o.startswith('train_dataloader.dataset.')])
+    run_tool_here('browse_dataset', CONFIG, '--not-show', '--output-dir', str(tmp_path),
+                  '--cfg-options',
+                  *[o for o in options if o.startswith('train_dataloader.dataset.')])
     painted = sorted(p.name for p in tmp_path.iterdir())
     assert len(painted) == 4  # a crop per person, none painted over another
     image = cv2.imread(str(tmp_path / painted[0]))

@@ -1,6 +1,6 @@
 """ResNet-50 weather tagging through tools/train.py (an epoch, then resumed for a
-second) and tools/test.py (and tools/dist_test.sh) on the real det_20 sample frame and its attributes, at
-64x64 crops on the CPU: scores and the submission, which the official Scalabel
+second) and tools/test.py (and tools/dist_test.sh) on the real det_20 sample frame and its
+attributes, at 64x64 crops on the CPU: scores and the submission, which the official Scalabel
 evaluation scores alike."""
 import json
 import os
@@ -85,10 +85,9 @@ def test_test_scores_and_submission_match_the_official_tool(trained, tmp_path):
         assert json.load(f) == submitted
 
 
-def test_browse_dataset_paints_the_tag(monkeypatch, tmp_path):
-    from helpers import browse
+def test_browse_dataset_paints_the_tag(tmp_path):
     options = [o for o in tagging_options() if o.startswith('train_dataloader.dataset.')]
-    browse(monkeypatch, CONFIG, '--not-show', '--output-dir', str(tmp_path), '--cfg-options',
-           *options)
+    run_tool_here('browse_dataset', CONFIG, '--not-show', '--output-dir', str(tmp_path),
+                  '--cfg-options', *options)
     painted = cv2.imread(str(tmp_path / '913b47b8-3cf1b886.jpg'))
     assert painted is not None and painted.shape == (64, 64, 3)  # the training crop

@@ -412,3 +412,13 @@ def test_a_second_run_replaces_the_paintings_and_a_users_folder_is_refused(weigh
     with pytest.raises(OutputError, match=r'painted.*not written by a bdd100k_zoo'):
         infer('det', weights['det'], osp.join(SAMPLES, 'detect/images'), mine)
     assert os.listdir(mine / 'painted') == ['holiday.jpg']
+
+
+@pytest.mark.parametrize('flag', [['--det-checkpoint', 'det.pth'], ['--det-cfg-options', 'a=1']])
+def test_detector_options_without_a_detector_are_refused(flag, capsys):
+    """A pose run's detector flags mean nothing without --det-config: an argparse error
+    (exit 2) naming them, before any model is built."""
+    with pytest.raises(SystemExit) as exit_info:
+        load_tool('infer').main([CONFIGS['pose'], 'pose.pth', 'in', '--out-dir', 'out', *flag])
+    assert exit_info.value.code == 2
+    assert '--det-checkpoint and --det-cfg-options need --det-config' in capsys.readouterr().err
